@@ -1,0 +1,3 @@
+"""Tertulia: an open team-chat backend."""
+
+__version__ = "0.1.0"

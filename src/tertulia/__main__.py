@@ -1,0 +1,5 @@
+"""`python -m tertulia` runs the command line."""
+
+from tertulia.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""SQL storage on SQLite (embedded) or PostgreSQL (scale-out), with one schema and migrations."""

@@ -1,0 +1,92 @@
+"""Engines for SQLite (one writer connection, WAL, several readers) and PostgreSQL (one pool)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, make_url, text
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+
+@dataclass(frozen=True, slots=True)
+class Database:
+    """Where use cases read and write. On SQLite writes go through a single connection that
+    takes the write lock at BEGIN (so transactions never deadlock upgrading a read lock);
+    on PostgreSQL both are the same pool."""
+
+    url: URL
+    writer: AsyncEngine
+    reader: AsyncEngine
+
+    @property
+    def dialect(self) -> str:
+        return self.url.get_backend_name()
+
+    async def close(self) -> None:
+        await self.writer.dispose()
+        if self.reader is not self.writer:
+            await self.reader.dispose()
+
+    async def ping(self) -> None:
+        """Raise if the database does not answer."""
+        async with self.reader.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The file of an SQLite URL, or None for an in-memory database."""
+    if url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
+def _sqlite_engine(url: URL, begin: str, pool_size: int) -> AsyncEngine:
+    engine = create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_timeout=30,
+        connect_args={"timeout": 30},
+    )
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # we emit BEGIN ourselves (see below); the driver must not
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin)
+
+    return engine
+
+
+def open_database(url: str, pool_size: int = 10, echo: bool = False) -> Database:
+    """Engines for the URL; creates the directory of an SQLite file if needed."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        path = sqlite_path(parsed)
+        if path is None:
+            raise ValueError("Tertulia needs an SQLite file, not an in-memory database.")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writer = _sqlite_engine(parsed, "BEGIN IMMEDIATE", pool_size=1)
+        reader = _sqlite_engine(parsed, "BEGIN", pool_size=max(2, min(pool_size, 8)))
+        return Database(parsed, writer, reader)
+    if backend == "postgresql":
+        engine = create_async_engine(
+            parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, echo=echo
+        )
+        return Database(parsed, engine, engine)
+    raise ValueError(
+        f"Unsupported database '{backend}': use sqlite+aiosqlite or postgresql+asyncpg."
+    )

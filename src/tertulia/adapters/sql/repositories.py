@@ -1,0 +1,688 @@
+"""Repositories: each turns rows of a few tables into domain objects and back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypeAlias
+
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Table,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import Insert
+
+from tertulia.adapters.sql import tables as t
+from tertulia.domain.channels import Channel, ChannelKind
+from tertulia.domain.errors import Conflict, NotFound
+from tertulia.domain.ids import ChannelId, InvitationId, SessionId, UserId, WorkspaceId
+from tertulia.domain.sessions import RefreshToken, Session
+from tertulia.domain.users import User
+from tertulia.domain.workspaces import Invitation, Membership, Role, Workspace
+from tertulia.usecases.ports import ChannelRow, MemberRow
+
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]
+
+
+def insert_ignoring_duplicates(conn: AsyncConnection, table: Table) -> Insert:
+    """INSERT … ON CONFLICT DO NOTHING, in the dialect of the connection."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
+
+
+def _user(row: AnyRow) -> User:
+    return User(
+        id=UserId(row.id),
+        username=row.username,
+        email=row.email,
+        display_name=row.display_name,
+        title=row.title,
+        timezone=row.timezone,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+_USER_COLUMNS = [
+    t.users.c.id,
+    t.users.c.username,
+    t.users.c.email,
+    t.users.c.display_name,
+    t.users.c.title,
+    t.users.c.timezone,
+    t.users.c.created_at,
+    t.users.c.updated_at,
+]
+
+
+class SqlUsers:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def add(self, user: User, password_hash: str) -> None:
+        taken = await self.conn.execute(
+            select(t.users.c.username, t.users.c.email).where(
+                or_(t.users.c.username == user.username, t.users.c.email == user.email)
+            )
+        )
+        for row in taken:
+            if row.username == user.username:
+                raise Conflict(f"The username '{user.username}' is taken.", "user.username_taken")
+            raise Conflict("An account with this email exists already.", "user.email_taken")
+        try:
+            await self.conn.execute(
+                insert(t.users).values(
+                    id=user.id,
+                    username=user.username,
+                    email=user.email,
+                    display_name=user.display_name,
+                    title=user.title,
+                    timezone=user.timezone,
+                    password_hash=password_hash,
+                    created_at=user.created_at,
+                    updated_at=user.updated_at,
+                )
+            )
+        except IntegrityError:
+            raise Conflict("The username or email is taken.", "user.taken") from None
+
+    async def get(self, user_id: UserId) -> User:
+        user = await self.find(user_id)
+        if user is None:
+            raise NotFound("No such user.", "user.not_found")
+        return user
+
+    async def find(self, user_id: UserId) -> User | None:
+        row = (
+            await self.conn.execute(select(*_USER_COLUMNS).where(t.users.c.id == user_id))
+        ).first()
+        return _user(row) if row else None
+
+    async def find_login(self, login: str) -> tuple[User, str] | None:
+        column = t.users.c.email if "@" in login else t.users.c.username
+        row = (
+            await self.conn.execute(
+                select(*_USER_COLUMNS, t.users.c.password_hash).where(column == login)
+            )
+        ).first()
+        return (_user(row), row.password_hash) if row else None
+
+    async def password_hash(self, user_id: UserId) -> str:
+        value = await self.conn.scalar(
+            select(t.users.c.password_hash).where(t.users.c.id == user_id)
+        )
+        if value is None:
+            raise NotFound("No such user.", "user.not_found")
+        return str(value)
+
+    async def update(self, user: User) -> None:
+        clash = await self.conn.scalar(
+            select(t.users.c.id).where(t.users.c.email == user.email, t.users.c.id != user.id)
+        )
+        if clash is not None:
+            raise Conflict("An account with this email exists already.", "user.email_taken")
+        await self.conn.execute(
+            update(t.users)
+            .where(t.users.c.id == user.id)
+            .values(
+                email=user.email,
+                display_name=user.display_name,
+                title=user.title,
+                timezone=user.timezone,
+                updated_at=user.updated_at,
+            )
+        )
+
+    async def set_password(self, user_id: UserId, password_hash: str, at: datetime) -> None:
+        await self.conn.execute(
+            update(t.users)
+            .where(t.users.c.id == user_id)
+            .values(password_hash=password_hash, updated_at=at)
+        )
+
+    async def visible_to(self, viewer: UserId, user_id: UserId) -> bool:
+        a, b = t.workspace_members.alias("a"), t.workspace_members.alias("b")
+        ca, cb = t.channel_members.alias("ca"), t.channel_members.alias("cb")
+        via_workspace = exists().where(
+            a.c.user_id == viewer,
+            a.c.role != Role.GUEST.value,
+            b.c.workspace_id == a.c.workspace_id,
+            b.c.user_id == user_id,
+        )
+        via_channel = exists().where(
+            ca.c.user_id == viewer, cb.c.channel_id == ca.c.channel_id, cb.c.user_id == user_id
+        )
+        return bool(await self.conn.scalar(select(or_(via_workspace, via_channel))))
+
+
+def _session(row: AnyRow) -> Session:
+    return Session(
+        id=SessionId(row.id),
+        user_id=UserId(row.user_id),
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
+        user_agent=row.user_agent,
+        ip=row.ip,
+    )
+
+
+class SqlSessions:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def add(self, session: Session) -> None:
+        await self.conn.execute(
+            insert(t.sessions).values(
+                id=session.id,
+                user_id=session.user_id,
+                created_at=session.created_at,
+                expires_at=session.expires_at,
+                revoked_at=session.revoked_at,
+                user_agent=session.user_agent,
+                ip=session.ip,
+            )
+        )
+
+    async def find(self, session_id: SessionId) -> Session | None:
+        row = (
+            await self.conn.execute(select(t.sessions).where(t.sessions.c.id == session_id))
+        ).first()
+        return _session(row) if row else None
+
+    async def revoke(self, session_id: SessionId, at: datetime) -> None:
+        await self.conn.execute(
+            update(t.sessions)
+            .where(t.sessions.c.id == session_id, t.sessions.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+
+    async def revoke_others(
+        self, user_id: UserId, keep: SessionId | None, at: datetime
+    ) -> list[SessionId]:
+        query = select(t.sessions.c.id).where(
+            t.sessions.c.user_id == user_id, t.sessions.c.revoked_at.is_(None)
+        )
+        if keep is not None:
+            query = query.where(t.sessions.c.id != keep)
+        ids = [SessionId(i) for i in (await self.conn.scalars(query)).all()]
+        if ids:
+            await self.conn.execute(
+                update(t.sessions).where(t.sessions.c.id.in_(ids)).values(revoked_at=at)
+            )
+        return ids
+
+    async def add_refresh(self, token: RefreshToken) -> None:
+        await self.conn.execute(
+            insert(t.refresh_tokens).values(
+                token_hash=token.token_hash,
+                session_id=token.session_id,
+                issued_at=token.issued_at,
+                expires_at=token.expires_at,
+                used_at=token.used_at,
+            )
+        )
+
+    async def find_refresh(self, token_hash: str) -> RefreshToken | None:
+        row = (
+            await self.conn.execute(
+                select(t.refresh_tokens).where(t.refresh_tokens.c.token_hash == token_hash)
+            )
+        ).first()
+        if row is None:
+            return None
+        return RefreshToken(
+            row.token_hash, SessionId(row.session_id), row.issued_at, row.expires_at, row.used_at
+        )
+
+    async def use_refresh(self, token_hash: str, at: datetime) -> bool:
+        result = await self.conn.execute(
+            update(t.refresh_tokens)
+            .where(
+                t.refresh_tokens.c.token_hash == token_hash, t.refresh_tokens.c.used_at.is_(None)
+            )
+            .values(used_at=at)
+        )
+        return bool(result.rowcount == 1)
+
+
+def _workspace(row: AnyRow) -> Workspace:
+    return Workspace(
+        id=WorkspaceId(row.id),
+        name=row.name,
+        slug=row.slug,
+        description=row.description,
+        created_by=UserId(row.created_by),
+        created_at=row.created_at,
+    )
+
+
+def _membership(row: AnyRow) -> Membership:
+    return Membership(
+        WorkspaceId(row.workspace_id), UserId(row.user_id), Role(row.role), row.joined_at
+    )
+
+
+class SqlWorkspaces:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def add(self, workspace: Workspace) -> None:
+        try:
+            await self.conn.execute(
+                insert(t.workspaces).values(
+                    id=workspace.id,
+                    name=workspace.name,
+                    slug=workspace.slug,
+                    description=workspace.description,
+                    created_by=workspace.created_by,
+                    created_at=workspace.created_at,
+                    updated_at=workspace.created_at,
+                )
+            )
+        except IntegrityError:
+            raise Conflict(
+                f"The slug '{workspace.slug}' is taken.", "workspace.slug_taken"
+            ) from None
+
+    async def find(self, workspace_id: WorkspaceId) -> Workspace | None:
+        row = (
+            await self.conn.execute(select(t.workspaces).where(t.workspaces.c.id == workspace_id))
+        ).first()
+        return _workspace(row) if row else None
+
+    async def slug_taken(self, slug: str) -> bool:
+        found = await self.conn.scalar(select(t.workspaces.c.id).where(t.workspaces.c.slug == slug))
+        return found is not None
+
+    async def update(self, workspace: Workspace, at: datetime) -> None:
+        await self.conn.execute(
+            update(t.workspaces)
+            .where(t.workspaces.c.id == workspace.id)
+            .values(name=workspace.name, description=workspace.description, updated_at=at)
+        )
+
+    async def of_user(self, user_id: UserId) -> list[tuple[Workspace, Membership]]:
+        m = t.workspace_members
+        rows = await self.conn.execute(
+            select(t.workspaces, m.c.workspace_id, m.c.user_id, m.c.role, m.c.joined_at)
+            .join(m, m.c.workspace_id == t.workspaces.c.id)
+            .where(m.c.user_id == user_id)
+            .order_by(t.workspaces.c.name, t.workspaces.c.id)
+        )
+        return [(_workspace(row), _membership(row)) for row in rows]
+
+
+class SqlMembers:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def add(self, membership: Membership) -> None:
+        await self.conn.execute(
+            insert(t.workspace_members).values(
+                workspace_id=membership.workspace_id,
+                user_id=membership.user_id,
+                role=membership.role.value,
+                joined_at=membership.joined_at,
+            )
+        )
+
+    async def find(self, workspace_id: WorkspaceId, user_id: UserId) -> Membership | None:
+        m = t.workspace_members
+        row = (
+            await self.conn.execute(
+                select(m).where(m.c.workspace_id == workspace_id, m.c.user_id == user_id)
+            )
+        ).first()
+        return _membership(row) if row else None
+
+    async def set_role(self, workspace_id: WorkspaceId, user_id: UserId, role: Role) -> None:
+        m = t.workspace_members
+        await self.conn.execute(
+            update(m)
+            .where(m.c.workspace_id == workspace_id, m.c.user_id == user_id)
+            .values(role=role.value)
+        )
+
+    async def remove(self, workspace_id: WorkspaceId, user_id: UserId) -> None:
+        m = t.workspace_members
+        await self.conn.execute(
+            delete(m).where(m.c.workspace_id == workspace_id, m.c.user_id == user_id)
+        )
+
+    async def count(self, workspace_id: WorkspaceId, role: Role) -> int:
+        m = t.workspace_members
+        value = await self.conn.scalar(
+            select(func.count())
+            .select_from(m)
+            .where(m.c.workspace_id == workspace_id, m.c.role == role.value)
+        )
+        return int(value or 0)
+
+    async def page(
+        self, workspace_id: WorkspaceId, after: str | None, limit: int
+    ) -> list[MemberRow]:
+        m = t.workspace_members
+        query = (
+            select(*_USER_COLUMNS, m.c.workspace_id, m.c.user_id, m.c.role, m.c.joined_at)
+            .join(m, m.c.user_id == t.users.c.id)
+            .where(m.c.workspace_id == workspace_id)
+            .order_by(t.users.c.username)
+            .limit(limit)
+        )
+        if after is not None:
+            query = query.where(t.users.c.username > after)
+        return [MemberRow(_user(row), _membership(row)) for row in await self.conn.execute(query)]
+
+    async def workspaces_of(self, user_id: UserId) -> list[WorkspaceId]:
+        m = t.workspace_members
+        ids = await self.conn.scalars(select(m.c.workspace_id).where(m.c.user_id == user_id))
+        return [WorkspaceId(i) for i in ids]
+
+
+def _invitation(row: AnyRow) -> Invitation:
+    return Invitation(
+        id=InvitationId(row.id),
+        workspace_id=WorkspaceId(row.workspace_id),
+        role=Role(row.role),
+        channel_ids=tuple(ChannelId(c) for c in row.channel_ids.split()),
+        email=row.email,
+        created_by=UserId(row.created_by),
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        max_uses=row.max_uses,
+        uses=row.uses,
+        revoked=row.revoked_at is not None,
+    )
+
+
+class SqlInvitations:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def add(self, invitation: Invitation, token_hash: str) -> None:
+        await self.conn.execute(
+            insert(t.invitations).values(
+                id=invitation.id,
+                workspace_id=invitation.workspace_id,
+                token_hash=token_hash,
+                role=invitation.role.value,
+                channel_ids=" ".join(invitation.channel_ids),
+                email=invitation.email,
+                created_by=invitation.created_by,
+                created_at=invitation.created_at,
+                expires_at=invitation.expires_at,
+                max_uses=invitation.max_uses,
+                uses=invitation.uses,
+            )
+        )
+
+    async def find_by_token(self, token_hash: str) -> Invitation | None:
+        row = (
+            await self.conn.execute(
+                select(t.invitations).where(t.invitations.c.token_hash == token_hash)
+            )
+        ).first()
+        return _invitation(row) if row else None
+
+    async def count_use(self, invitation: Invitation) -> bool:
+        i = t.invitations
+        result = await self.conn.execute(
+            update(i)
+            .where(i.c.id == invitation.id, i.c.uses < i.c.max_uses)
+            .values(uses=i.c.uses + 1)
+        )
+        return bool(result.rowcount == 1)
+
+
+def _channel(row: AnyRow) -> Channel:
+    return Channel(
+        id=ChannelId(row.id),
+        workspace_id=WorkspaceId(row.workspace_id),
+        kind=ChannelKind(row.kind),
+        name=row.name or "",
+        topic=row.topic,
+        purpose=row.purpose,
+        created_by=UserId(row.created_by),
+        created_at=row.created_at,
+        archived_at=row.archived_at,
+        is_default=bool(row.is_default),
+    )
+
+
+class SqlChannels:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def add(self, channel: Channel, dm_key: str | None = None) -> None:
+        try:
+            await self.conn.execute(
+                insert(t.channels).values(
+                    id=channel.id,
+                    workspace_id=channel.workspace_id,
+                    kind=channel.kind.value,
+                    name=channel.name or None,
+                    topic=channel.topic,
+                    purpose=channel.purpose,
+                    created_by=channel.created_by,
+                    created_at=channel.created_at,
+                    updated_at=channel.created_at,
+                    archived_at=channel.archived_at,
+                    is_default=channel.is_default,
+                    dm_key=dm_key,
+                )
+            )
+        except IntegrityError:
+            raise Conflict(
+                f"A channel named '{channel.name}' exists already.", "channel.name_taken"
+            ) from None
+
+    async def find(self, channel_id: ChannelId) -> Channel | None:
+        row = (
+            await self.conn.execute(select(t.channels).where(t.channels.c.id == channel_id))
+        ).first()
+        return _channel(row) if row else None
+
+    async def find_dm(self, workspace_id: WorkspaceId, dm_key: str) -> Channel | None:
+        c = t.channels
+        row = (
+            await self.conn.execute(
+                select(c).where(c.c.workspace_id == workspace_id, c.c.dm_key == dm_key)
+            )
+        ).first()
+        return _channel(row) if row else None
+
+    async def find_named(self, workspace_id: WorkspaceId, name: str) -> Channel | None:
+        c = t.channels
+        row = (
+            await self.conn.execute(
+                select(c).where(c.c.workspace_id == workspace_id, c.c.name == name)
+            )
+        ).first()
+        return _channel(row) if row else None
+
+    async def default(self, workspace_id: WorkspaceId) -> Channel | None:
+        c = t.channels
+        row = (
+            await self.conn.execute(
+                select(c).where(c.c.workspace_id == workspace_id, c.c.is_default.is_(True))
+            )
+        ).first()
+        return _channel(row) if row else None
+
+    async def update(self, channel: Channel, at: datetime) -> None:
+        try:
+            await self.conn.execute(
+                update(t.channels)
+                .where(t.channels.c.id == channel.id)
+                .values(
+                    name=channel.name or None,
+                    topic=channel.topic,
+                    purpose=channel.purpose,
+                    archived_at=channel.archived_at,
+                    updated_at=at,
+                )
+            )
+        except IntegrityError:
+            raise Conflict(
+                f"A channel named '{channel.name}' exists already.", "channel.name_taken"
+            ) from None
+
+    async def browse(
+        self,
+        workspace_id: WorkspaceId,
+        viewer: UserId,
+        *,
+        include_public: bool,
+        kinds: Sequence[str],
+        only_member: bool,
+        include_archived: bool,
+        after: tuple[str, str] | None,
+        limit: int,
+        ids: Sequence[ChannelId] | None = None,
+    ) -> list[ChannelRow]:
+        c, mine, counted = t.channels, t.channel_members.alias("mine"), t.channel_members.alias("n")
+        sort_name = func.coalesce(c.c.name, literal(""))
+        member_count = select(func.count()).where(counted.c.channel_id == c.c.id).scalar_subquery()
+        visible: ColumnElement[bool] = mine.c.user_id.is_not(None)
+        if include_public and not only_member:
+            visible = or_(visible, c.c.kind == ChannelKind.PUBLIC.value)
+        query = (
+            select(
+                c,
+                mine.c.user_id.is_not(None).label("is_member"),
+                member_count.label("member_count"),
+            )
+            .outerjoin(mine, and_(mine.c.channel_id == c.c.id, mine.c.user_id == viewer))
+            .where(c.c.workspace_id == workspace_id, c.c.kind.in_(list(kinds)), visible)
+            .order_by(sort_name, c.c.id)
+            .limit(limit)
+        )
+        if not include_archived:
+            query = query.where(c.c.archived_at.is_(None))
+        if after is not None:
+            query = query.where(
+                tuple_(sort_name, c.c.id) > tuple_(literal(after[0]), literal(after[1]))
+            )
+        if ids is not None:
+            query = query.where(c.c.id.in_(list(ids)))
+        rows = (await self.conn.execute(query)).all()
+        direct = [r.id for r in rows if ChannelKind(r.kind).is_direct]
+        people: dict[str, list[UserId]] = {}
+        if direct:
+            cm = t.channel_members
+            for channel_id, user_id in await self.conn.execute(
+                select(cm.c.channel_id, cm.c.user_id)
+                .where(cm.c.channel_id.in_(direct))
+                .order_by(cm.c.channel_id, cm.c.user_id)
+            ):
+                people.setdefault(channel_id, []).append(UserId(user_id))
+        return [
+            ChannelRow(
+                _channel(r), bool(r.is_member), int(r.member_count), tuple(people.get(r.id, ()))
+            )
+            for r in rows
+        ]
+
+    async def existing(self, workspace_id: WorkspaceId, ids: Sequence[ChannelId]) -> list[Channel]:
+        if not ids:
+            return []
+        c = t.channels
+        rows = await self.conn.execute(
+            select(c).where(c.c.workspace_id == workspace_id, c.c.id.in_(list(ids)))
+        )
+        return [_channel(r) for r in rows]
+
+
+class SqlChannelMembers:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def add(self, channel: Channel, user_id: UserId, at: datetime) -> bool:
+        result = await self.conn.execute(
+            insert_ignoring_duplicates(self.conn, t.channel_members).values(
+                channel_id=channel.id,
+                user_id=user_id,
+                workspace_id=channel.workspace_id,
+                joined_at=at,
+            )
+        )
+        return bool(result.rowcount == 1)
+
+    async def is_member(self, channel_id: ChannelId, user_id: UserId) -> bool:
+        cm = t.channel_members
+        found = await self.conn.scalar(
+            select(literal(1)).where(cm.c.channel_id == channel_id, cm.c.user_id == user_id)
+        )
+        return found is not None
+
+    async def remove(self, channel_id: ChannelId, user_id: UserId) -> bool:
+        cm = t.channel_members
+        result = await self.conn.execute(
+            delete(cm).where(cm.c.channel_id == channel_id, cm.c.user_id == user_id)
+        )
+        return bool(result.rowcount == 1)
+
+    async def leave_workspace(self, workspace_id: WorkspaceId, user_id: UserId) -> list[Channel]:
+        cm, c = t.channel_members, t.channels
+        rows = await self.conn.execute(
+            select(c)
+            .join(cm, cm.c.channel_id == c.c.id)
+            .where(cm.c.workspace_id == workspace_id, cm.c.user_id == user_id)
+            .order_by(c.c.id)
+        )
+        left = [_channel(r) for r in rows]
+        await self.conn.execute(
+            delete(cm).where(cm.c.workspace_id == workspace_id, cm.c.user_id == user_id)
+        )
+        return left
+
+    async def page(self, channel_id: ChannelId, after: str | None, limit: int) -> list[MemberRow]:
+        cm, m = t.channel_members, t.workspace_members
+        query = (
+            select(*_USER_COLUMNS, m.c.workspace_id, m.c.user_id, m.c.role, m.c.joined_at)
+            .join(cm, cm.c.user_id == t.users.c.id)
+            .join(m, and_(m.c.workspace_id == cm.c.workspace_id, m.c.user_id == cm.c.user_id))
+            .where(cm.c.channel_id == channel_id)
+            .order_by(t.users.c.username)
+            .limit(limit)
+        )
+        if after is not None:
+            query = query.where(t.users.c.username > after)
+        return [MemberRow(_user(row), _membership(row)) for row in await self.conn.execute(query)]
+
+    async def user_ids(self, channel_id: ChannelId) -> list[UserId]:
+        cm = t.channel_members
+        ids = await self.conn.scalars(
+            select(cm.c.user_id).where(cm.c.channel_id == channel_id).order_by(cm.c.user_id)
+        )
+        return [UserId(i) for i in ids]
+
+    async def share_channel(self, a: UserId, b: UserId, workspace_id: WorkspaceId) -> bool:
+        x, y = t.channel_members.alias("x"), t.channel_members.alias("y")
+        found = await self.conn.scalar(
+            select(literal(1))
+            .where(
+                x.c.user_id == a,
+                x.c.workspace_id == workspace_id,
+                y.c.channel_id == x.c.channel_id,
+                y.c.user_id == b,
+            )
+            .limit(1)
+        )
+        return found is not None

@@ -1,0 +1,129 @@
+"""The unit of work: one transaction, its repositories, and the events it appends at commit."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Self
+
+import orjson
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
+
+from tertulia.adapters.sql import tables as t
+from tertulia.adapters.sql.database import Database
+from tertulia.adapters.sql.repositories import (
+    SqlChannelMembers,
+    SqlChannels,
+    SqlInvitations,
+    SqlMembers,
+    SqlSessions,
+    SqlUsers,
+    SqlWorkspaces,
+)
+from tertulia.domain.events import Event
+
+# Any constant works; it only has to be the same for every writer of the event log.
+EVENT_LOG_LOCK = 0x7E27_0110
+
+
+class SqlUnitOfWork:
+    """A transaction that rolls back unless committed.
+
+    Events emitted during the transaction are appended to the log at commit, with ids in commit
+    order: on SQLite the single writer guarantees it; on PostgreSQL a transaction-level advisory
+    lock, taken just before the append and held until commit, serialises the appends (plain
+    sequences hand out ids in call order, and commits can land out of that order).
+    """
+
+    def __init__(self, database: Database, read_only: bool = False) -> None:
+        self._database = database
+        self._read_only = read_only
+        self._pending: list[Event] = []
+        self._committed = False
+        self.committed_events: list[Event] = []
+
+    async def __aenter__(self) -> Self:
+        engine = self._database.reader if self._read_only else self._database.writer
+        self._conn: AsyncConnection = await engine.connect()
+        try:
+            self._tx: AsyncTransaction = await self._conn.begin()
+        except BaseException:
+            await self._conn.close()
+            raise
+        conn = self._conn
+        self.users = SqlUsers(conn)
+        self.sessions = SqlSessions(conn)
+        self.workspaces = SqlWorkspaces(conn)
+        self.members = SqlMembers(conn)
+        self.invitations = SqlInvitations(conn)
+        self.channels = SqlChannels(conn)
+        self.channel_members = SqlChannelMembers(conn)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self._tx.is_active:
+                await self._tx.rollback()
+        finally:
+            await self._conn.close()
+
+    @property
+    def connection(self) -> AsyncConnection:
+        return self._conn
+
+    def emit(self, event: Event) -> None:
+        """Append the event to the log when (and only if) this transaction commits."""
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot emit events")
+        self._pending.append(event)
+
+    async def commit(self) -> None:
+        if self._committed:
+            raise RuntimeError("this unit of work has already committed")
+        stored: list[Event] = []
+        if self._pending:
+            now = datetime.now(UTC)
+            if self._conn.dialect.name == "postgresql":
+                await self._conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_LOG_LOCK}
+                )
+            result = await self._conn.execute(
+                insert(t.events).returning(t.events.c.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "type": e.type,
+                        "workspace_id": e.workspace_id,
+                        "channel_id": e.channel_id,
+                        "audience": " ".join(e.audience),
+                        "data": orjson.dumps(e.data).decode(),
+                        "created_at": now,
+                    }
+                    for e in self._pending
+                ],
+            )
+            ids = list(result.scalars())
+            stored = [
+                dataclasses.replace(e, id=i, at=now)
+                for e, i in zip(self._pending, ids, strict=True)
+            ]
+        await self._tx.commit()
+        self._committed = True
+        self.committed_events = stored
+        self._pending = []
+
+
+class SqlUnitOfWorkFactory:
+    """Opens units of work on one database; read-only ones use the reader pool."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.database, read_only=read_only)

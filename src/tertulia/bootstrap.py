@@ -1,0 +1,188 @@
+"""The composition root: build every adapter and use case from the settings, once."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from tertulia.adapters.passwords import Argon2Hasher, common_passwords
+from tertulia.adapters.ratelimit import MemoryRateLimiter
+from tertulia.adapters.sql import migrate
+from tertulia.adapters.sql.database import Database, open_database
+from tertulia.adapters.sql.uow import SqlUnitOfWorkFactory
+from tertulia.config import Settings
+from tertulia.usecases.accounts import Accounts, AuthPolicy, Limit, SessionCache
+from tertulia.usecases.channels import Channels
+from tertulia.usecases.core import Tertulia
+from tertulia.usecases.ports import PasswordHasher
+from tertulia.usecases.workspaces import Workspaces
+from tertulia.web.app import WebConfig, build_app
+from tertulia.web.auth import AccessTokens
+from tertulia.web.logs import JsonFormatter
+
+log = logging.getLogger("tertulia")
+
+
+class ConfigError(RuntimeError):
+    """The settings cannot work; the message says what to change."""
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def signing_secret(settings: Settings) -> str:
+    """The JWT secret from the settings; in development, one generated once under data_dir.
+
+    Production refuses to run without an explicit secret: a generated one would differ between
+    machines and silently log everyone out on each deploy.
+    """
+    if settings.jwt_secret is not None:
+        secret = settings.jwt_secret.get_secret_value()
+        if len(secret.encode()) < 32:
+            raise ConfigError("TERTULIA_JWT_SECRET must be at least 32 bytes long.")
+        return secret
+    if settings.env == "production":
+        raise ConfigError(
+            "TERTULIA_JWT_SECRET is required in production (32+ random bytes, e.g. the output "
+            "of `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
+        )
+    path = settings.data_dir / "jwt-secret"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_secret(path)
+    with os.fdopen(fd, "w") as file:
+        file.write(secrets.token_urlsafe(48))
+    return _read_secret(path)
+
+
+def _read_secret(path: Path) -> str:
+    secret = path.read_text().strip()
+    if len(secret) < 32:
+        raise ConfigError(f"{path} holds a secret shorter than 32 bytes; delete it to regenerate.")
+    return secret
+
+
+def policy_of(settings: Settings) -> AuthPolicy:
+    return AuthPolicy(
+        refresh_ttl=timedelta(days=settings.refresh_token_days),
+        session_max_age=timedelta(days=settings.session_max_days),
+        session_check_seconds=settings.session_check_seconds,
+        login_per_account=Limit(settings.login_attempts_per_account, settings.login_window_seconds),
+        login_per_address=Limit(settings.login_attempts_per_address, settings.login_window_seconds),
+        register_per_address=Limit(settings.registrations_per_address_per_hour, 3600),
+    )
+
+
+async def check_schema(database: Database) -> None:
+    """Refuse to serve a database whose schema is not the one this code expects."""
+    current, expected = await migrate.current(database), migrate.head()
+    if current != expected:
+        raise ConfigError(
+            f"The database schema is at {current or 'nothing'}, this code needs {expected}: "
+            "run `tertulia migrate` first."
+        )
+
+
+@asynccontextmanager
+async def open_tertulia(
+    settings: Settings, *, hasher: PasswordHasher | None = None
+) -> AsyncIterator[Tertulia]:
+    """Open the database and build every use case; close everything on exit.
+
+    `hasher` replaces Argon2 (tests use a fast twin); nothing else is swappable here, on
+    purpose: configuration chooses adapters by URL.
+    """
+    database = open_database(settings.database_url, pool_size=settings.db_pool_size)
+    try:
+        await check_schema(database)
+        hasher = hasher or Argon2Hasher(
+            memory_kib=settings.argon2_memory_kib,
+            time_cost=settings.argon2_time_cost,
+            concurrency=settings.password_hash_concurrency,
+        )
+        uow = SqlUnitOfWorkFactory(database)
+        policy = policy_of(settings)
+
+        async def check_ready() -> dict[str, str]:
+            await database.ping()
+            return {"database": "ok"}
+
+        yield Tertulia(
+            accounts=Accounts(
+                uow=uow,
+                hasher=hasher,
+                limiter=MemoryRateLimiter(),
+                clock=now,
+                common_passwords=common_passwords(),
+                dummy_hash=await hasher.hash(secrets.token_urlsafe(16)),
+                policy=policy,
+                sessions=SessionCache(ttl=policy.session_check_seconds),
+            ),
+            workspaces=Workspaces(uow=uow, clock=now),
+            channels=Channels(uow=uow, clock=now),
+            check_ready=check_ready,
+        )
+    finally:
+        await database.close()
+
+
+def create_app(
+    settings: Settings | None = None, *, hasher: PasswordHasher | None = None
+) -> FastAPI:
+    """The ASGI application for these settings (read from the environment if not given)."""
+    settings = settings or Settings()
+    tokens = AccessTokens(
+        signing_secret(settings),
+        settings.jwt_issuer,
+        timedelta(minutes=settings.access_token_minutes),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_tertulia(settings, hasher=hasher) as core:
+            app.state.core = core
+            app.state.tokens = tokens
+            yield
+
+    return build_app(
+        WebConfig(
+            max_body_bytes=settings.max_body_bytes,
+            public_url=settings.base_url,
+            cors_origins=tuple(settings.cors_origins),
+        ),
+        lifespan,
+    )
+
+
+def configure_logging(settings: Settings) -> None:
+    """JSON lines on stderr (or plain text for humans), for our logs and uvicorn's."""
+    handler = logging.StreamHandler(sys.stderr)
+    if settings.log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level.upper())
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    logging.getLogger("uvicorn.access").disabled = True  # RequestContext logs each request
+
+
+def app_from_environment() -> FastAPI:
+    """Entry point for `uvicorn --factory tertulia.bootstrap:app_from_environment`."""
+    settings = Settings()
+    configure_logging(settings)
+    return create_app(settings)

@@ -1,0 +1,136 @@
+"""The `tertulia` command: serve, migrate, create-user, create-workspace."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable
+from typing import Annotated, TypeVar
+
+import typer
+import uvicorn
+from pydantic import EmailStr, TypeAdapter, ValidationError
+
+from tertulia.adapters.sql import migrate as migrations
+from tertulia.adapters.sql.database import open_database
+from tertulia.bootstrap import ConfigError, open_tertulia, signing_secret
+from tertulia.config import Settings
+from tertulia.domain.errors import DomainError, Invalid
+from tertulia.usecases.accounts import Registration
+
+app = typer.Typer(help="Tertulia, an open team-chat server.", no_args_is_help=True)
+T = TypeVar("T")
+
+
+def _run(work: Awaitable[T]) -> T:
+    """Run a coroutine; turn refusals into a message and exit status 1."""
+    try:
+        return asyncio.run(work)  # type: ignore[arg-type]  # every caller passes a coroutine
+    except Invalid as exc:
+        fields = "; ".join(f"{e.field}: {e.message}" for e in exc.errors) or exc.detail
+        typer.secho(f"error: {fields}", err=True, fg="red")
+    except (DomainError, ConfigError) as exc:
+        typer.secho(f"error: {exc}", err=True, fg="red")
+    raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (TERTULIA_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (TERTULIA_PORT).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Processes (TERTULIA_WORKERS).")] = None,
+) -> None:
+    """Serve the API (and /docs, /demo) until interrupted."""
+    for name, value in (("HOST", host), ("PORT", port), ("WORKERS", workers)):
+        if value is not None:
+            os.environ[f"TERTULIA_{name}"] = str(value)
+    settings = Settings()
+    try:
+        signing_secret(settings)  # fail here, clearly, rather than in every worker
+    except ConfigError as exc:
+        typer.secho(f"error: {exc}", err=True, fg="red")
+        raise typer.Exit(1) from None
+    base = settings.base_url
+    typer.echo(f"Tertulia is starting on {base}")
+    typer.echo(f"  API docs:  {base}/docs")
+    typer.echo(f"  Demo:      {base}/demo")
+    uvicorn.run(
+        "tertulia.bootstrap:app_from_environment",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema (safe to run again)."""
+    settings = Settings()
+
+    async def work() -> str:
+        database = open_database(settings.database_url)
+        try:
+            await migrations.upgrade(database)
+            return await migrations.current(database) or "?"
+        finally:
+            await database.close()
+
+    revision = _run(work())
+    typer.echo(f"Database at revision {revision}: {settings.database_url.split('@')[-1]}")
+
+
+@app.command("create-user")
+def create_user(
+    username: Annotated[str, typer.Option(help="Login handle.")],
+    email: Annotated[str, typer.Option(help="Email address.")],
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="Password.")
+    ],
+    display_name: Annotated[str | None, typer.Option(help="Shown name.")] = None,
+) -> None:
+    """Create an account (the password is asked for if not given)."""
+    try:
+        address = str(TypeAdapter(EmailStr).validate_python(email))
+    except ValidationError:
+        typer.secho("error: email: this is not a valid email address.", err=True, fg="red")
+        raise typer.Exit(1) from None
+
+    async def work() -> str:
+        async with open_tertulia(Settings()) as core:
+            user = await core.accounts.register(
+                Registration(username, address, password, display_name)
+            )
+            return f"Created user {user.username} ({user.id})"
+
+    typer.echo(_run(work()))
+
+
+@app.command("create-workspace")
+def create_workspace(
+    name: Annotated[str, typer.Option(help="Display name.")],
+    owner: Annotated[str, typer.Option(help="Username of the owner.")],
+    slug: Annotated[str | None, typer.Option(help="URL handle; derived from the name.")] = None,
+) -> None:
+    """Create a workspace owned by an existing user."""
+
+    async def work() -> str:
+        async with open_tertulia(Settings()) as core:
+            user = await core.accounts.by_username(owner)
+            workspace, _ = await core.workspaces.create(user.id, name, slug)
+            return f"Created workspace {workspace.name} /{workspace.slug} ({workspace.id})"
+
+    typer.echo(_run(work()))
+
+
+def main() -> None:
+    app(prog_name="tertulia")
+
+
+if __name__ == "__main__":
+    main()

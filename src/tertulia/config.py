@@ -1,0 +1,58 @@
+"""Settings, read once at start from `TERTULIA_*` environment variables and an optional `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything configurable. URLs choose adapters: SQLite or PostgreSQL by `database_url`."""
+
+    model_config = SettingsConfigDict(env_prefix="TERTULIA_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "production", "test"] = Field(
+        "development", description="production refuses to start without a JWT secret."
+    )
+    data_dir: Path = Field(Path("var"), description="Where the embedded database and keys live.")
+    database_url: str = "sqlite+aiosqlite:///var/tertulia.db"
+    db_pool_size: int = Field(10, ge=1, le=200)
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    workers: int = Field(1, ge=1, le=64)
+    public_url: str | None = Field(
+        None, description="The URL clients reach us at (invitation links); default from host:port."
+    )
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1", description="Proxies trusted to set X-Forwarded-For (uvicorn's option)."
+    )
+    cors_origins: list[str] = []
+
+    jwt_secret: SecretStr | None = Field(
+        None, description="HS256 signing secret, 32+ bytes; generated under data_dir if absent."
+    )
+    jwt_issuer: str = "tertulia"
+    access_token_minutes: int = Field(15, ge=1, le=1440)
+    refresh_token_days: int = Field(30, ge=1, le=365)
+    session_max_days: int = Field(90, ge=1, le=3650)
+    session_check_seconds: float = Field(30.0, ge=0, le=3600)
+
+    max_body_bytes: int = Field(256 * 1024, ge=1024)
+    login_attempts_per_account: int = Field(10, ge=1)
+    login_attempts_per_address: int = Field(100, ge=1)
+    login_window_seconds: int = Field(900, ge=1)
+    registrations_per_address_per_hour: int = Field(20, ge=1)
+
+    argon2_memory_kib: int = Field(19_456, ge=8)
+    argon2_time_cost: int = Field(2, ge=1)
+    password_hash_concurrency: int = Field(4, ge=1)
+
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["json", "text"] = "json"
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"

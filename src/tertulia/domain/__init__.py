@@ -1,0 +1,1 @@
+"""The rules of Tertulia: plain data and functions that decide, with no I/O."""

@@ -1,0 +1,80 @@
+"""Errors the rules raise: each carries a stable dotted code that clients can rely on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One reason why one field of an input is not acceptable."""
+
+    field: str
+    code: str
+    message: str
+
+
+class DomainError(Exception):
+    """A refusal the user can understand; `code` is stable, `detail` is for humans."""
+
+    default_code = "error"
+
+    def __init__(self, detail: str, code: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.code = code or self.default_code
+
+
+class NotFound(DomainError):
+    """The thing does not exist, or the caller may not know that it does."""
+
+    default_code = "not_found"
+
+
+class Forbidden(DomainError):
+    """The caller may see the thing but not do this to it."""
+
+    default_code = "forbidden"
+
+
+class Conflict(DomainError):
+    """The request clashes with the current state (a name taken, a stale version)."""
+
+    default_code = "conflict"
+
+
+class Unauthenticated(DomainError):
+    """No valid identity: missing, wrong, expired or revoked credentials."""
+
+    default_code = "auth.unauthenticated"
+
+
+class RateLimited(DomainError):
+    """Too many attempts; `retry_after` says how many seconds to wait."""
+
+    default_code = "rate_limited"
+
+    def __init__(self, detail: str, retry_after: int, code: str | None = None) -> None:
+        super().__init__(detail, code)
+        self.retry_after = retry_after
+
+
+class Invalid(DomainError):
+    """The input breaks a rule; `errors` names each field and why."""
+
+    default_code = "validation.invalid"
+
+    def __init__(
+        self,
+        detail: str,
+        errors: Iterable[FieldError] = (),
+        code: str | None = None,
+    ) -> None:
+        super().__init__(detail, code)
+        self.errors = tuple(errors)
+
+    @classmethod
+    def field(cls, field: str, code: str, message: str) -> Invalid:
+        """A refusal that concerns one field."""
+        return cls(message, [FieldError(field, code, message)], code)

@@ -1,0 +1,282 @@
+"""Channels and direct messages: creating, browsing, joining, changing and archiving them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from tertulia.domain import channels, events, text
+from tertulia.domain.channels import Channel, ChannelChange, ChannelKind
+from tertulia.domain.errors import Conflict, Invalid, NotFound
+from tertulia.domain.events import Event
+from tertulia.domain.ids import ChannelId, UserId, WorkspaceId, new_id
+from tertulia.domain.workspaces import Membership
+from tertulia.usecases import pages
+from tertulia.usecases.ports import ChannelRow, Clock, MemberRow, UnitOfWork, UnitOfWorkFactory
+from tertulia.usecases.workspaces import require_membership
+
+NAMED_KINDS = (ChannelKind.PUBLIC.value, ChannelKind.PRIVATE.value)
+DIRECT_KINDS = (ChannelKind.DM.value, ChannelKind.GROUP_DM.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """A channel as the actor may see it, with the actor's workspace membership."""
+
+    channel: Channel
+    actor: Membership
+    is_member: bool
+
+
+async def require_visible(uow: UnitOfWork, channel_id: ChannelId, actor: UserId) -> Seen:
+    """The channel if the actor may see it; NotFound otherwise (existence is not revealed)."""
+    channel = await uow.channels.find(channel_id)
+    if channel is None:
+        raise NotFound("No such channel.", "channel.not_found")
+    membership = await uow.members.find(channel.workspace_id, actor)
+    if membership is None:
+        raise NotFound("No such channel.", "channel.not_found")
+    is_member = await uow.channel_members.is_member(channel_id, actor)
+    channels.require_visible(channel, membership, is_member)
+    return Seen(channel, membership, is_member)
+
+
+@dataclass(frozen=True, slots=True)
+class Channels:
+    """Conversations inside a workspace."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+
+    async def create(
+        self,
+        actor: UserId,
+        workspace_id: WorkspaceId,
+        name: str,
+        kind: ChannelKind,
+        topic: str = "",
+        purpose: str = "",
+    ) -> ChannelRow:
+        """Create a public or private channel; its creator is its first member."""
+        if kind.is_direct:
+            raise Invalid.field(
+                "kind", "channel.kind", "Open direct messages with the dms endpoint."
+            )
+        name = text.channel_name(name)
+        topic = channels.topic(topic)
+        purpose = channels.purpose(purpose)
+        now = self.clock()
+        async with self.uow() as uow:
+            membership = await require_membership(uow, workspace_id, actor)
+            channels.check_create(membership)
+            if await uow.channels.find_named(workspace_id, name) is not None:
+                raise Conflict(f"A channel named '{name}' exists already.", "channel.name_taken")
+            channel = Channel(
+                ChannelId(new_id()), workspace_id, kind, name, topic, purpose, actor, now, None
+            )
+            await uow.channels.add(channel)
+            await uow.channel_members.add(channel, actor, now)
+            uow.emit(
+                Event(
+                    "channel.created",
+                    events.channel_data(channel),
+                    events.channel_audience(channel),
+                    workspace_id=workspace_id,
+                    channel_id=channel.id,
+                )
+            )
+            await uow.commit()
+        return ChannelRow(channel, is_member=True, member_count=1)
+
+    async def browse(
+        self,
+        actor: UserId,
+        workspace_id: WorkspaceId,
+        *,
+        kinds: Sequence[ChannelKind] = (ChannelKind.PUBLIC, ChannelKind.PRIVATE),
+        only_member: bool = False,
+        include_archived: bool = False,
+        after: str | None = None,
+        limit: int = 50,
+    ) -> pages.Page[ChannelRow]:
+        """The channels the actor may see, by name: public ones (not for guests) and every
+        private channel or direct message they belong to."""
+        limit = pages.check_limit(limit)
+        start = pages.decode(after, 2) if after else None
+        async with self.uow(read_only=True) as uow:
+            membership = await require_membership(uow, workspace_id, actor)
+            rows = await uow.channels.browse(
+                workspace_id,
+                actor,
+                include_public=membership.role.is_full_member,
+                kinds=[k.value for k in dict.fromkeys(kinds)],
+                only_member=only_member,
+                include_archived=include_archived,
+                after=(start[0], start[1]) if start else None,
+                limit=limit + 1,
+            )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        cursor = pages.encode(rows[-1].channel.name, rows[-1].channel.id) if more else None
+        return pages.Page(rows, cursor)
+
+    async def open_dm(
+        self, actor: UserId, workspace_id: WorkspaceId, user_ids: Sequence[UserId]
+    ) -> tuple[ChannelRow, bool]:
+        """Open the direct message among the actor and these people, or return the one that
+        exists for exactly that set. Returns the channel and whether it is new."""
+        now = self.clock()
+        async with self.uow() as uow:
+            membership = await require_membership(uow, workspace_id, actor)
+            people = channels.dm_people(actor, user_ids)
+            for person in people:
+                if person == actor:
+                    continue
+                other = await uow.members.find(workspace_id, person)
+                reachable = other is not None and (
+                    membership.role.is_full_member
+                    or await uow.channel_members.share_channel(actor, person, workspace_id)
+                )
+                if not reachable:
+                    raise NotFound(f"No such user in this workspace: {person}.", "user.not_found")
+            key = channels.dm_key(people)
+            channel = await uow.channels.find_dm(workspace_id, key)
+            created = channel is None
+            if channel is None:
+                kind = ChannelKind.DM if len(people) <= 2 else ChannelKind.GROUP_DM
+                channel = Channel(
+                    ChannelId(new_id()), workspace_id, kind, "", "", "", actor, now, None
+                )
+                await uow.channels.add(channel, dm_key=key)
+                uow.emit(
+                    Event(
+                        "channel.created",
+                        {**events.channel_data(channel), "user_ids": list(people)},
+                        tuple(events.person(p) for p in people),
+                        workspace_id=workspace_id,
+                        channel_id=channel.id,
+                    )
+                )
+            for person in people:
+                # someone who left the workspace and came back gets their old DM back
+                added = await uow.channel_members.add(channel, person, now)
+                if added and not created:
+                    uow.emit(events.member_joined(channel, person, by=actor))
+            await uow.commit()
+        return ChannelRow(channel, True, len(people), people), created
+
+    async def get(self, actor: UserId, channel_id: ChannelId) -> ChannelRow:
+        async with self.uow(read_only=True) as uow:
+            seen = await require_visible(uow, channel_id, actor)
+            return await self._row(uow, seen)
+
+    async def change(
+        self, actor: UserId, channel_id: ChannelId, change: ChannelChange
+    ) -> ChannelRow:
+        """Rename, set the topic or purpose, archive or unarchive a channel."""
+        name = text.channel_name(change.name) if change.name is not None else None
+        topic = channels.topic(change.topic) if change.topic is not None else None
+        purpose = channels.purpose(change.purpose) if change.purpose is not None else None
+        now = self.clock()
+        async with self.uow() as uow:
+            seen = await require_visible(uow, channel_id, actor)
+            channel = seen.channel
+            channels.check_change(channel, seen.actor, seen.is_member, change)
+            if name is not None and name != channel.name:
+                if channel.is_default:
+                    raise Conflict("The default channel cannot be renamed.", "channel.default")
+                if await uow.channels.find_named(channel.workspace_id, name) is not None:
+                    raise Conflict(
+                        f"A channel named '{name}' exists already.", "channel.name_taken"
+                    )
+            archived_at = channel.archived_at
+            if change.archived is not None:
+                archived_at = (channel.archived_at or now) if change.archived else None
+            updated = replace(
+                channel,
+                name=name if name is not None else channel.name,
+                topic=topic if topic is not None else channel.topic,
+                purpose=purpose if purpose is not None else channel.purpose,
+                archived_at=archived_at,
+            )
+            if updated != channel:
+                await uow.channels.update(updated, now)
+                kind = "channel.updated"
+                if updated.is_archived != channel.is_archived:
+                    kind = "channel.archived" if updated.is_archived else "channel.unarchived"
+                uow.emit(
+                    Event(
+                        kind,
+                        {**events.channel_data(updated), "by": actor},
+                        events.channel_audience(updated),
+                        workspace_id=updated.workspace_id,
+                        channel_id=updated.id,
+                    )
+                )
+            row = await self._row(uow, replace(seen, channel=updated))
+            await uow.commit()
+        return row
+
+    async def members(
+        self, actor: UserId, channel_id: ChannelId, after: str | None, limit: int
+    ) -> pages.Page[MemberRow]:
+        limit = pages.check_limit(limit)
+        start = pages.decode(after, 1)[0] if after else None
+        async with self.uow(read_only=True) as uow:
+            await require_visible(uow, channel_id, actor)
+            rows = await uow.channel_members.page(channel_id, start, limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return pages.Page(rows, pages.encode(rows[-1].user.username) if more else None)
+
+    async def add_member(
+        self, actor: UserId, channel_id: ChannelId, user_id: UserId
+    ) -> tuple[ChannelRow, bool]:
+        """Join a public channel (user_id is the actor) or add someone to a channel the actor
+        belongs to. Returns the channel and whether anything changed."""
+        now = self.clock()
+        async with self.uow() as uow:
+            channel = await uow.channels.find(channel_id)
+            acting = await uow.members.find(channel.workspace_id, actor) if channel else None
+            if channel is None or acting is None:
+                raise NotFound("No such channel.", "channel.not_found")
+            is_member = await uow.channel_members.is_member(channel_id, actor)
+            joining = user_id == actor
+            if joining and is_member:
+                return await self._row(uow, Seen(channel, acting, True)), False
+            if not joining:
+                channels.require_visible(channel, acting, is_member)
+            target = await uow.members.find(channel.workspace_id, user_id)
+            if target is None:
+                raise NotFound("No such user in this workspace.", "user.not_found")
+            channels.check_add_member(channel, acting, is_member, target, joining)
+            added = await uow.channel_members.add(channel, user_id, now)
+            if added:
+                uow.emit(events.member_joined(channel, user_id, by=actor))
+            row = await self._row(uow, Seen(channel, acting, is_member or joining))
+            await uow.commit()
+        return row, added
+
+    async def remove_member(self, actor: UserId, channel_id: ChannelId, user_id: UserId) -> None:
+        """Leave a channel, or remove someone from it (its creator or a workspace admin)."""
+        async with self.uow() as uow:
+            seen = await require_visible(uow, channel_id, actor)
+            channels.check_remove_member(seen.channel, seen.actor, user_id)
+            if not await uow.channel_members.remove(channel_id, user_id):
+                raise NotFound("This person is not in the channel.", "channel.member_not_found")
+            uow.emit(events.member_left(seen.channel, user_id, by=actor))
+            await uow.commit()
+
+    async def _row(self, uow: UnitOfWork, seen: Seen) -> ChannelRow:
+        rows = await uow.channels.browse(
+            seen.channel.workspace_id,
+            seen.actor.user_id,
+            include_public=True,
+            kinds=[seen.channel.kind.value],
+            only_member=False,
+            include_archived=True,
+            after=None,
+            limit=1,
+            ids=[seen.channel.id],
+        )
+        return rows[0] if rows else ChannelRow(seen.channel, seen.is_member, 0)

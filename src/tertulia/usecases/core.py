@@ -1,0 +1,20 @@
+"""The application as the web layer and the command line see it: every use case, built once."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from tertulia.usecases.accounts import Accounts
+from tertulia.usecases.channels import Channels
+from tertulia.usecases.workspaces import Workspaces
+
+
+@dataclass(frozen=True, slots=True)
+class Tertulia:
+    """What Tertulia can do. Built by `bootstrap.open_tertulia`; nothing here is global."""
+
+    accounts: Accounts
+    workspaces: Workspaces
+    channels: Channels
+    check_ready: Callable[[], Awaitable[dict[str, str]]]  # raises if a dependency is down

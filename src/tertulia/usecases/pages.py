@@ -1,0 +1,44 @@
+"""Cursor pagination: opaque cursors that carry the sort key of the last item seen."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from tertulia.domain.errors import Invalid
+
+T = TypeVar("T")
+MAX_LIMIT = 200
+_SEP = "\x1f"
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """A slice of a list; `next_cursor` is None on the last page."""
+
+    items: list[T]
+    next_cursor: str | None
+
+
+def encode(*parts: str) -> str:
+    return base64.urlsafe_b64encode(_SEP.join(parts).encode()).decode().rstrip("=")
+
+
+def decode(cursor: str, parts: int, field: str = "after") -> tuple[str, ...]:
+    """The sort key inside a cursor; Invalid if it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise Invalid.field(field, "cursor.invalid", "This cursor is not valid.") from None
+    values = tuple(raw.split(_SEP))
+    if len(values) != parts:
+        raise Invalid.field(field, "cursor.invalid", "This cursor is not valid.")
+    return values
+
+
+def check_limit(limit: int) -> int:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise Invalid.field("limit", "limit.out_of_range", f"limit is between 1 and {MAX_LIMIT}.")
+    return limit

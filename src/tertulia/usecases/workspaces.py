@@ -1,0 +1,322 @@
+"""Workspaces: creating them, inviting people, roles, and leaving."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from tertulia.domain import events, text, workspaces
+from tertulia.domain.channels import DEFAULT_CHANNEL, Channel, ChannelKind
+from tertulia.domain.errors import Conflict, Invalid, NotFound
+from tertulia.domain.events import Event
+from tertulia.domain.ids import ChannelId, InvitationId, UserId, WorkspaceId, new_id
+from tertulia.domain.workspaces import Invitation, Membership, Role, Workspace
+from tertulia.usecases import pages
+from tertulia.usecases.accounts import token_hash
+from tertulia.usecases.ports import Clock, MemberRow, UnitOfWork, UnitOfWorkFactory
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceChange:
+    name: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationDraft:
+    role: Role = Role.MEMBER
+    channel_ids: tuple[ChannelId, ...] = ()
+    email: str | None = None
+    max_uses: int = 1
+    expires_in: timedelta = timedelta(days=7)
+
+
+async def require_membership(
+    uow: UnitOfWork, workspace_id: WorkspaceId, user_id: UserId
+) -> Membership:
+    """The user's membership; NotFound (not Forbidden) if none, so outsiders learn nothing."""
+    membership = await uow.members.find(workspace_id, user_id)
+    if membership is None:
+        raise NotFound("No such workspace.", "workspace.not_found")
+    return membership
+
+
+@dataclass(frozen=True, slots=True)
+class Workspaces:
+    """The tenant boundary: nothing inside one workspace is visible from another."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+
+    async def create(
+        self, actor: UserId, name: str, slug: str | None = None, description: str = ""
+    ) -> tuple[Workspace, Membership]:
+        """Create a workspace owned by the actor, with a #general channel everyone joins."""
+        name = workspaces.workspace_name(name)
+        description = workspaces.description(description)
+        now = self.clock()
+        async with self.uow() as uow:
+            chosen = await self._free_slug(uow, name, slug)
+            workspace = Workspace(WorkspaceId(new_id()), name, chosen, description, actor, now)
+            await uow.workspaces.add(workspace)
+            owner = Membership(workspace.id, actor, Role.OWNER, now)
+            await uow.members.add(owner)
+            general = Channel(
+                id=ChannelId(new_id()),
+                workspace_id=workspace.id,
+                kind=ChannelKind.PUBLIC,
+                name=DEFAULT_CHANNEL,
+                topic="",
+                purpose="Announcements and conversation for the whole team.",
+                created_by=actor,
+                created_at=now,
+                archived_at=None,
+                is_default=True,
+            )
+            await uow.channels.add(general)
+            await uow.channel_members.add(general, actor, now)
+            uow.emit(
+                Event(
+                    "workspace.created",
+                    {"workspace": events.workspace_data(workspace), "role": owner.role.value},
+                    (events.person(actor),),
+                    workspace_id=workspace.id,
+                )
+            )
+            await uow.commit()
+        return workspace, owner
+
+    async def mine(self, actor: UserId) -> list[tuple[Workspace, Membership]]:
+        async with self.uow(read_only=True) as uow:
+            return await uow.workspaces.of_user(actor)
+
+    async def get(self, actor: UserId, workspace_id: WorkspaceId) -> tuple[Workspace, Membership]:
+        async with self.uow(read_only=True) as uow:
+            membership = await require_membership(uow, workspace_id, actor)
+            workspace = await uow.workspaces.find(workspace_id)
+            if workspace is None:
+                raise NotFound("No such workspace.", "workspace.not_found")
+            return workspace, membership
+
+    async def change(
+        self, actor: UserId, workspace_id: WorkspaceId, change: WorkspaceChange
+    ) -> tuple[Workspace, Membership]:
+        """Rename or describe the workspace (owners and admins)."""
+        async with self.uow() as uow:
+            membership = await require_membership(uow, workspace_id, actor)
+            workspaces.require_admin(membership, "change the workspace")
+            workspace = await uow.workspaces.find(workspace_id)
+            if workspace is None:
+                raise NotFound("No such workspace.", "workspace.not_found")
+            updated = Workspace(
+                workspace.id,
+                workspaces.workspace_name(change.name)
+                if change.name is not None
+                else workspace.name,
+                workspace.slug,
+                workspaces.description(change.description)
+                if change.description is not None
+                else workspace.description,
+                workspace.created_by,
+                workspace.created_at,
+            )
+            if updated != workspace:
+                await uow.workspaces.update(updated, self.clock())
+                uow.emit(
+                    Event(
+                        "workspace.updated",
+                        events.workspace_data(updated),
+                        (events.everyone(workspace_id),),
+                        workspace_id=workspace_id,
+                    )
+                )
+            await uow.commit()
+        return updated, membership
+
+    async def members(
+        self, actor: UserId, workspace_id: WorkspaceId, after: str | None, limit: int
+    ) -> pages.Page[MemberRow]:
+        """Members by username. Guests see only the people of their channels, not this list."""
+        limit = pages.check_limit(limit)
+        start = pages.decode(after, 1)[0] if after else None
+        async with self.uow(read_only=True) as uow:
+            membership = await require_membership(uow, workspace_id, actor)
+            workspaces.require_full_member(membership, "list the workspace's members")
+            rows = await uow.members.page(workspace_id, start, limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return pages.Page(rows, pages.encode(rows[-1].user.username) if more else None)
+
+    async def invite(
+        self, actor: UserId, workspace_id: WorkspaceId, draft: InvitationDraft
+    ) -> tuple[Invitation, str]:
+        """Create an invitation link; the token is returned once and only its hash is kept."""
+        if not 1 <= draft.max_uses <= workspaces.INVITATION_MAX_USES:
+            raise Invalid.field(
+                "max_uses",
+                "invitation.max_uses",
+                f"max_uses is between 1 and {workspaces.INVITATION_MAX_USES}.",
+            )
+        if (
+            not timedelta(minutes=5)
+            <= draft.expires_in
+            <= timedelta(days=workspaces.INVITATION_MAX_DAYS)
+        ):
+            raise Invalid.field(
+                "expires_in_hours",
+                "invitation.expiry",
+                f"An invitation lasts between 5 minutes and {workspaces.INVITATION_MAX_DAYS} days.",
+            )
+        channel_ids = tuple(dict.fromkeys(draft.channel_ids))
+        now = self.clock()
+        token = secrets.token_urlsafe(24)
+        async with self.uow() as uow:
+            membership = await require_membership(uow, workspace_id, actor)
+            workspaces.check_invite(membership, draft.role, channel_ids)
+            await self._check_channels(uow, membership, channel_ids)
+            invitation = Invitation(
+                id=InvitationId(new_id()),
+                workspace_id=workspace_id,
+                role=draft.role,
+                channel_ids=channel_ids,
+                email=draft.email.strip().lower() if draft.email else None,
+                created_by=actor,
+                created_at=now,
+                expires_at=now + draft.expires_in,
+                max_uses=draft.max_uses,
+                uses=0,
+                revoked=False,
+            )
+            await uow.invitations.add(invitation, token_hash(token))
+            await uow.commit()
+        return invitation, token
+
+    async def accept(self, actor: UserId, token: str) -> tuple[Workspace, Membership, bool]:
+        """Join the workspace of an invitation; accepting again changes nothing.
+
+        Returns the workspace, the membership and whether the actor has just joined.
+        """
+        now = self.clock()
+        async with self.uow() as uow:
+            invitation = await uow.invitations.find_by_token(token_hash(token))
+            if invitation is None:
+                raise NotFound("No such invitation.", "invitation.not_found")
+            workspace = await uow.workspaces.find(invitation.workspace_id)
+            if workspace is None:
+                raise NotFound("No such invitation.", "invitation.not_found")
+            existing = await uow.members.find(workspace.id, actor)
+            if existing is not None:
+                return workspace, existing, False
+            user = await uow.users.get(actor)
+            invitation.check_usable(now, user.email)
+            if not await uow.invitations.count_use(invitation):
+                raise Conflict("This invitation has been used up.", "invitation.used_up")
+            membership = Membership(workspace.id, actor, invitation.role, now)
+            await uow.members.add(membership)
+            uow.emit(
+                Event(
+                    "workspace.member_joined",
+                    {**events.membership_data(membership), "user": events.user_data(user)},
+                    (events.everyone(workspace.id), events.person(actor)),
+                    workspace_id=workspace.id,
+                )
+            )
+            channels = await uow.channels.existing(workspace.id, invitation.channel_ids)
+            if invitation.role is not Role.GUEST:
+                general = await uow.channels.default(workspace.id)
+                if general is not None:
+                    channels.insert(0, general)
+            for channel in channels:
+                if channel.kind.is_direct or channel.is_archived:
+                    continue
+                if await uow.channel_members.add(channel, actor, now):
+                    uow.emit(events.member_joined(channel, actor, by=invitation.created_by))
+            await uow.commit()
+        return workspace, membership, True
+
+    async def change_role(
+        self, actor: UserId, workspace_id: WorkspaceId, user_id: UserId, role: Role
+    ) -> MemberRow:
+        """Give someone another role; returns them with it."""
+        async with self.uow() as uow:
+            acting = await require_membership(uow, workspace_id, actor)
+            workspaces.require_admin(acting, "change roles")
+            target = await uow.members.find(workspace_id, user_id)
+            if target is None:
+                raise NotFound("No such member.", "member.not_found")
+            owners = await uow.members.count(workspace_id, Role.OWNER)
+            workspaces.check_role_change(acting, target, role, owners)
+            updated = Membership(workspace_id, user_id, role, target.joined_at)
+            if role is not target.role:
+                await uow.members.set_role(workspace_id, user_id, role)
+                uow.emit(
+                    Event(
+                        "workspace.member_updated",
+                        events.membership_data(updated),
+                        (events.everyone(workspace_id),),
+                        workspace_id=workspace_id,
+                    )
+                )
+            user = await uow.users.get(user_id)
+            await uow.commit()
+        return MemberRow(user, updated)
+
+    async def remove(self, actor: UserId, workspace_id: WorkspaceId, user_id: UserId) -> None:
+        """Remove someone (or leave): they lose every channel of the workspace at once."""
+        async with self.uow() as uow:
+            acting = await require_membership(uow, workspace_id, actor)
+            target = await uow.members.find(workspace_id, user_id)
+            if target is None:
+                raise NotFound("No such member.", "member.not_found")
+            owners = await uow.members.count(workspace_id, Role.OWNER)
+            workspaces.check_removal(acting, target, owners)
+            left = await uow.channel_members.leave_workspace(workspace_id, user_id)
+            await uow.members.remove(workspace_id, user_id)
+            for channel in left:
+                uow.emit(events.member_left(channel, user_id, by=actor))
+            uow.emit(
+                Event(
+                    "workspace.member_left",
+                    {"workspace_id": workspace_id, "user_id": user_id, "by": actor},
+                    (events.everyone(workspace_id), events.person(user_id)),
+                    workspace_id=workspace_id,
+                )
+            )
+            await uow.commit()
+
+    async def _free_slug(self, uow: UnitOfWork, name: str, wanted: str | None) -> str:
+        if wanted is not None:
+            chosen = text.slug(wanted)
+            if await uow.workspaces.slug_taken(chosen):
+                raise Conflict(f"The slug '{chosen}' is taken.", "workspace.slug_taken")
+            return chosen
+        base = text.slug_from(name)[:32].strip("-") or "team"
+        for attempt in range(1, 6):
+            candidate = base if attempt == 1 else f"{base}-{attempt}"
+            if not await uow.workspaces.slug_taken(candidate):
+                return candidate
+        return f"{base}-{secrets.token_hex(3)}"
+
+    async def _check_channels(
+        self, uow: UnitOfWork, actor: Membership, channel_ids: Sequence[ChannelId]
+    ) -> None:
+        """An invitation may only name named channels the inviter can see."""
+        if not channel_ids:
+            return
+        found = {c.id: c for c in await uow.channels.existing(actor.workspace_id, channel_ids)}
+        for channel_id in channel_ids:
+            channel = found.get(channel_id)
+            visible = (
+                channel is not None
+                and not channel.kind.is_direct
+                and (
+                    channel.kind is ChannelKind.PUBLIC
+                    or await uow.channel_members.is_member(channel_id, actor.user_id)
+                )
+            )
+            if not visible:
+                raise Invalid.field(
+                    "channel_ids", "channel.not_found", f"No such channel: {channel_id}."
+                )

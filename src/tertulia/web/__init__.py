@@ -1,0 +1,1 @@
+"""The HTTP edge: FastAPI routers that parse, make one use-case call, and render."""

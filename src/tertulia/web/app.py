@@ -1,0 +1,97 @@
+"""The FastAPI application: routers, error handlers, middleware and the OpenAPI document."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from tertulia import __version__
+from tertulia.web import accounts, channels, errors, ops, workspaces
+from tertulia.web.logs import RequestContext
+
+DESCRIPTION = """
+The API of **Tertulia**, an open team-chat server: accounts, workspaces, channels and direct
+messages (and, as they land, messages, threads, reactions, search, files and real time).
+
+**Authentication.** `POST /api/v1/auth/login` returns a short-lived access token (a JWT, 15
+minutes) and a refresh token. Send the access token as `Authorization: Bearer <token>`; before
+it expires, trade the refresh token at `POST /api/v1/auth/refresh` for a new pair. Refresh
+tokens work once: a second use revokes the session.
+
+**Errors** are `application/problem+json` (RFC 9457) with a stable dotted `code`, a `detail`
+for people, the `request_id` to quote, and `errors` naming each invalid field.
+
+**Lists** are cursor-paginated: pass `next_cursor` as `after` for the next page.
+
+**Ids** are opaque 26-character strings that sort by creation time.
+"""
+
+TAGS = [
+    {"name": "accounts", "description": "Register, log in, tokens, profiles."},
+    {"name": "workspaces", "description": "The tenant boundary: members, roles, invitations."},
+    {"name": "channels", "description": "Public and private channels, direct messages."},
+    {"name": "operations", "description": "Probes for load balancers and orchestrators."},
+]
+
+
+@dataclass(frozen=True, slots=True)
+class WebConfig:
+    max_body_bytes: int
+    public_url: str
+    cors_origins: tuple[str, ...] = ()
+
+
+def build_app(
+    config: WebConfig, lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]]
+) -> FastAPI:
+    """The app; `lifespan` opens the core and puts it (and the token signer) on `app.state`."""
+    app = FastAPI(
+        title="Tertulia",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+        max_body_size=config.max_body_bytes,
+    )
+    app.state.public_url = config.public_url
+    errors.install(app)
+    for module in (accounts, workspaces, channels, ops):
+        app.include_router(module.router)
+    if config.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(config.cors_origins),
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=[
+                "X-Request-ID",
+                "Retry-After",
+                "RateLimit-Limit",
+                "RateLimit-Remaining",
+                "RateLimit-Reset",
+            ],
+        )
+    app.add_middleware(RequestContext)
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> RedirectResponse:
+        return RedirectResponse("/demo")
+
+    @app.get("/demo", include_in_schema=False)
+    async def demo() -> HTMLResponse:
+        page = resources.files("tertulia.web").joinpath("static/demo.html").read_text("utf-8")
+        return HTMLResponse(
+            page,
+            headers={
+                "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline';"
+                " style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
+            },
+        )
+
+    return app

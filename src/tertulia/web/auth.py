@@ -1,0 +1,116 @@
+"""Access tokens: short-lived HS256 JWTs naming a user and the session they belong to."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from tertulia.domain.errors import Unauthenticated
+from tertulia.domain.ids import SessionId, UserId, is_id
+from tertulia.usecases.core import Tertulia
+
+ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: a user, through one session."""
+
+    user_id: UserId
+    session_id: SessionId
+
+
+class AccessTokens:
+    """Mints and checks access tokens. Only HS256 with our secret is accepted: `alg=none`,
+    other algorithms, bad signatures, wrong issuer or audience, expired and not-yet-valid
+    tokens are all refused with the same 401."""
+
+    def __init__(self, secret: str, issuer: str, ttl: timedelta, leeway: int = 5) -> None:
+        if len(secret.encode()) < 32:
+            raise ValueError("the JWT signing secret needs at least 32 bytes")
+        self._secret = secret
+        self.issuer = issuer
+        self.ttl = ttl
+        self._leeway = leeway
+
+    def issue(self, principal: Principal, now: datetime | None = None) -> tuple[str, datetime]:
+        issued = now or datetime.now(UTC)
+        expires = issued + self.ttl
+        claims = {
+            "iss": self.issuer,
+            "aud": self.issuer,
+            "sub": principal.user_id,
+            "sid": principal.session_id,
+            "iat": int(issued.timestamp()),
+            "nbf": int(issued.timestamp()),
+            "exp": int(expires.timestamp()),
+            "jti": secrets.token_urlsafe(12),
+        }
+        return jwt.encode(claims, self._secret, algorithm=ALGORITHM), expires
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[ALGORITHM],
+                audience=self.issuer,
+                issuer=self.issuer,
+                leeway=self._leeway,
+                options={"require": ["exp", "iat", "nbf", "sub", "sid", "iss", "aud"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthenticated("The access token has expired.", "auth.token_expired") from None
+        except jwt.PyJWTError:
+            raise Unauthenticated("The access token is not valid.", "auth.token_invalid") from None
+        user_id, session_id = claims.get("sub"), claims.get("sid")
+        if not (isinstance(user_id, str) and is_id(user_id)):
+            raise Unauthenticated("The access token is not valid.", "auth.token_invalid")
+        if not (isinstance(session_id, str) and is_id(session_id)):
+            raise Unauthenticated("The access token is not valid.", "auth.token_invalid")
+        return Principal(UserId(user_id), SessionId(session_id))
+
+
+bearer = HTTPBearer(
+    auto_error=False,
+    description="An access token from `POST /api/v1/auth/login` or `/auth/refresh`.",
+)
+
+
+def core(request: Request) -> Tertulia:
+    app_core: Tertulia = request.app.state.core
+    return app_core
+
+
+Core = Annotated[Tertulia, Depends(core)]
+
+
+async def principal(
+    request: Request,
+    app_core: Core,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    """The caller, from `Authorization: Bearer …`; 401 if absent, invalid or revoked."""
+    if credentials is None:
+        raise Unauthenticated(
+            "Send an access token: 'Authorization: Bearer <token>'.", "auth.missing_token"
+        )
+    tokens: AccessTokens = request.app.state.tokens
+    caller = tokens.verify(credentials.credentials)
+    await app_core.accounts.check_session(caller.user_id, caller.session_id)
+    request.state.user_id = caller.user_id
+    return caller
+
+
+async def current_user(caller: Annotated[Principal, Depends(principal)]) -> UserId:
+    return caller.user_id
+
+
+CurrentPrincipal = Annotated[Principal, Depends(principal)]
+CurrentUser = Annotated[UserId, Depends(current_user)]

@@ -1,0 +1,153 @@
+"""Errors as RFC 9457 problem documents, and the one table mapping domain errors to statuses."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from tertulia.domain.errors import (
+    Conflict,
+    DomainError,
+    FieldError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RateLimited,
+    Unauthenticated,
+)
+
+PROBLEM = "application/problem+json"
+log = logging.getLogger("tertulia.web")
+
+STATUS: dict[type[DomainError], int] = {
+    Invalid: 422,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    RateLimited: 429,
+}
+
+
+class PayloadTooLarge(DomainError):
+    """The request body is over the configured limit."""
+
+    default_code = "request.too_large"
+
+
+STATUS[PayloadTooLarge] = 413
+
+
+def status_of(error: DomainError) -> int:
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400
+
+
+def problem(
+    request: Request | None,
+    status: int,
+    code: str,
+    detail: str,
+    errors: tuple[FieldError, ...] | list[dict[str, str]] = (),
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A problem+json response with a stable code and the request id."""
+    body: dict[str, Any] = {
+        "type": f"urn:tertulia:problem:{code}",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "code": code,
+        "detail": detail,
+    }
+    if request is not None:
+        body["instance"] = request.url.path
+        request_id = getattr(request.state, "request_id", None)
+        if request_id:
+            body["request_id"] = request_id
+    if errors:
+        body["errors"] = [
+            {"field": e.field, "code": e.code, "message": e.message}
+            if isinstance(e, FieldError)
+            else e
+            for e in errors
+        ]
+    all_headers = dict(headers or {})
+    if request is not None:
+        all_headers.update(getattr(request.state, "rate_limit_headers", {}))
+    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM, headers=all_headers)
+
+
+def _field(loc: tuple[int | str, ...]) -> str:
+    parts = [p for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    name = ""
+    for part in parts:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or "body"
+
+
+async def on_domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    status = status_of(exc)
+    headers: dict[str, str] = {}
+    if isinstance(exc, Unauthenticated):
+        headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
+    errors = exc.errors if isinstance(exc, Invalid) else ()
+    return problem(request, status, exc.code, exc.detail, errors, headers)
+
+
+async def on_validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for error in exc.errors():
+        kind = str(error.get("type", "invalid"))
+        if kind in ("json_invalid", "json_type"):
+            return problem(
+                request,
+                400,
+                "request.malformed_json",
+                "The body is not valid JSON.",
+            )
+        errors.append(
+            {
+                "field": _field(tuple(error.get("loc", ()))),
+                "code": f"validation.{kind}",
+                "message": str(error.get("msg", "Invalid value.")),
+            }
+        )
+    fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
+    return problem(
+        request, 422, "validation.invalid", f"Some fields are not valid: {fields}.", errors
+    )
+
+
+async def on_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    phrase = HTTPStatus(exc.status_code).phrase
+    code = "http." + phrase.lower().replace(" ", "_").replace("-", "_")
+    detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else phrase + "."
+    return problem(request, exc.status_code, code, detail, headers=dict(exc.headers or {}))
+
+
+async def on_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error", extra={"path": request.url.path})
+    return problem(
+        request, 500, "internal", "Something went wrong on our side; the error is logged."
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, on_domain_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(Exception, on_unexpected)

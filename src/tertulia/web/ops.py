@@ -1,0 +1,41 @@
+"""Operations: liveness and readiness probes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import Field
+from starlette.responses import Response
+
+from tertulia.web.auth import Core
+from tertulia.web.errors import problem
+from tertulia.web.schemas import Out
+
+router = APIRouter(tags=["operations"])
+
+
+class Health(Out):
+    status: str
+    checks: dict[str, str] = Field(default_factory=dict, description="Each dependency's state.")
+
+
+@router.get("/healthz", summary="Alive")
+async def healthz() -> Health:
+    """The process answers. Says nothing about its dependencies (see `/readyz`)."""
+    return Health(status="ok")
+
+
+@router.get(
+    "/readyz",
+    summary="Ready to serve",
+    response_model=Health,
+    responses={
+        503: {"description": "A dependency is down.", "content": {"application/problem+json": {}}}
+    },
+)
+async def readyz(request: Request, core: Core) -> Health | Response:
+    """The database (and, as they appear, broker and storage) answer."""
+    try:
+        checks = await core.check_ready()
+    except Exception as exc:
+        return problem(request, 503, "not_ready", f"Not ready: {type(exc).__name__}.")
+    return Health(status="ok", checks=checks)

@@ -1,0 +1,498 @@
+"""Request and response bodies: every field described, with examples, for `/docs`.
+
+Requests are strict: unknown fields, wrong types and strings with NUL or unpaired surrogates
+are refused before any use case runs. The domain then checks the rules (lengths, characters).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, StrictInt, model_validator
+
+from tertulia.domain.channels import ChannelKind
+from tertulia.domain.ids import ID_PATTERN
+from tertulia.domain.users import User
+from tertulia.domain.workspaces import Invitation, Membership, Role, Workspace
+from tertulia.usecases.ports import ChannelRow, MemberRow
+
+EXAMPLE_USER = "01JD5Z8Q5E9V4K3M2N1P0R7S6T"
+EXAMPLE_USER_2 = "01JD5Z9A1B2C3D4E5F6G7H8J9K"
+EXAMPLE_WS = "01JD5ZA0WS0RKSPACE00000000"
+EXAMPLE_CH = "01JD5ZB0CHANNE10000000000A"
+EXAMPLE_TIME = "2026-11-28T10:15:00Z"
+
+
+def _reject_nul(value: Any) -> Any:
+    """NUL cannot be stored in PostgreSQL text and has no place in any field."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("Text may not contain the NUL character.")
+    elif isinstance(value, dict):
+        for item in value.values():
+            _reject_nul(item)
+    elif isinstance(value, list):
+        for item in value:
+            _reject_nul(item)
+    return value
+
+
+IdStr = Annotated[str, Field(pattern=ID_PATTERN, examples=[EXAMPLE_USER])]
+
+
+class In(BaseModel):
+    """Base of request bodies: no unknown fields, no NUL characters; numbers and booleans are
+    strict (``"5"`` is not a number, ``"yes"`` not a boolean)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        return _reject_nul(data)
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=False)
+
+
+# accounts ------------------------------------------------------------------------------------
+
+
+class RegisterIn(In):
+    username: str = Field(
+        max_length=32,
+        description="2–32 ASCII letters, digits, '.', '_' or '-', starting with a letter;"
+        " stored in lowercase.",
+        examples=["ana.garcia"],
+    )
+    email: EmailStr = Field(
+        description="Where the account can be reached.", examples=["ana@example.com"]
+    )
+    password: str = Field(
+        max_length=256,
+        description="At least 10 characters, not your username or email, not a common password.",
+        examples=["correct horse battery staple"],
+    )
+    display_name: str | None = Field(
+        None,
+        max_length=200,
+        description="How others see you; any script and emoji. Defaults to the username.",
+        examples=["Ana García 🌻"],
+    )
+
+
+class LoginIn(In):
+    login: str = Field(
+        max_length=254, description="Username or email address.", examples=["ana.garcia"]
+    )
+    password: str = Field(
+        max_length=256,
+        description="The account's password.",
+        examples=["correct horse battery staple"],
+    )
+
+
+class RefreshIn(In):
+    refresh_token: str = Field(
+        max_length=128,
+        description="The refresh token from the last login or refresh. Each can be used once.",
+        examples=["kM3v…"],
+    )
+
+
+class LogoutIn(In):
+    everywhere: StrictBool = Field(
+        False, description="End every session of the account, not only this one."
+    )
+
+
+class ProfileIn(In):
+    display_name: str | None = Field(
+        None, max_length=200, description="How others see you.", examples=["Ana G."]
+    )
+    title: str | None = Field(
+        None,
+        max_length=200,
+        description="Job title or role; empty to clear.",
+        examples=["Backend engineer"],
+    )
+    timezone: str | None = Field(
+        None,
+        max_length=64,
+        description="IANA time zone; empty to clear.",
+        examples=["Europe/Madrid"],
+    )
+    email: EmailStr | None = Field(
+        None, description="A new email address (needs `current_password`)."
+    )
+    password: str | None = Field(
+        None,
+        max_length=256,
+        description="A new password (needs `current_password`); ends your other sessions.",
+    )
+    current_password: str | None = Field(
+        None, max_length=256, description="Your current password, to change email or password."
+    )
+
+
+class UserOut(Out):
+    """A person as other members see them."""
+
+    id: str = Field(description="User id.", examples=[EXAMPLE_USER])
+    username: str = Field(description="Unique handle, lowercase.", examples=["ana.garcia"])
+    display_name: str = Field(
+        description="Name shown in the interface.", examples=["Ana García 🌻"]
+    )
+    title: str = Field(description="Job title; may be empty.", examples=["Backend engineer"])
+    timezone: str = Field(description="IANA time zone; may be empty.", examples=["Europe/Madrid"])
+    created_at: datetime = Field(
+        description="When the account was created.", examples=[EXAMPLE_TIME]
+    )
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls(
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            title=user.title,
+            timezone=user.timezone,
+            created_at=user.created_at,
+        )
+
+
+class MeOut(UserOut):
+    """Your own account, with the fields only you see."""
+
+    email: str = Field(
+        description="Your email address (only you see it).", examples=["ana@example.com"]
+    )
+    updated_at: datetime = Field(description="Last change to the profile.", examples=[EXAMPLE_TIME])
+
+    @classmethod
+    def of(cls, user: User) -> MeOut:
+        return cls(**UserOut.of(user).model_dump(), email=user.email, updated_at=user.updated_at)
+
+
+class TokensOut(Out):
+    """A session's tokens. Send the access token as `Authorization: Bearer …`; trade the
+    refresh token for new tokens before the access token expires. Refresh tokens rotate: each
+    works once, and using one twice revokes the whole session."""
+
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105  (the scheme's name, not a secret)
+    access_token: str = Field(description="Short-lived JWT.", examples=["eyJhbGciOiJIUzI1NiIs…"])
+    expires_in: int = Field(description="Seconds until the access token expires.", examples=[900])
+    expires_at: datetime = Field(
+        description="When the access token expires.", examples=[EXAMPLE_TIME]
+    )
+    refresh_token: str = Field(description="Opaque, single-use refresh token.", examples=["kM3vQ…"])
+    refresh_expires_at: datetime = Field(
+        description="When the refresh token expires.", examples=[EXAMPLE_TIME]
+    )
+    session_id: str = Field(
+        description="This login's session.", examples=["01JD5ZC0SESS10N00000000000"]
+    )
+    user: MeOut
+
+
+# workspaces ----------------------------------------------------------------------------------
+
+
+class WorkspaceIn(In):
+    name: str = Field(
+        max_length=200, description="Display name, 1–80 characters.", examples=["Equipo Núcleo"]
+    )
+    slug: str | None = Field(
+        None,
+        max_length=60,
+        description="Unique URL handle (lowercase ASCII, digits, hyphens);"
+        " derived from the name if omitted.",
+        examples=["equipo-nucleo"],
+    )
+    description: str = Field(
+        "",
+        max_length=500,
+        description="What the workspace is for.",
+        examples=["Where the core team talks."],
+    )
+
+
+class WorkspacePatch(In):
+    name: str | None = Field(
+        None, max_length=200, description="New display name.", examples=["Núcleo"]
+    )
+    description: str | None = Field(
+        None, max_length=500, description="New description; empty to clear."
+    )
+
+
+class WorkspaceOut(Out):
+    id: str = Field(description="Workspace id.", examples=[EXAMPLE_WS])
+    name: str = Field(description="Display name.", examples=["Equipo Núcleo"])
+    slug: str = Field(description="Unique URL handle.", examples=["equipo-nucleo"])
+    description: str = Field(
+        description="What the workspace is for.", examples=["Where the core team talks."]
+    )
+    created_by: str = Field(description="Who created it.", examples=[EXAMPLE_USER])
+    created_at: datetime = Field(description="When it was created.", examples=[EXAMPLE_TIME])
+    role: Role = Field(description="Your role in it.", examples=["owner"])
+
+    @classmethod
+    def of(cls, workspace: Workspace, membership: Membership) -> WorkspaceOut:
+        return cls(
+            id=workspace.id,
+            name=workspace.name,
+            slug=workspace.slug,
+            description=workspace.description,
+            created_by=workspace.created_by,
+            created_at=workspace.created_at,
+            role=membership.role,
+        )
+
+
+class AcceptedOut(Out):
+    workspace: WorkspaceOut
+    joined: bool = Field(description="False if you were already a member (nothing changed).")
+
+
+class MemberOut(Out):
+    user: UserOut
+    role: Role = Field(description="Role in the workspace.", examples=["member"])
+    joined_at: datetime = Field(
+        description="When they joined the workspace.", examples=[EXAMPLE_TIME]
+    )
+
+    @classmethod
+    def of(cls, row: MemberRow) -> MemberOut:
+        return cls(
+            user=UserOut.of(row.user), role=row.membership.role, joined_at=row.membership.joined_at
+        )
+
+
+class RoleIn(In):
+    role: Role = Field(description="The new role.", examples=["admin"])
+
+
+class InvitationIn(In):
+    role: Role = Field(
+        Role.MEMBER,
+        description="Role given on joining: admin, member or guest.",
+        examples=["member"],
+    )
+    channel_ids: list[IdStr] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Channels joined on acceptance; a guest sees only these.",
+    )
+    email: EmailStr | None = Field(
+        None, description="If set, only an account with this email can accept."
+    )
+    max_uses: StrictInt = Field(
+        1, ge=1, le=1000, description="How many people can join with this link.", examples=[10]
+    )
+    expires_in_hours: StrictInt = Field(
+        168,
+        ge=1,
+        le=720,
+        description="Hours until the link expires (at most 30 days).",
+        examples=[72],
+    )
+
+
+class InvitationOut(Out):
+    id: str = Field(description="Invitation id.", examples=["01JD5ZD0INV1TAT10N00000000"])
+    token: str = Field(description="The secret of the link; shown only now.", examples=["f3Q2…"])
+    url: str = Field(
+        description="Where the invited person accepts (`POST /api/v1/invitations/{token}/accept`)."
+    )
+    workspace_id: str = Field(examples=[EXAMPLE_WS])
+    role: Role
+    channel_ids: list[str]
+    email: str | None
+    max_uses: int
+    expires_at: datetime = Field(examples=[EXAMPLE_TIME])
+
+    @classmethod
+    def of(cls, invitation: Invitation, token: str, base_url: str) -> InvitationOut:
+        return cls(
+            id=invitation.id,
+            token=token,
+            url=f"{base_url.rstrip('/')}/api/v1/invitations/{token}/accept",
+            workspace_id=invitation.workspace_id,
+            role=invitation.role,
+            channel_ids=list(invitation.channel_ids),
+            email=invitation.email,
+            max_uses=invitation.max_uses,
+            expires_at=invitation.expires_at,
+        )
+
+
+# channels ------------------------------------------------------------------------------------
+
+
+class ChannelIn(In):
+    name: str = Field(
+        max_length=200,
+        description="Lowercase letters of any script, digits, '-' and '_', at most 80.",
+        examples=["diseño-web"],
+    )
+    kind: Literal["public", "private"] = Field(
+        "public",
+        description="Public channels can be browsed and joined by every member;"
+        " private ones only by invitation.",
+    )
+    topic: str = Field(
+        "",
+        max_length=500,
+        description="What is being talked about now.",
+        examples=["Lanzamiento del viernes"],
+    )
+    purpose: str = Field(
+        "",
+        max_length=500,
+        description="What the channel is for.",
+        examples=["Design of the public site."],
+    )
+
+
+class ChannelPatch(In):
+    name: str | None = Field(None, max_length=200, description="New name (creator or admins).")
+    topic: str | None = Field(
+        None, max_length=500, description="New topic (members); empty to clear."
+    )
+    purpose: str | None = Field(
+        None, max_length=500, description="New purpose (members); empty to clear."
+    )
+    archived: StrictBool | None = Field(
+        None, description="Archive (true) or unarchive (false); creator or admins."
+    )
+
+
+class DmIn(In):
+    user_ids: list[IdStr] = Field(
+        min_length=1,
+        max_length=8,
+        description="The other people (1 for a 1:1 DM, up to 8 for a group DM);"
+        " your own id alone gives a DM with yourself.",
+    )
+
+
+class MemberIn(In):
+    user_id: IdStr = Field(description="Who to add; your own id joins a public channel.")
+
+
+class ChannelOut(Out):
+    id: str = Field(examples=[EXAMPLE_CH])
+    workspace_id: str = Field(examples=[EXAMPLE_WS])
+    kind: ChannelKind = Field(
+        description="public, private, dm (1:1) or group_dm.", examples=["public"]
+    )
+    name: str = Field(description="Channel name; empty for direct messages.", examples=["general"])
+    topic: str = Field(examples=["Lanzamiento del viernes"])
+    purpose: str = Field(examples=["Announcements and conversation for the whole team."])
+    created_by: str = Field(examples=[EXAMPLE_USER])
+    created_at: datetime = Field(examples=[EXAMPLE_TIME])
+    archived_at: datetime | None = Field(
+        description="When it was archived; archived channels are read-only.", examples=[None]
+    )
+    is_default: bool = Field(description="The workspace's #general: everyone but guests joins it.")
+    is_member: bool = Field(description="Whether you belong to it.")
+    member_count: int = Field(description="How many people belong to it.", examples=[12])
+    user_ids: list[str] = Field(
+        description="The people of a direct message; empty for channels.",
+        examples=[[EXAMPLE_USER, EXAMPLE_USER_2]],
+    )
+
+    @classmethod
+    def of(cls, row: ChannelRow) -> ChannelOut:
+        c = row.channel
+        return cls(
+            id=c.id,
+            workspace_id=c.workspace_id,
+            kind=c.kind,
+            name=c.name,
+            topic=c.topic,
+            purpose=c.purpose,
+            created_by=c.created_by,
+            created_at=c.created_at,
+            archived_at=c.archived_at,
+            is_default=c.is_default,
+            is_member=row.is_member,
+            member_count=row.member_count,
+            user_ids=list(row.dm_user_ids),
+        )
+
+
+# pages and problems --------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+class PageOut(Out, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(
+        description="Pass as `after` for the next page; null on the last."
+    )
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(
+        description="The field, as a dotted path with [index] for list items.", examples=["name"]
+    )
+    code: str = Field(
+        description="Stable code of the rule broken.", examples=["channel.name_invalid"]
+    )
+    message: str = Field(
+        description="What is wrong, for humans.",
+        examples=[
+            "A channel name may contain letters, digits, '-' and '_', not a space;"
+            " use '-' between words."
+        ],
+    )
+
+
+class Problem(BaseModel):
+    """An error (RFC 9457). `code` is stable and meant for programs; `detail` for people."""
+
+    type: str = Field(examples=["urn:tertulia:problem:channel.not_found"])
+    title: str = Field(examples=["Not Found"])
+    status: int = Field(examples=[404])
+    code: str = Field(description="Stable dotted error code.", examples=["channel.not_found"])
+    detail: str = Field(examples=["No such channel."])
+    instance: str | None = Field(
+        None,
+        description="The path that failed.",
+        examples=["/api/v1/channels/01JD5ZB0CHANNE10000000000A"],
+    )
+    request_id: str | None = Field(
+        None, description="Quote it when reporting a problem.", examples=["a1b2c3d4e5f6a7b8"]
+    )
+    errors: list[FieldProblem] | None = Field(
+        None, description="Per-field reasons, for validation errors."
+    )
+
+
+_DESCRIPTIONS = {
+    400: "Malformed request (e.g. invalid JSON).",
+    401: "Missing, invalid, expired or revoked access token.",
+    403: "Allowed to see it, not to do this.",
+    404: "Does not exist, or you may not know it does.",
+    409: "Clashes with the current state (a name taken, an archived channel).",
+    413: "Body over the size limit.",
+    422: "A field is not valid; `errors` names each.",
+    429: "Too many attempts; see `Retry-After`.",
+}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries for these error statuses."""
+    return {
+        status: {
+            "model": Problem,
+            "description": _DESCRIPTIONS[status],
+            "content": {"application/problem+json": {}},
+        }
+        for status in statuses
+    }

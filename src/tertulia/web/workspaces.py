@@ -1,0 +1,161 @@
+"""Workspaces: create and list them, members and roles, invitations."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+
+from tertulia.domain.ids import ID_PATTERN, ChannelId, UserId, WorkspaceId
+from tertulia.usecases.workspaces import InvitationDraft, WorkspaceChange
+from tertulia.web.auth import Core, CurrentUser
+from tertulia.web.schemas import (
+    AcceptedOut,
+    InvitationIn,
+    InvitationOut,
+    MemberOut,
+    PageOut,
+    RoleIn,
+    WorkspaceIn,
+    WorkspaceOut,
+    WorkspacePatch,
+    problems,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["workspaces"])
+WorkspacePath = Annotated[str, Path(pattern=ID_PATTERN, description="A workspace id.")]
+UserPath = Annotated[str, Path(pattern=ID_PATTERN, description="A user id.")]
+TokenPath = Annotated[
+    str, Path(pattern=r"^[A-Za-z0-9_-]{16,64}$", description="The invitation link's token.")
+]
+After = Annotated[str | None, Query(max_length=512, description="Cursor from `next_cursor`.")]
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size (1–200).")]
+
+
+@router.post(
+    "/workspaces", status_code=201, summary="Create a workspace", responses=problems(401, 409, 422)
+)
+async def create(body: WorkspaceIn, user: CurrentUser, core: Core) -> WorkspaceOut:
+    """Create a workspace you own, with a #general channel that every member joins."""
+    workspace, membership = await core.workspaces.create(
+        user, body.name, body.slug, body.description
+    )
+    return WorkspaceOut.of(workspace, membership)
+
+
+@router.get("/workspaces", summary="Your workspaces", responses=problems(401))
+async def mine(user: CurrentUser, core: Core) -> PageOut[WorkspaceOut]:
+    """Every workspace you belong to, by name, with your role in each."""
+    rows = await core.workspaces.mine(user)
+    return PageOut(items=[WorkspaceOut.of(w, m) for w, m in rows], next_cursor=None)
+
+
+@router.get("/workspaces/{workspace_id}", summary="A workspace", responses=problems(401, 404, 422))
+async def get(workspace_id: WorkspacePath, user: CurrentUser, core: Core) -> WorkspaceOut:
+    workspace, membership = await core.workspaces.get(user, WorkspaceId(workspace_id))
+    return WorkspaceOut.of(workspace, membership)
+
+
+@router.patch(
+    "/workspaces/{workspace_id}",
+    summary="Rename or describe a workspace",
+    responses=problems(401, 403, 404, 422),
+)
+async def change(
+    workspace_id: WorkspacePath, body: WorkspacePatch, user: CurrentUser, core: Core
+) -> WorkspaceOut:
+    """Owners and admins only."""
+    workspace, membership = await core.workspaces.change(
+        user, WorkspaceId(workspace_id), WorkspaceChange(body.name, body.description)
+    )
+    return WorkspaceOut.of(workspace, membership)
+
+
+@router.get(
+    "/workspaces/{workspace_id}/members",
+    summary="Members of a workspace",
+    responses=problems(401, 403, 404, 422),
+)
+async def members(
+    workspace_id: WorkspacePath,
+    user: CurrentUser,
+    core: Core,
+    after: After = None,
+    limit: Limit = 50,
+) -> PageOut[MemberOut]:
+    """Members by username, a page at a time. Guests cannot list the workspace."""
+    page = await core.workspaces.members(user, WorkspaceId(workspace_id), after, limit)
+    return PageOut(items=[MemberOut.of(r) for r in page.items], next_cursor=page.next_cursor)
+
+
+@router.post(
+    "/workspaces/{workspace_id}/invitations",
+    status_code=201,
+    summary="Invite people",
+    responses=problems(401, 403, 404, 422),
+)
+async def invite(
+    workspace_id: WorkspacePath,
+    body: InvitationIn,
+    request: Request,
+    user: CurrentUser,
+    core: Core,
+) -> InvitationOut:
+    """Create an invitation link. Members invite members and guests; owners and admins also
+    admins. A guest invitation names the channels the guest will see. The token is shown
+    only in this response."""
+    invitation, token = await core.workspaces.invite(
+        user,
+        WorkspaceId(workspace_id),
+        InvitationDraft(
+            role=body.role,
+            channel_ids=tuple(ChannelId(c) for c in body.channel_ids),
+            email=str(body.email) if body.email else None,
+            max_uses=body.max_uses,
+            expires_in=timedelta(hours=body.expires_in_hours),
+        ),
+    )
+    return InvitationOut.of(invitation, token, request.app.state.public_url)
+
+
+@router.post(
+    "/invitations/{token}/accept",
+    summary="Accept an invitation",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def accept(token: TokenPath, user: CurrentUser, core: Core) -> AcceptedOut:
+    """Join the workspace (and, for non-guests, #general plus the invitation's channels).
+    Accepting again when already a member changes nothing."""
+    workspace, membership, joined = await core.workspaces.accept(user, token)
+    return AcceptedOut(workspace=WorkspaceOut.of(workspace, membership), joined=joined)
+
+
+@router.patch(
+    "/workspaces/{workspace_id}/members/{user_id}",
+    summary="Change someone's role",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def change_role(
+    workspace_id: WorkspacePath, user_id: UserPath, body: RoleIn, user: CurrentUser, core: Core
+) -> MemberOut:
+    """Owners change any role; admins change admins, members and guests. The last owner
+    cannot step down."""
+    row = await core.workspaces.change_role(
+        user, WorkspaceId(workspace_id), UserId(user_id), body.role
+    )
+    return MemberOut.of(row)
+
+
+@router.delete(
+    "/workspaces/{workspace_id}/members/{user_id}",
+    status_code=204,
+    summary="Remove someone, or leave",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def remove(
+    workspace_id: WorkspacePath, user_id: UserPath, user: CurrentUser, core: Core
+) -> None:
+    """Your own id leaves the workspace; owners and admins remove others. Whoever leaves
+    leaves every channel of the workspace too."""
+    await core.workspaces.remove(user, WorkspaceId(workspace_id), UserId(user_id))
