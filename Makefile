@@ -1,0 +1,48 @@
+# Tertulia: `make run` serves it, `make test` checks everything. Both set themselves up.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+
+.PHONY: run serve migrate test check format install dev clean
+
+run: install migrate  ## create .venv, install, migrate var/tertulia.db, serve on 127.0.0.1:8000
+	$(BIN)/tertulia serve
+
+serve: install
+	$(BIN)/tertulia serve
+
+migrate: install
+	$(BIN)/tertulia migrate
+
+test: dev check  ## lint, type-check, import contracts, then the whole test suite
+	$(BIN)/pytest
+
+check: dev  ## ruff, mypy --strict on src/, the import-direction contract
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: dev
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+install: $(VENV)/.installed
+dev: $(VENV)/.installed-dev
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Tertulia needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml constraints.txt | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml constraints.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $@
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache

@@ -1,0 +1,191 @@
+"""Fixtures: real databases (a fresh SQLite file per test; one PostgreSQL database per run,
+emptied between tests), the use cases built on them, and an HTTP client on the app."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import pytest
+from asgi_lifespan import LifespanManager
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import make_url, text
+
+from tertulia.adapters.passwords import common_passwords
+from tertulia.adapters.ratelimit import MemoryRateLimiter
+from tertulia.adapters.sql import migrate
+from tertulia.adapters.sql.database import Database, open_database
+from tertulia.adapters.sql.tables import metadata
+from tertulia.adapters.sql.uow import SqlUnitOfWorkFactory
+from tertulia.bootstrap import create_app
+from tertulia.config import Settings
+from tertulia.usecases.accounts import Accounts, AuthPolicy, SessionCache
+from tertulia.usecases.channels import Channels
+from tertulia.usecases.core import Tertulia
+from tertulia.usecases.workspaces import Workspaces
+from tests import services
+from tests.twins import FastHasher
+
+JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+# databases -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, made once; each test copies it."""
+    path = tmp_path_factory.mktemp("template") / "tertulia.db"
+
+    async def build() -> None:
+        database = open_database(f"sqlite+aiosqlite:///{path}")
+        try:
+            await migrate.upgrade(database)
+        finally:
+            await database.close()
+
+    asyncio.run(build())
+    return path
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    path = tmp_path / "tertulia.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A database of our own on the test server, migrated once, dropped at the end."""
+    admin = make_url(services.POSTGRES_URL)
+    name = f"tertulia_test_{uuid.uuid4().hex[:10]}"
+    dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    async def admin_exec(sql: str) -> None:
+        conn = await asyncpg.connect(dsn, timeout=5)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    try:
+        asyncio.run(admin_exec(f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        services.unavailable("postgres", f"{services.POSTGRES_URL}: {exc}")
+    url = admin.set(database=name).render_as_string(hide_password=False)
+
+    async def build() -> None:
+        database = open_database(url, pool_size=2)
+        try:
+            await migrate.upgrade(database)
+        finally:
+            await database.close()
+
+    asyncio.run(build())
+    yield url
+    asyncio.run(admin_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+async def postgres_url(postgres_database: str) -> str:
+    """The run's PostgreSQL database, emptied for this test."""
+    database = open_database(postgres_database, pool_size=1)
+    try:
+        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        async with database.writer.begin() as conn:
+            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    finally:
+        await database.close()
+    return postgres_database
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Each test using this runs on SQLite and on PostgreSQL."""
+    name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    return str(request.getfixturevalue(name))
+
+
+# use cases -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def database(sqlite_url: str) -> AsyncIterator[Database]:
+    database = open_database(sqlite_url)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+async def core(database: Database, clock: Clock) -> Tertulia:
+    """The use cases on a real SQLite database, with a fast hasher and a hand-moved clock."""
+    uow = SqlUnitOfWorkFactory(database)
+    hasher = FastHasher()
+
+    async def ready() -> dict[str, str]:
+        return {"database": "ok"}
+
+    return Tertulia(
+        accounts=Accounts(
+            uow=uow,
+            hasher=hasher,
+            limiter=MemoryRateLimiter(),
+            clock=clock,
+            common_passwords=common_passwords(),
+            dummy_hash=await hasher.hash("dummy"),
+            policy=AuthPolicy(),
+            sessions=SessionCache(ttl=30),
+        ),
+        workspaces=Workspaces(uow=uow, clock=clock),
+        channels=Channels(uow=uow, clock=clock),
+        check_ready=ready,
+    )
+
+
+# HTTP ----------------------------------------------------------------------------------------
+
+
+def settings_for(database_url: str, data_dir: Path, **overrides: object) -> Settings:
+    return Settings(
+        env="test",
+        database_url=database_url,
+        data_dir=data_dir,
+        jwt_secret=JWT_SECRET,  # type: ignore[arg-type]  # pydantic turns it into a SecretStr
+        public_url="http://testserver",
+        **overrides,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+async def client(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncClient]:
+    """An HTTP client on the whole app (lifespan included), on SQLite and on PostgreSQL."""
+    app = create_app(settings_for(database_url, tmp_path), hasher=FastHasher())
+    async with (
+        LifespanManager(app) as manager,
+        AsyncClient(transport=ASGITransport(manager.app), base_url="http://testserver") as http,
+    ):
+        yield http

@@ -1,0 +1,21 @@
+"""Real services for tests: reachable ones are used, unreachable ones skip with the reason,
+unless `TERTULIA_TEST_REQUIRE` names them (as CI does), which turns the skip into a failure."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+POSTGRES_URL = os.environ.get(
+    "TERTULIA_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+REQUIRED = {s.strip() for s in os.environ.get("TERTULIA_TEST_REQUIRE", "").split(",") if s.strip()}
+
+
+def unavailable(service: str, reason: str) -> None:
+    """Skip (or, if the service is required, fail) the test that needed it."""
+    message = f"{service} is not reachable: {reason}"
+    if service in REQUIRED:
+        pytest.fail(f"{message} (required by TERTULIA_TEST_REQUIRE)", pytrace=False)
+    pytest.skip(message)
