@@ -22,7 +22,8 @@ async def test_a_team_gets_started(client: AsyncClient) -> None:
         ),
         201,
     )
-    assert joined["is_member"] and joined["member_count"] == 2
+    assert joined["is_member"]
+    assert joined["member_count"] == 2
     names = [
         c["name"]
         for c in ok(
