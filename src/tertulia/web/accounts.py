@@ -114,7 +114,7 @@ async def refresh(body: RefreshIn, request: Request, response: Response, core: C
     status_code=204,
     tags=["accounts"],
     summary="Log out",
-    responses=problems(401, 422),
+    responses=problems(400, 413, 401, 422),
 )
 async def logout(caller: CurrentPrincipal, core: Core, body: LogoutIn | None = None) -> None:
     """End this session (or, with `everywhere`, every session of the account): its access
@@ -125,6 +125,7 @@ async def logout(caller: CurrentPrincipal, core: Core, body: LogoutIn | None = N
 
 @router.get("/users/me", tags=["accounts"], summary="Your profile", responses=problems(401))
 async def me(user: CurrentUser, core: Core) -> MeOut:
+    """Your account, email included."""
     return MeOut.of(await core.accounts.me(user))
 
 
@@ -132,7 +133,7 @@ async def me(user: CurrentUser, core: Core) -> MeOut:
     "/users/me",
     tags=["accounts"],
     summary="Edit your profile",
-    responses=problems(401, 403, 409, 422),
+    responses=problems(400, 413, 401, 403, 409, 422),
 )
 async def edit_me(body: ProfileIn, caller: CurrentPrincipal, core: Core) -> MeOut:
     """Change display name, title, time zone; changing email or password needs

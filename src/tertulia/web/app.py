@@ -6,13 +6,16 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from tertulia import __version__
 from tertulia.web import accounts, channels, errors, ops, workspaces
+from tertulia.web.errors import PROBLEM
 from tertulia.web.logs import RequestContext
 
 DESCRIPTION = """
@@ -78,6 +81,27 @@ def build_app(
             ],
         )
     app.add_middleware(RequestContext)
+
+    def openapi() -> dict[str, Any]:
+        """FastAPI's document, with error responses typed as application/problem+json only."""
+        if app.openapi_schema is None:
+            spec = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
+            )
+            for ops in spec["paths"].values():
+                for op in ops.values():
+                    for code, response in op.get("responses", {}).items():
+                        content = response.get("content", {})
+                        if code[0] in "45" and "application/json" in content:
+                            content[PROBLEM] = content.pop("application/json")
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to customise
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:

@@ -30,7 +30,7 @@ KindName = Literal["public", "private", "dm", "group_dm"]
     "/workspaces/{workspace_id}/channels",
     status_code=201,
     summary="Create a channel",
-    responses=problems(401, 403, 404, 409, 422),
+    responses=problems(400, 413, 401, 403, 404, 409, 422),
 )
 async def create(
     workspace_id: WorkspacePath, body: ChannelIn, user: CurrentUser, core: Core
@@ -80,7 +80,7 @@ async def browse(
     summary="Open a direct message",
     responses={
         200: {"description": "That DM existed already.", "model": ChannelOut},
-        **problems(401, 404, 422),
+        **problems(400, 413, 401, 404, 422),
     },
 )
 async def open_dm(
@@ -105,7 +105,7 @@ async def get(channel_id: ChannelPath, user: CurrentUser, core: Core) -> Channel
 @router.patch(
     "/channels/{channel_id}",
     summary="Rename, set topic or purpose, archive or unarchive",
-    responses=problems(401, 403, 404, 409, 422),
+    responses=problems(400, 413, 401, 403, 404, 409, 422),
 )
 async def change(
     channel_id: ChannelPath, body: ChannelPatch, user: CurrentUser, core: Core
@@ -144,6 +144,7 @@ async def members(
     after: After = None,
     limit: Limit = 50,
 ) -> PageOut[MemberOut]:
+    """The people of a channel you can see, by username, with their workspace role."""
     page = await core.channels.members(user, ChannelId(channel_id), after, limit)
     return PageOut(items=[MemberOut.of(r) for r in page.items], next_cursor=page.next_cursor)
 
@@ -154,7 +155,7 @@ async def members(
     summary="Join a channel, or add someone",
     responses={
         200: {"description": "Already a member; nothing changed.", "model": ChannelOut},
-        **problems(401, 403, 404, 409, 422),
+        **problems(400, 413, 401, 403, 404, 409, 422),
     },
 )
 async def add_member(

@@ -14,8 +14,12 @@ router = APIRouter(tags=["operations"])
 
 
 class Health(Out):
-    status: str
-    checks: dict[str, str] = Field(default_factory=dict, description="Each dependency's state.")
+    status: str = Field(description="ok when healthy.", examples=["ok"])
+    checks: dict[str, str] = Field(
+        default_factory=dict,
+        description="Each dependency's state.",
+        examples=[{"database": "ok"}],
+    )
 
 
 @router.get("/healthz", summary="Alive")

@@ -104,7 +104,9 @@ class RefreshIn(In):
 
 class LogoutIn(In):
     everywhere: StrictBool = Field(
-        False, description="End every session of the account, not only this one."
+        False,
+        description="End every session of the account, not only this one.",
+        examples=[False],
     )
 
 
@@ -125,15 +127,21 @@ class ProfileIn(In):
         examples=["Europe/Madrid"],
     )
     email: EmailStr | None = Field(
-        None, description="A new email address (needs `current_password`)."
+        None,
+        description="A new email address (needs `current_password`).",
+        examples=["ana.garcia@example.com"],
     )
     password: str | None = Field(
         None,
         max_length=256,
         description="A new password (needs `current_password`); ends your other sessions.",
+        examples=["a-new-long-passphrase"],
     )
     current_password: str | None = Field(
-        None, max_length=256, description="Your current password, to change email or password."
+        None,
+        max_length=256,
+        description="Your current password, to change email or password.",
+        examples=["correct horse battery staple"],
     )
 
 
@@ -181,7 +189,9 @@ class TokensOut(Out):
     refresh token for new tokens before the access token expires. Refresh tokens rotate: each
     works once, and using one twice revokes the whole session."""
 
-    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105  (the scheme's name, not a secret)
+    token_type: Literal["Bearer"] = Field(
+        "Bearer", description="Always Bearer.", examples=["Bearer"]
+    )
     access_token: str = Field(description="Short-lived JWT.", examples=["eyJhbGciOiJIUzI1NiIs…"])
     expires_in: int = Field(description="Seconds until the access token expires.", examples=[900])
     expires_at: datetime = Field(
@@ -194,7 +204,7 @@ class TokensOut(Out):
     session_id: str = Field(
         description="This login's session.", examples=["01JD5ZC0SESS10N00000000000"]
     )
-    user: MeOut
+    user: MeOut = Field(description="The account the tokens belong to.")
 
 
 # workspaces ----------------------------------------------------------------------------------
@@ -224,7 +234,10 @@ class WorkspacePatch(In):
         None, max_length=200, description="New display name.", examples=["Núcleo"]
     )
     description: str | None = Field(
-        None, max_length=500, description="New description; empty to clear."
+        None,
+        max_length=500,
+        description="New description; empty to clear.",
+        examples=["Where the core team talks."],
     )
 
 
@@ -253,12 +266,14 @@ class WorkspaceOut(Out):
 
 
 class AcceptedOut(Out):
-    workspace: WorkspaceOut
-    joined: bool = Field(description="False if you were already a member (nothing changed).")
+    workspace: WorkspaceOut = Field(description="The workspace, with your role in it.")
+    joined: bool = Field(
+        description="False if you were already a member (nothing changed).", examples=[True]
+    )
 
 
 class MemberOut(Out):
-    user: UserOut
+    user: UserOut = Field(description="The person.")
     role: Role = Field(description="Role in the workspace.", examples=["member"])
     joined_at: datetime = Field(
         description="When they joined the workspace.", examples=[EXAMPLE_TIME]
@@ -285,9 +300,12 @@ class InvitationIn(In):
         default_factory=list,
         max_length=50,
         description="Channels joined on acceptance; a guest sees only these.",
+        examples=[[EXAMPLE_CH]],
     )
     email: EmailStr | None = Field(
-        None, description="If set, only an account with this email can accept."
+        None,
+        description="If set, only an account with this email can accept.",
+        examples=["bob@example.com"],
     )
     max_uses: StrictInt = Field(
         1, ge=1, le=1000, description="How many people can join with this link.", examples=[10]
@@ -305,14 +323,21 @@ class InvitationOut(Out):
     id: str = Field(description="Invitation id.", examples=["01JD5ZD0INV1TAT10N00000000"])
     token: str = Field(description="The secret of the link; shown only now.", examples=["f3Q2…"])
     url: str = Field(
-        description="Where the invited person accepts (`POST /api/v1/invitations/{token}/accept`)."
+        description="Where the invited person accepts (`POST` it with their access token).",
+        examples=["https://chat.example.com/api/v1/invitations/f3Q2…/accept"],
     )
-    workspace_id: str = Field(examples=[EXAMPLE_WS])
-    role: Role
-    channel_ids: list[str]
-    email: str | None
-    max_uses: int
-    expires_at: datetime = Field(examples=[EXAMPLE_TIME])
+    workspace_id: str = Field(description="The workspace joined.", examples=[EXAMPLE_WS])
+    role: Role = Field(description="Role given on joining.", examples=["member"])
+    channel_ids: list[str] = Field(
+        description="Channels joined on acceptance.", examples=[[EXAMPLE_CH]]
+    )
+    email: str | None = Field(
+        description="Only this address may accept, if set.", examples=["bob@example.com"]
+    )
+    max_uses: int = Field(description="How many people can join with it.", examples=[10])
+    expires_at: datetime = Field(
+        description="When the link stops working.", examples=[EXAMPLE_TIME]
+    )
 
     @classmethod
     def of(cls, invitation: Invitation, token: str, base_url: str) -> InvitationOut:
@@ -342,6 +367,7 @@ class ChannelIn(In):
         "public",
         description="Public channels can be browsed and joined by every member;"
         " private ones only by invitation.",
+        examples=["public"],
     )
     topic: str = Field(
         "",
@@ -358,15 +384,25 @@ class ChannelIn(In):
 
 
 class ChannelPatch(In):
-    name: str | None = Field(None, max_length=200, description="New name (creator or admins).")
+    name: str | None = Field(
+        None, max_length=200, description="New name (creator or admins).", examples=["web"]
+    )
     topic: str | None = Field(
-        None, max_length=500, description="New topic (members); empty to clear."
+        None,
+        max_length=500,
+        description="New topic (members); empty to clear.",
+        examples=["Release on Friday"],
     )
     purpose: str | None = Field(
-        None, max_length=500, description="New purpose (members); empty to clear."
+        None,
+        max_length=500,
+        description="New purpose (members); empty to clear.",
+        examples=["The public site."],
     )
     archived: StrictBool | None = Field(
-        None, description="Archive (true) or unarchive (false); creator or admins."
+        None,
+        description="Archive (true) or unarchive (false); creator or admins.",
+        examples=[True],
     )
 
 
@@ -376,6 +412,7 @@ class DmIn(In):
         max_length=8,
         description="The other people (1 for a 1:1 DM, up to 8 for a group DM);"
         " your own id alone gives a DM with yourself.",
+        examples=[[EXAMPLE_USER_2]],
     )
 
 
@@ -384,21 +421,28 @@ class MemberIn(In):
 
 
 class ChannelOut(Out):
-    id: str = Field(examples=[EXAMPLE_CH])
-    workspace_id: str = Field(examples=[EXAMPLE_WS])
+    id: str = Field(description="Channel id.", examples=[EXAMPLE_CH])
+    workspace_id: str = Field(description="Its workspace.", examples=[EXAMPLE_WS])
     kind: ChannelKind = Field(
         description="public, private, dm (1:1) or group_dm.", examples=["public"]
     )
     name: str = Field(description="Channel name; empty for direct messages.", examples=["general"])
-    topic: str = Field(examples=["Lanzamiento del viernes"])
-    purpose: str = Field(examples=["Announcements and conversation for the whole team."])
-    created_by: str = Field(examples=[EXAMPLE_USER])
-    created_at: datetime = Field(examples=[EXAMPLE_TIME])
+    topic: str = Field(
+        description="What is talked about now.", examples=["Lanzamiento del viernes"]
+    )
+    purpose: str = Field(
+        description="What the channel is for.",
+        examples=["Announcements and conversation for the whole team."],
+    )
+    created_by: str = Field(description="Who created it.", examples=[EXAMPLE_USER])
+    created_at: datetime = Field(description="When it was created.", examples=[EXAMPLE_TIME])
     archived_at: datetime | None = Field(
         description="When it was archived; archived channels are read-only.", examples=[None]
     )
-    is_default: bool = Field(description="The workspace's #general: everyone but guests joins it.")
-    is_member: bool = Field(description="Whether you belong to it.")
+    is_default: bool = Field(
+        description="The workspace's #general: everyone but guests joins it.", examples=[False]
+    )
+    is_member: bool = Field(description="Whether you belong to it.", examples=[True])
     member_count: int = Field(description="How many people belong to it.", examples=[12])
     user_ids: list[str] = Field(
         description="The people of a direct message; empty for channels.",
@@ -431,9 +475,10 @@ T = TypeVar("T")
 
 
 class PageOut(Out, Generic[T]):
-    items: list[T]
+    items: list[T] = Field(description="This page, in the list's order.")
     next_cursor: str | None = Field(
-        description="Pass as `after` for the next page; null on the last."
+        description="Pass as `after` for the next page; null on the last.",
+        examples=["Z2VuZXJhbB8wMUpENVpCMENIQU5ORTEwMDAwMDAwMDAwQQ"],
     )
 
 
@@ -456,11 +501,14 @@ class FieldProblem(BaseModel):
 class Problem(BaseModel):
     """An error (RFC 9457). `code` is stable and meant for programs; `detail` for people."""
 
-    type: str = Field(examples=["urn:tertulia:problem:channel.not_found"])
-    title: str = Field(examples=["Not Found"])
-    status: int = Field(examples=[404])
+    type: str = Field(
+        description="A URI naming the kind of problem.",
+        examples=["urn:tertulia:problem:channel.not_found"],
+    )
+    title: str = Field(description="The HTTP status phrase.", examples=["Not Found"])
+    status: int = Field(description="The HTTP status.", examples=[404])
     code: str = Field(description="Stable dotted error code.", examples=["channel.not_found"])
-    detail: str = Field(examples=["No such channel."])
+    detail: str = Field(description="What went wrong, for people.", examples=["No such channel."])
     instance: str | None = Field(
         None,
         description="The path that failed.",
@@ -470,7 +518,9 @@ class Problem(BaseModel):
         None, description="Quote it when reporting a problem.", examples=["a1b2c3d4e5f6a7b8"]
     )
     errors: list[FieldProblem] | None = Field(
-        None, description="Per-field reasons, for validation errors."
+        None,
+        description="Per-field reasons, for validation errors.",
+        examples=[[{"field": "name", "code": "text.empty", "message": "name may not be empty."}]],
     )
 
 

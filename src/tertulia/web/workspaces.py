@@ -34,7 +34,10 @@ Limit = Annotated[int, Query(ge=1, le=200, description="Page size (1–200).")]
 
 
 @router.post(
-    "/workspaces", status_code=201, summary="Create a workspace", responses=problems(401, 409, 422)
+    "/workspaces",
+    status_code=201,
+    summary="Create a workspace",
+    responses=problems(400, 413, 401, 409, 422),
 )
 async def create(body: WorkspaceIn, user: CurrentUser, core: Core) -> WorkspaceOut:
     """Create a workspace you own, with a #general channel that every member joins."""
@@ -53,6 +56,7 @@ async def mine(user: CurrentUser, core: Core) -> PageOut[WorkspaceOut]:
 
 @router.get("/workspaces/{workspace_id}", summary="A workspace", responses=problems(401, 404, 422))
 async def get(workspace_id: WorkspacePath, user: CurrentUser, core: Core) -> WorkspaceOut:
+    """A workspace you belong to, with your role; any other is 404."""
     workspace, membership = await core.workspaces.get(user, WorkspaceId(workspace_id))
     return WorkspaceOut.of(workspace, membership)
 
@@ -60,7 +64,7 @@ async def get(workspace_id: WorkspacePath, user: CurrentUser, core: Core) -> Wor
 @router.patch(
     "/workspaces/{workspace_id}",
     summary="Rename or describe a workspace",
-    responses=problems(401, 403, 404, 422),
+    responses=problems(400, 413, 401, 403, 404, 422),
 )
 async def change(
     workspace_id: WorkspacePath, body: WorkspacePatch, user: CurrentUser, core: Core
@@ -93,7 +97,7 @@ async def members(
     "/workspaces/{workspace_id}/invitations",
     status_code=201,
     summary="Invite people",
-    responses=problems(401, 403, 404, 422),
+    responses=problems(400, 413, 401, 403, 404, 422),
 )
 async def invite(
     workspace_id: WorkspacePath,
@@ -134,7 +138,7 @@ async def accept(token: TokenPath, user: CurrentUser, core: Core) -> AcceptedOut
 @router.patch(
     "/workspaces/{workspace_id}/members/{user_id}",
     summary="Change someone's role",
-    responses=problems(401, 403, 404, 409, 422),
+    responses=problems(400, 413, 401, 403, 404, 409, 422),
 )
 async def change_role(
     workspace_id: WorkspacePath, user_id: UserPath, body: RoleIn, user: CurrentUser, core: Core

@@ -36,14 +36,15 @@ async def upgrade(database: Database, revision: str = "head") -> None:
         await conn.run_sync(lambda sync: command.upgrade(_config(sync), revision))
 
 
+async def downgrade(database: Database, revision: str) -> None:
+    """Take the schema back to `revision` ("base" removes everything)."""
+    async with database.writer.begin() as conn:
+        await conn.run_sync(lambda sync: command.downgrade(_config(sync), revision))
+
+
 async def current(database: Database) -> str | None:
     """The revision the database is at, or None if it was never migrated."""
     async with database.reader.connect() as conn:
         return await conn.run_sync(
             lambda sync: MigrationContext.configure(sync).get_current_revision()
         )
-
-
-def generate(database_url_connection: Connection, message: str) -> None:
-    """Write a new revision by comparing the tables with a database (a development aid)."""
-    command.revision(_config(database_url_connection), message=message, autogenerate=True)

@@ -1,0 +1,69 @@
+"""Migrations: the same schema on SQLite and PostgreSQL, matching the tables the code uses."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import make_url
+
+from tertulia.adapters.sql import migrate
+from tertulia.adapters.sql.database import Database, open_database
+from tertulia.adapters.sql.tables import metadata
+from tests import services
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A database nobody has migrated yet."""
+    if request.param == "sqlite":
+        database = open_database(f"sqlite+aiosqlite:///{tmp_path}/fresh.db")
+        yield database
+        await database.close()
+        return
+    admin = make_url(services.POSTGRES_URL)
+    dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"tertulia_migrate_{uuid.uuid4().hex[:8]}"
+    try:
+        conn = await asyncpg.connect(dsn, timeout=5)
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        services.unavailable("postgres", str(exc))
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    database = open_database(admin.set(database=name).render_as_string(hide_password=False))
+    yield database
+    await database.close()
+    await conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    await conn.close()
+
+
+async def _differences(database: Database) -> list[object]:
+    async with database.writer.connect() as conn:
+        diffs: list[object] = await conn.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
+        )
+    return diffs
+
+
+async def test_migrations_build_exactly_the_schema_the_code_uses(empty_database: Database) -> None:
+    """After `tertulia migrate`, the database has every table, column and index the code
+    expects, and nothing else; migrating again changes nothing."""
+    assert await migrate.current(empty_database) is None
+    await migrate.upgrade(empty_database)
+    assert await migrate.current(empty_database) == migrate.head()
+    assert await _differences(empty_database) == []
+    await migrate.upgrade(empty_database)
+    assert await migrate.current(empty_database) == migrate.head()
+
+
+async def test_migrations_can_be_undone_and_redone(empty_database: Database) -> None:
+    """Downgrading to nothing and upgrading again works, so a bad release can be rolled back."""
+    await migrate.upgrade(empty_database)
+    await migrate.downgrade(empty_database, "base")
+    assert await migrate.current(empty_database) is None
+    await migrate.upgrade(empty_database)
+    assert await _differences(empty_database) == []
