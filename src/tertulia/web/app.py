@@ -11,11 +11,12 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
 
 from tertulia import __version__
 from tertulia.web import accounts, channels, errors, ops, workspaces
-from tertulia.web.errors import PROBLEM
+from tertulia.web.errors import PROBLEM, problem
 from tertulia.web.logs import RequestContext
 
 DESCRIPTION = """
@@ -41,6 +42,19 @@ TAGS = [
     {"name": "channels", "description": "Public and private channels, direct messages."},
     {"name": "operations", "description": "Probes for load balancers and orchestrators."},
 ]
+
+
+DEMO_ASSETS = {"demo.js": "text/javascript; charset=utf-8", "demo.css": "text/css; charset=utf-8"}
+DEMO_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self';"
+    " img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+def _static(name: str, media_type: str) -> Response:
+    """A file of the demo client, under a strict Content-Security-Policy."""
+    body = resources.files("tertulia.web").joinpath(f"static/{name}").read_bytes()
+    return Response(body, media_type=media_type, headers={"Content-Security-Policy": DEMO_POLICY})
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,14 +122,13 @@ def build_app(
         return RedirectResponse("/demo")
 
     @app.get("/demo", include_in_schema=False)
-    async def demo() -> HTMLResponse:
-        page = resources.files("tertulia.web").joinpath("static/demo.html").read_text("utf-8")
-        return HTMLResponse(
-            page,
-            headers={
-                "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline';"
-                " style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
-            },
-        )
+    async def demo() -> Response:
+        return _static("demo.html", "text/html; charset=utf-8")
+
+    @app.get("/demo/{name}", include_in_schema=False)
+    async def demo_asset(name: str) -> Response:
+        if name not in DEMO_ASSETS:
+            return problem(None, 404, "http.not_found", "Not Found.")
+        return _static(name, DEMO_ASSETS[name])
 
     return app

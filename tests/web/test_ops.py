@@ -1,0 +1,56 @@
+"""Operations: probes, request ids, safe headers, the demo client, and errors for unknown paths."""
+
+from __future__ import annotations
+
+from httpx import AsyncClient
+
+from tests.web.api import ok, problem
+
+
+async def test_probes_report_alive_and_ready(client: AsyncClient) -> None:
+    """Load balancers see the process alive and its database reachable."""
+    assert ok(await client.get("/healthz"))["status"] == "ok"
+    ready = ok(await client.get("/readyz"))
+    assert ready["checks"] == {"database": "ok"}
+
+
+async def test_every_response_carries_a_request_id_to_quote(client: AsyncClient) -> None:
+    """A sane client request id is echoed; otherwise one is made; errors include it too."""
+    echoed = await client.get("/healthz", headers={"X-Request-ID": "abc-12345678"})
+    assert echoed.headers["x-request-id"] == "abc-12345678"
+    made = await client.get("/healthz", headers={"X-Request-ID": "bad id\twith spaces"})
+    assert made.headers["x-request-id"] != "bad id\twith spaces"
+    assert len(made.headers["x-request-id"]) == 16
+    error = await client.get("/api/v1/users/me", headers={"X-Request-ID": "trace-0000042"})
+    assert problem(error, 401)["request_id"] == "trace-0000042"
+
+
+async def test_api_responses_are_not_cached_or_sniffed(client: AsyncClient) -> None:
+    """Tokens and private data never sit in a shared cache; browsers never guess types."""
+    response = await client.post("/api/v1/auth/login", json={"login": "x", "password": "y"})
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_unknown_paths_and_methods_are_problems_too(client: AsyncClient) -> None:
+    """Even a typo in the URL gets a problem document, not an HTML page or a bare string."""
+    problem(await client.get("/api/v1/nothing-here"), 404, "http.not_found")
+    problem(await client.put("/api/v1/auth/login"), 405, "http.method_not_allowed")
+
+
+async def test_the_demo_client_is_served_under_a_strict_content_security_policy(
+    client: AsyncClient,
+) -> None:
+    """The demo page and its script load from us only; nothing inline runs."""
+    page = await client.get("/demo")
+    assert page.status_code == 200
+    assert '<script src="/demo/demo.js">' in page.text
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self';" in policy
+    assert "unsafe-inline" not in policy
+    script = await client.get("/demo/demo.js")
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert "/api/v1" in script.text
+    problem(await client.get("/demo/..%2Fapp.py"), 404)
+    problem(await client.get("/demo/secret.txt"), 404)
+    assert (await client.get("/", follow_redirects=False)).headers["location"] == "/demo"
