@@ -125,6 +125,17 @@ class Channels:
     ) -> tuple[ChannelRow, bool]:
         """Open the direct message among the actor and these people, or return the one that
         exists for exactly that set. Returns the channel and whether it is new."""
+        try:
+            return await self._open_dm(actor, workspace_id, user_ids)
+        except Conflict as exc:
+            if exc.code != "channel.dm_exists":
+                raise
+            # someone opened the same DM at the same moment: theirs won, take it
+            return await self._open_dm(actor, workspace_id, user_ids)
+
+    async def _open_dm(
+        self, actor: UserId, workspace_id: WorkspaceId, user_ids: Sequence[UserId]
+    ) -> tuple[ChannelRow, bool]:
         now = self.clock()
         async with self.uow() as uow:
             membership = await require_membership(uow, workspace_id, actor)

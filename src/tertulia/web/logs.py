@@ -87,6 +87,7 @@ class RequestContext:
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                     "client": client[0] if client else None,
+                    "user_id": scope["state"].get("user_id"),
                 },
             )
             request_id.reset(token)

@@ -488,6 +488,8 @@ class SqlChannels:
                 )
             )
         except IntegrityError:
+            if dm_key is not None:
+                raise Conflict("This direct message exists already.", "channel.dm_exists") from None
             raise Conflict(
                 f"A channel named '{channel.name}' exists already.", "channel.name_taken"
             ) from None
