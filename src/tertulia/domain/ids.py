@@ -31,4 +31,4 @@ def new_id(now_ms: int | None = None) -> str:
 
 def is_id(value: str) -> bool:
     """Whether the string has the shape of an id (it may still name nothing)."""
-    return bool(_ID_RE.match(value))
+    return bool(_ID_RE.fullmatch(value))

@@ -47,10 +47,11 @@ def display_text(value: str, *, field: str, max_length: int, allow_empty: bool =
 
     The text is NFC-normalised and trimmed; inner runs of spaces collapse to one.
     """
-    text = " ".join(unicodedata.normalize("NFC", value).split())
+    text = unicodedata.normalize("NFC", value)
     bad = _bad_character(text)
     if bad:
         raise Invalid.field(field, "text.bad_character", f"{field} may not contain {bad}.")
+    text = " ".join(text.split())  # only spaces are left to collapse: breaks were refused above
     if not text:
         if allow_empty:
             return ""

@@ -336,7 +336,7 @@ class Accounts:
         )
         revoked: list[SessionId] = []
         async with self.uow() as uow:
-            if updated != user:
+            if _profile(updated) != _profile(user):
                 await uow.users.update(updated)
                 audience = [events.person(user.id)]
                 audience += [events.everyone(ws) for ws in await uow.members.workspaces_of(user.id)]
@@ -368,3 +368,8 @@ class Accounts:
             uow.emit(
                 Event("session.revoked", {"session_id": session_id}, (events.person(user_id),))
             )
+
+
+def _profile(user: User) -> tuple[str, str, str, str]:
+    """What others (or the person) can see change in a profile."""
+    return (user.display_name, user.title, user.timezone, user.email)
