@@ -546,6 +546,22 @@ def test_non_members_cannot_add_people_to_private_channels() -> None:
     )
 
 
+def test_guests_cannot_add_people_even_to_their_own_channels() -> None:
+    """A guest in a channel still cannot bring other people into it."""
+    assert (
+        code_of(
+            Forbidden,
+            channels.check_add_member,
+            channel(),
+            member("gus", Role.GUEST),
+            True,
+            member("bob"),
+            False,
+        )
+        == "workspace.guest_forbidden"
+    )
+
+
 def test_admins_add_people_to_public_channels_from_outside() -> None:
     """A workspace admin can add someone to a public channel without being in it."""
     channels.check_add_member(channel(), member("ana", Role.ADMIN), False, member("bob"), False)

@@ -100,13 +100,16 @@ def check_create(actor: Membership) -> None:
 def check_add_member(
     channel: Channel, actor: Membership, actor_is_member: bool, target: Membership, joining: bool
 ) -> None:
-    """Raise unless the actor may add the target (themself, when joining) to the channel."""
+    """Raise unless the actor may add the target (themself, when joining) to the channel.
+
+    Someone joining a channel they cannot see learns nothing: NotFound comes first."""
+    if joining and (channel.kind is not ChannelKind.PUBLIC or not actor.role.is_full_member):
+        raise NotFound("No such channel.", "channel.not_found")
     require_not_direct(channel, "change their members")
     require_writable(channel)
     if joining:
-        if channel.kind is not ChannelKind.PUBLIC or not actor.role.is_full_member:
-            raise NotFound("No such channel.", "channel.not_found")
         return
+    require_full_member(actor, "add people to channels")
     if not actor_is_member and not (channel.kind is ChannelKind.PUBLIC and actor.role.is_admin):
         raise Forbidden("Only members of a channel can add people to it.", "channel.not_member")
     if target.workspace_id != channel.workspace_id:
