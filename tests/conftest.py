@@ -7,6 +7,7 @@ import asyncio
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +15,9 @@ import asyncpg
 import pytest
 from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
+from pydantic import SecretStr
 from sqlalchemy import make_url, text
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tertulia.adapters.passwords import common_passwords
 from tertulia.adapters.ratelimit import MemoryRateLimiter
@@ -174,18 +177,44 @@ def settings_for(database_url: str, data_dir: Path, **overrides: object) -> Sett
         env="test",
         database_url=database_url,
         data_dir=data_dir,
-        jwt_secret=JWT_SECRET,  # type: ignore[arg-type]  # pydantic turns it into a SecretStr
+        jwt_secret=SecretStr(JWT_SECRET),
         public_url="http://testserver",
         **overrides,  # type: ignore[arg-type]
     )
 
 
+def own_state_per_request(app: ASGIApp) -> ASGIApp:
+    """Give each request its own copy of the lifespan state, as uvicorn does. asgi_lifespan
+    hands every request the same dict, so what one request puts on `request.state` (such as
+    its RateLimit headers) would show up on the next one's response."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and "state" in scope:
+            scope = {**scope, "state": dict(scope["state"])}
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+@asynccontextmanager
+async def serve(
+    database_url: str, data_dir: Path, raise_app_exceptions: bool = True, **overrides: object
+) -> AsyncIterator[AsyncClient]:
+    """An HTTP client on the whole app (lifespan included) with some settings overridden.
+    With `raise_app_exceptions=False` a crash comes back as the 500 a real client would see."""
+    app = create_app(settings_for(database_url, data_dir, **overrides), hasher=FastHasher())
+    async with (
+        LifespanManager(own_state_per_request(app)) as manager,
+        AsyncClient(
+            transport=ASGITransport(manager.app, raise_app_exceptions=raise_app_exceptions),
+            base_url="http://testserver",
+        ) as http,
+    ):
+        yield http
+
+
 @pytest.fixture
 async def client(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncClient]:
-    """An HTTP client on the whole app (lifespan included), on SQLite and on PostgreSQL."""
-    app = create_app(settings_for(database_url, tmp_path), hasher=FastHasher())
-    async with (
-        LifespanManager(app) as manager,
-        AsyncClient(transport=ASGITransport(manager.app), base_url="http://testserver") as http,
-    ):
+    """An HTTP client on the whole app, on SQLite and on PostgreSQL."""
+    async with serve(database_url, tmp_path) as http:
         yield http

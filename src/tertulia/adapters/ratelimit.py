@@ -32,7 +32,7 @@ class MemoryRateLimiter:
             allowed=allowed,
             limit=limit,
             remaining=max(0, limit - count),
-            reset_after=max(1, math.ceil(ends - now)),
+            reset_after=max(1, math.ceil(round(ends - now, 3))),
         )
 
     def _sweep(self, now: float) -> None:

@@ -51,13 +51,17 @@ class Unauthenticated(DomainError):
 
 
 class RateLimited(DomainError):
-    """Too many attempts; `retry_after` says how many seconds to wait."""
+    """Too many attempts; `retry_after` says how many seconds to wait, `limit` how many
+    attempts the window allows."""
 
     default_code = "rate_limited"
 
-    def __init__(self, detail: str, retry_after: int, code: str | None = None) -> None:
+    def __init__(
+        self, detail: str, retry_after: int, code: str | None = None, limit: int = 0
+    ) -> None:
         super().__init__(detail, code)
         self.retry_after = retry_after
+        self.limit = limit
 
 
 class Invalid(DomainError):

@@ -168,7 +168,9 @@ class Accounts:
             "refresh": [(f"refresh:ip:{ip}", policy.refresh_per_address)],
         }[action]
         if account is not None:
-            limits.append((f"login:account:{account.strip().casefold()}", policy.login_per_account))
+            limits.append(
+                (f"login:account:{await self._account_key(account)}", policy.login_per_account)
+            )
         tightest: RateLimit | None = None
         for key, limit in limits:
             state = await self.limiter.hit(key, limit.count, limit.seconds)
@@ -177,11 +179,20 @@ class Accounts:
                     "Too many attempts; wait before trying again.",
                     retry_after=max(1, state.reset_after),
                     code="auth.rate_limited",
+                    limit=state.limit,
                 )
             if tightest is None or state.remaining < tightest.remaining:
                 tightest = state
         assert tightest is not None  # every action has at least one limit
         return tightest
+
+    async def _account_key(self, login: str) -> str:
+        """One counter per account, whether it is named by username or by email; unknown
+        names count under what was typed."""
+        typed = login.strip().lower()
+        async with self.uow(read_only=True) as uow:
+            found = await uow.users.find_login(typed)
+        return found[0].id if found else typed
 
     async def login(self, login: str, password: str, client: Client) -> Grant:
         """Start a session for the right password; raise Unauthenticated otherwise.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import unicodedata
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -27,14 +28,18 @@ def encode(*parts: str) -> str:
 
 
 def decode(cursor: str, parts: int, field: str = "after") -> tuple[str, ...]:
-    """The sort key inside a cursor; Invalid if it is not one of ours."""
+    """The sort key inside a cursor; Invalid if it is not one we could have made."""
+    invalid = Invalid.field(field, "cursor.invalid", "This cursor is not valid.")
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise Invalid.field(field, "cursor.invalid", "This cursor is not valid.") from None
+        padded = (cursor + "=" * (-len(cursor) % 4)).encode("ascii")
+        raw = base64.b64decode(padded, altchars=b"-_", validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeError, ValueError):
+        raise invalid from None
     values = tuple(raw.split(_SEP))
-    if len(values) != parts:
-        raise Invalid.field(field, "cursor.invalid", "This cursor is not valid.")
+    if len(values) != parts or any(
+        unicodedata.category(ch) in ("Cc", "Cs") for value in values for ch in value
+    ):
+        raise invalid
     return values
 
 

@@ -12,11 +12,13 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.responses import Response
 
 from tertulia import __version__
 from tertulia.web import accounts, channels, errors, ops, workspaces
 from tertulia.web.errors import PROBLEM, problem
+from tertulia.web.guards import DeclaredBodyLimit
 from tertulia.web.logs import RequestContext
 
 DESCRIPTION = """
@@ -74,7 +76,6 @@ def build_app(
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
-        max_body_size=config.max_body_bytes,
     )
     app.state.public_url = config.public_url
     errors.install(app)
@@ -94,6 +95,11 @@ def build_app(
                 "RateLimit-Reset",
             ],
         )
+    # Bodies over the limit: a declared length is refused before reading (DeclaredBodyLimit,
+    # outside, so that its problem+json is what the client gets); a streamed body is counted
+    # as it arrives (Starlette's limiter, inside, whose 413 reaches our error handlers).
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=config.max_body_bytes)
+    app.add_middleware(DeclaredBodyLimit, max_bytes=config.max_body_bytes)
     app.add_middleware(RequestContext)
 
     def openapi() -> dict[str, Any]:

@@ -36,15 +36,6 @@ STATUS: dict[type[DomainError], int] = {
 }
 
 
-class PayloadTooLarge(DomainError):
-    """The request body is over the configured limit."""
-
-    default_code = "request.too_large"
-
-
-STATUS[PayloadTooLarge] = 413
-
-
 def status_of(error: DomainError) -> int:
     for cls in type(error).__mro__:
         if cls in STATUS:
@@ -102,6 +93,10 @@ async def on_domain_error(request: Request, exc: Exception) -> Response:
         headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
     if isinstance(exc, RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
+        if exc.limit:
+            headers["RateLimit-Limit"] = str(exc.limit)
+            headers["RateLimit-Remaining"] = "0"
+            headers["RateLimit-Reset"] = str(exc.retry_after)
     errors = exc.errors if isinstance(exc, Invalid) else ()
     return problem(request, status, exc.code, exc.detail, errors, headers)
 
@@ -133,10 +128,15 @@ async def on_validation_error(request: Request, exc: Exception) -> Response:
 
 async def on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    phrase = HTTPStatus(exc.status_code).phrase
+    status = exc.status_code
+    phrase = HTTPStatus(status).phrase
     code = "http." + phrase.lower().replace(" ", "_").replace("-", "_")
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else phrase + "."
-    return problem(request, exc.status_code, code, detail, headers=dict(exc.headers or {}))
+    if status == 413:
+        code, detail = "request.too_large", "The request body is over the size limit."
+    elif status == 400:  # FastAPI's answer to a body it could not decode (e.g. not UTF-8)
+        code, detail = "request.malformed_json", "The body is not valid UTF-8 JSON."
+    return problem(request, status, code, detail, headers=dict(exc.headers or {}))
 
 
 async def on_unexpected(request: Request, exc: Exception) -> Response:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, StrictInt, field_validator
 
 from tertulia.domain.channels import ChannelKind
 from tertulia.domain.ids import ID_PATTERN
@@ -47,10 +47,10 @@ class In(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    @model_validator(mode="before")
+    @field_validator("*", mode="before")
     @classmethod
-    def _no_nul(cls, data: Any) -> Any:
-        return _reject_nul(data)
+    def _no_nul(cls, value: Any) -> Any:
+        return _reject_nul(value)
 
 
 class Out(BaseModel):

@@ -1,0 +1,1018 @@
+"""Bad input over HTTP: each kind is refused with a 4xx problem naming the field, nothing is
+written (what the API shows afterwards is what it showed before), and the server goes on
+serving. Runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from httpx import AsyncClient, Response
+
+from tests.conftest import serve
+from tests.web.api import PASSWORD, Account, channel, login, ok, problem, signup, workspace
+
+MAX_BODY = 4096
+SQL_TEXTS = ["'; DROP TABLE users;--", '" OR 1=1 --', "%_\\"]
+
+
+# the app and what it shows --------------------------------------------------------------------
+
+
+@pytest.fixture
+async def http(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncClient]:
+    """A client on the whole app with a 4 KiB body limit. A crash comes back as the 500 response
+    a real client would get (not as an exception in the test), so failures say what was seen."""
+    async with serve(
+        database_url, tmp_path, raise_app_exceptions=False, max_body_bytes=MAX_BODY
+    ) as client:
+        yield client
+
+
+@dataclass
+class Team:
+    """Ana, her workspace "Equipo" and its channel #dev."""
+
+    ana: Account
+    ws: dict[str, Any]
+    ch: dict[str, Any]
+
+    def path(self, template: str) -> str:
+        return template.format(ws=self.ws["id"], ch=self.ch["id"], me=self.ana.id)
+
+
+@pytest.fixture
+async def team(http: AsyncClient) -> Team:
+    ana = await signup(http, "ana")
+    ws = await workspace(http, ana, "Equipo")
+    ch = await channel(http, ws["id"], ana, "dev")
+    return Team(ana, ws, ch)
+
+
+async def shown(http: AsyncClient, team: Team) -> dict[str, Any]:
+    """Everything the API shows Ana: her profile, her workspaces, their channels (archived ones
+    too) and members, and #dev's members. Each request must succeed: the server still serves."""
+    headers = team.ana.headers
+    workspaces = ok(await http.get("/api/v1/workspaces", headers=headers))["items"]
+    seen: dict[str, Any] = {
+        "me": ok(await http.get("/api/v1/users/me", headers=headers)),
+        "workspaces": workspaces,
+        "dev": ok(await http.get(team.path("/api/v1/channels/{ch}"), headers=headers)),
+        "dev members": ok(
+            await http.get(team.path("/api/v1/channels/{ch}/members"), headers=headers)
+        )["items"],
+    }
+    for ws in workspaces:
+        seen[f"channels of {ws['id']}"] = ok(
+            await http.get(
+                f"/api/v1/workspaces/{ws['id']}/channels",
+                params={"include_archived": "true", "limit": 200},
+                headers=headers,
+            )
+        )["items"]
+        seen[f"members of {ws['id']}"] = ok(
+            await http.get(f"/api/v1/workspaces/{ws['id']}/members", headers=headers)
+        )["items"]
+    return seen
+
+
+def refused(
+    response: Response, status: int, field: str | None = None, code: str | None = None
+) -> dict[str, Any]:
+    """A problem+json with that status (and code) whose `errors` name the field, each with a
+    message for people."""
+    body = problem(response, status, code)
+    assert body["detail"], body
+    if field is not None:
+        errors = body.get("errors") or []
+        assert field in [e["field"] for e in errors], body
+        for error in errors:
+            assert error["message"], body
+    return body
+
+
+async def send(http: AsyncClient, team: Team, method: str, path: str, body: object) -> Response:
+    """Send Ana's JSON body to a path template ({ws}, {ch}, {me} filled in)."""
+    return await http.request(method, team.path(path), json=body, headers=team.ana.headers)
+
+
+async def send_raw(
+    http: AsyncClient, team: Team | None, method: str, path: str, content: bytes
+) -> Response:
+    """Send bytes as they are, labelled as JSON (for bodies a JSON encoder would not write)."""
+    headers = {"Content-Type": "application/json"}
+    if team is not None:
+        headers.update(team.ana.headers)
+        path = team.path(path)
+    return await http.request(method, path, content=content, headers=headers)
+
+
+async def still_writes(http: AsyncClient, team: Team) -> None:
+    """A normal write succeeds after the bad request."""
+    created = await workspace(http, team.ana, "Después")
+    assert created["name"] == "Después"
+
+
+def cursor(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+# body size and shape ---------------------------------------------------------------------------
+
+
+async def _chunks(data: bytes) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), 1000):
+        yield data[start : start + 1000]
+
+
+OVERSIZED = [
+    pytest.param("POST", "/api/v1/workspaces", "name", id="new-workspace"),
+    pytest.param("PATCH", "/api/v1/users/me", "display_name", id="profile"),
+    pytest.param("PATCH", "/api/v1/channels/{ch}", "topic", id="channel-topic"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "field"), OVERSIZED)
+async def test_a_body_over_the_limit_with_content_length_is_a_413(
+    http: AsyncClient, team: Team, method: str, path: str, field: str
+) -> None:
+    """A body announced (Content-Length) as bigger than the limit gets a 413 problem, changes
+    nothing, and the next request works."""
+    before = await shown(http, team)
+    data = b'{"' + field.encode() + b'": "' + b"x" * (MAX_BODY + 100) + b'"}'
+    response = await send_raw(http, team, method, path, data)
+    refused(response, 413)
+    assert await shown(http, team) == before
+    await still_writes(http, team)
+
+
+@pytest.mark.parametrize(("method", "path", "field"), OVERSIZED)
+async def test_a_streamed_body_over_the_limit_is_a_413(
+    http: AsyncClient, team: Team, method: str, path: str, field: str
+) -> None:
+    """A chunked body with no Content-Length that grows past the limit gets a 413 problem,
+    changes nothing, and the next request works."""
+    before = await shown(http, team)
+    data = b'{"' + field.encode() + b'": "' + b"x" * (MAX_BODY + 100) + b'"}'
+    response = await http.request(
+        method,
+        team.path(path),
+        content=_chunks(data),
+        headers={**team.ana.headers, "Content-Type": "application/json"},
+    )
+    assert "content-length" not in response.request.headers
+    refused(response, 413)
+    assert await shown(http, team) == before
+    await still_writes(http, team)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b'{"name": ', id="truncated"),
+        pytest.param(b"{'name': 'Nuevo'}", id="single-quotes"),
+        pytest.param(b'{"name": "Nuevo",}', id="trailing-comma"),
+        pytest.param(b"name=Nuevo", id="form-encoded"),
+        pytest.param(b"\xff\xfe{\x00}", id="not-utf8"),
+    ],
+)
+async def test_malformed_json_is_a_400(http: AsyncClient, team: Team, content: bytes) -> None:
+    """A body that is not JSON at all gets 400 request.malformed_json; nothing is created and
+    the next request works."""
+    before = await shown(http, team)
+    refused(
+        await send_raw(http, team, "POST", "/api/v1/workspaces", content),
+        400,
+        code="request.malformed_json",
+    )
+    assert await shown(http, team) == before
+    await still_writes(http, team)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b'[{"name": "Nuevo"}]', id="array"),
+        pytest.param(b'"Nuevo"', id="string"),
+        pytest.param(b"42", id="number"),
+    ],
+)
+async def test_json_that_is_not_an_object_is_a_422(
+    http: AsyncClient, team: Team, content: bytes
+) -> None:
+    """Valid JSON of the wrong shape (an array, a bare string or number) gets 422 naming the
+    body; no workspace is created."""
+    before = await shown(http, team)
+    refused(
+        await send_raw(http, team, "POST", "/api/v1/workspaces", content),
+        422,
+        "body",
+        "validation.invalid",
+    )
+    assert await shown(http, team) == before
+
+
+# fields: types, unknown, missing ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        pytest.param("POST", "/api/v1/workspaces", {"name": 42}, "name", id="number-for-name"),
+        pytest.param("POST", "/api/v1/workspaces", {"name": None}, "name", id="null-for-name"),
+        pytest.param("POST", "/api/v1/workspaces", {"name": ["Eq"]}, "name", id="list-for-name"),
+        pytest.param(
+            "POST",
+            "/api/v1/workspaces/{ws}/channels",
+            {"name": 123},
+            "name",
+            id="number-for-channel-name",
+        ),
+        pytest.param(
+            "PATCH", "/api/v1/users/me", {"display_name": 5}, "display_name", id="display-name"
+        ),
+        pytest.param(
+            "POST",
+            "/api/v1/workspaces/{ws}/invitations",
+            {"max_uses": "5"},
+            "max_uses",
+            id="string-for-max-uses",
+        ),
+        pytest.param(
+            "POST",
+            "/api/v1/workspaces/{ws}/invitations",
+            {"max_uses": True},
+            "max_uses",
+            id="bool-for-max-uses",
+        ),
+        pytest.param(
+            "POST",
+            "/api/v1/workspaces/{ws}/invitations",
+            {"expires_in_hours": 1.5},
+            "expires_in_hours",
+            id="float-for-hours",
+        ),
+        pytest.param(
+            "PATCH",
+            "/api/v1/channels/{ch}",
+            {"archived": "yes"},
+            "archived",
+            id="yes-for-archived",
+        ),
+        pytest.param(
+            "PATCH", "/api/v1/channels/{ch}", {"archived": 1}, "archived", id="one-for-archived"
+        ),
+        pytest.param(
+            "POST", "/api/v1/auth/logout", {"everywhere": "yes"}, "everywhere", id="logout"
+        ),
+        pytest.param(
+            "POST",
+            "/api/v1/workspaces/{ws}/channels",
+            {"name": "nuevo", "kind": "dm"},
+            "kind",
+            id="dm-kind",
+        ),
+        pytest.param(
+            "POST",
+            "/api/v1/workspaces/{ws}/dms",
+            {"user_ids": "{me}"},
+            "user_ids",
+            id="string-for-list",
+        ),
+    ],
+)
+async def test_wrong_types_are_refused_naming_the_field(
+    http: AsyncClient, team: Team, method: str, path: str, body: object, field: str
+) -> None:
+    """A number for a name, "5" for a count, "yes" for a boolean: 422 naming the field, and
+    nothing changes (the channel is not archived, the session not ended)."""
+    before = await shown(http, team)
+    refused(await send(http, team, method, path, body), 422, field, "validation.invalid")
+    assert await shown(http, team) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "fields"),
+    [
+        pytest.param(
+            "POST",
+            "/api/v1/workspaces",
+            {"name": "Nuevo", "owner_id": "01JD5Z8Q5E9V4K3M2N1P0R7S6T", "plan": "pro"},
+            ["owner_id", "plan"],
+            id="workspace",
+        ),
+        pytest.param(
+            "POST",
+            "/api/v1/workspaces/{ws}/channels",
+            {"name": "nuevo", "is_default": True},
+            ["is_default"],
+            id="channel",
+        ),
+        pytest.param(
+            "PATCH",
+            "/api/v1/users/me",
+            {"display_name": "Ana", "username": "root"},
+            ["username"],
+            id="profile-username",
+        ),
+        pytest.param(
+            "PATCH",
+            "/api/v1/workspaces/{ws}",
+            {"name": "Otro", "slug": "otro"},
+            ["slug"],
+            id="workspace-slug",
+        ),
+        pytest.param(
+            "PATCH",
+            "/api/v1/channels/{ch}",
+            {"topic": "hola", "is_default": True},
+            ["is_default"],
+            id="channel-patch",
+        ),
+    ],
+)
+async def test_unknown_fields_are_refused_naming_them(
+    http: AsyncClient, team: Team, method: str, path: str, body: object, fields: list[str]
+) -> None:
+    """A field the API does not know is refused with 422 naming it (so a typo is never silently
+    ignored), and the rest of the body is not applied either."""
+    before = await shown(http, team)
+    response = await send(http, team, method, path, body)
+    for field in fields:
+        refused(response, 422, field, "validation.invalid")
+    assert await shown(http, team) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        pytest.param("POST", "/api/v1/workspaces", {}, "name", id="workspace-name"),
+        pytest.param(
+            "POST",
+            "/api/v1/workspaces/{ws}/channels",
+            {"kind": "private"},
+            "name",
+            id="channel-name",
+        ),
+        pytest.param("POST", "/api/v1/channels/{ch}/members", {}, "user_id", id="channel-member"),
+        pytest.param("POST", "/api/v1/workspaces/{ws}/dms", {}, "user_ids", id="dm-people"),
+        pytest.param("PATCH", "/api/v1/workspaces/{ws}/members/{me}", {}, "role", id="member-role"),
+    ],
+)
+async def test_missing_required_fields_are_named(
+    http: AsyncClient, team: Team, method: str, path: str, body: object, field: str
+) -> None:
+    """Leaving out a required field gets 422 naming it; nothing is created."""
+    before = await shown(http, team)
+    refused(await send(http, team, method, path, body), 422, field, "validation.invalid")
+    assert await shown(http, team) == before
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        pytest.param({"email": "zoe@example.com", "password": PASSWORD}, "username", id="username"),
+        pytest.param({"username": "zoe", "password": PASSWORD}, "email", id="email"),
+        pytest.param({"username": "zoe", "email": "zoe@example.com"}, "password", id="password"),
+    ],
+)
+async def test_registering_without_a_required_field_creates_no_account(
+    http: AsyncClient, body: dict[str, str], field: str
+) -> None:
+    """Registering without username, email or password gets 422 naming it, and the name stays
+    free: the full registration succeeds afterwards."""
+    refused(await http.post("/api/v1/auth/register", json=body), 422, field)
+    full = {"username": "zoe", "email": "zoe@example.com", "password": PASSWORD}
+    ok(await http.post("/api/v1/auth/register", json=full), 201)
+
+
+# characters that may not be stored ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        pytest.param("POST", "/api/v1/workspaces", {"name": "Equi\x00po"}, "name", id="ws-name"),
+        pytest.param(
+            "PATCH", "/api/v1/users/me", {"display_name": "Ana\x00"}, "display_name", id="profile"
+        ),
+        pytest.param(
+            "PATCH", "/api/v1/channels/{ch}", {"topic": "\x00hola"}, "topic", id="channel-topic"
+        ),
+        pytest.param(
+            "POST",
+            "/api/v1/workspaces/{ws}/channels",
+            {"name": "nue\x00vo"},
+            "name",
+            id="channel-name",
+        ),
+        pytest.param(
+            "POST",
+            "/api/v1/workspaces",
+            {"name": "Nuevo", "description": "a\x00b"},
+            "description",
+            id="ws-description",
+        ),
+    ],
+)
+async def test_nul_characters_are_refused_naming_the_field(
+    http: AsyncClient, team: Team, method: str, path: str, body: object, field: str
+) -> None:
+    """A NUL character (which PostgreSQL cannot store) gets 422 naming the field that holds it,
+    never a 500, and nothing is written."""
+    before = await shown(http, team)
+    refused(await send(http, team, method, path, body), 422, field)
+    assert await shown(http, team) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "template", "field"),
+    [
+        pytest.param("PATCH", "/api/v1/users/me", '{"display_name": "%s"}', "display_name"),
+        pytest.param("POST", "/api/v1/workspaces", '{"name": "%s"}', "name", id="ws-name"),
+        pytest.param("PATCH", "/api/v1/workspaces/{ws}", '{"description": "%s"}', "description"),
+        pytest.param("POST", "/api/v1/workspaces/{ws}/channels", '{"name": "%s"}', "name"),
+        pytest.param("PATCH", "/api/v1/channels/{ch}", '{"topic": "%s"}', "topic"),
+        pytest.param("PATCH", "/api/v1/users/me", '{"timezone": "%s"}', "timezone"),
+    ],
+)
+@pytest.mark.parametrize(
+    "escape",
+    [
+        pytest.param("\\ud800", id="lone-high"),
+        pytest.param("Ana \\ud83d", id="half-an-emoji"),
+    ],
+)
+async def test_a_lone_surrogate_is_a_422_never_a_500(
+    http: AsyncClient, team: Team, method: str, path: str, template: str, field: str, escape: str
+) -> None:
+    """A JSON escape for half a UTF-16 pair (which no database can store) gets 422 naming the
+    field, and nothing is written."""
+    before = await shown(http, team)
+    content = (template % escape).encode()
+    refused(await send_raw(http, team, method, path, content), 422, field)
+    assert await shown(http, team) == before
+
+
+@pytest.mark.parametrize(
+    ("path", "template", "field"),
+    [
+        pytest.param("/api/v1/auth/login", '{"login": "%s", "password": "x"}', "login", id="login"),
+        pytest.param(
+            "/api/v1/auth/login", '{"login": "ana", "password": "%s"}', "password", id="password"
+        ),
+        pytest.param("/api/v1/auth/refresh", '{"refresh_token": "%s"}', "refresh_token"),
+        pytest.param(
+            "/api/v1/auth/register",
+            '{"username": "zoe", "email": "zoe@example.com", "password": "violeta-%s-42!"}',
+            "password",
+            id="register-password",
+        ),
+        pytest.param(
+            "/api/v1/auth/register",
+            '{"username": "zoe", "email": "zo%s@example.com", "password": "violeta-azul-42!"}',
+            "email",
+            id="register-email",
+        ),
+    ],
+)
+async def test_a_lone_surrogate_in_credentials_is_a_422(
+    http: AsyncClient, team: Team, path: str, template: str, field: str
+) -> None:
+    """Half a surrogate pair in a login, password, refresh token or email gets 422 naming the
+    field, never a 500 from the hasher or the database, and no account is created."""
+    content = (template % "\\ud800").encode()
+    refused(await send_raw(http, None, "POST", path, content), 422, field)
+    ok(await http.get("/api/v1/users/me", headers=team.ana.headers))
+    full = {"username": "zoe", "email": "zoe@example.com", "password": PASSWORD}
+    ok(await http.post("/api/v1/auth/register", json=full), 201)
+
+
+# unicode in names ------------------------------------------------------------------------------
+
+NAME_FIELDS = [
+    pytest.param("PATCH", "/api/v1/users/me", "display_name", "Ana{}Bob", id="display-name"),
+    pytest.param("POST", "/api/v1/workspaces", "name", "Equipo{}Rojo", id="new-workspace"),
+    pytest.param("PATCH", "/api/v1/workspaces/{ws}", "name", "Equipo{}Rojo", id="ws-rename"),
+    pytest.param("POST", "/api/v1/workspaces/{ws}/channels", "name", "dev{}ops", id="channel"),
+    pytest.param("PATCH", "/api/v1/channels/{ch}", "name", "dev{}ops", id="channel-rename"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "field", "pattern"), NAME_FIELDS)
+@pytest.mark.parametrize(
+    "char",
+    [
+        pytest.param("\u202e", id="rtl-override"),
+        pytest.param("\u200b", id="zero-width-space"),
+        pytest.param("\ufeff", id="bom"),
+        pytest.param("\n", id="newline"),
+        pytest.param("\t", id="tab"),
+        pytest.param("\x1b", id="escape"),
+        pytest.param("\u2028", id="line-separator"),
+    ],
+)
+async def test_invisible_and_control_characters_are_refused_in_names(
+    http: AsyncClient,
+    team: Team,
+    method: str,
+    path: str,
+    field: str,
+    pattern: str,
+    char: str,
+) -> None:
+    """Names others see may not hide anything: a bidi override, zero-width or byte-order mark,
+    a line break or another control character gets 422 naming the field, and every name stays
+    as it was."""
+    before = await shown(http, team)
+    refused(await send(http, team, method, path, {field: pattern.format(char)}), 422, field)
+    assert await shown(http, team) == before
+
+
+WORLD_NAMES = [
+    pytest.param("Ana 🌻", id="emoji"),
+    pytest.param("😀🎉🦄", id="only-4-byte-emoji"),
+    pytest.param("🧑🏽\u200d💻 Ana", id="zwj-emoji-with-skin-tone"),
+    pytest.param("👩\u200d👩\u200d👧", id="family-emoji"),
+    pytest.param("مريم الحسيني", id="arabic"),
+    pytest.param("שלום עליכם", id="hebrew"),
+    pytest.param("王小明", id="chinese"),
+    pytest.param("佐藤さん", id="japanese"),
+    pytest.param("김민준", id="korean"),
+    pytest.param("𠜎𠜱𠝹", id="cjk-extension-b"),
+    pytest.param("می\u200cخواهم", id="persian-with-zwnj"),
+    pytest.param("Zoë Ørsted-Łukasz", id="latin-accents"),
+]
+
+
+@pytest.mark.parametrize("name", WORLD_NAMES)
+async def test_display_names_in_any_script_round_trip_exactly(
+    http: AsyncClient, team: Team, name: str
+) -> None:
+    """A display name in Arabic, Hebrew, CJK or 4-byte emoji is accepted and comes back exactly
+    as sent, on the profile, on login and to people who look it up."""
+    changed = ok(await send(http, team, "PATCH", "/api/v1/users/me", {"display_name": name}))
+    assert changed["display_name"] == name
+    me = ok(await http.get("/api/v1/users/me", headers=team.ana.headers))
+    assert me["display_name"] == name
+    profile = ok(await http.get(team.path("/api/v1/users/{me}"), headers=team.ana.headers))
+    assert profile["display_name"] == name
+    body = ok(await http.post("/api/v1/auth/login", json={"login": "ana", "password": PASSWORD}))
+    assert body["user"]["display_name"] == name
+
+
+@pytest.mark.parametrize("name", WORLD_NAMES)
+async def test_workspace_names_in_any_script_round_trip_exactly(
+    http: AsyncClient, team: Team, name: str
+) -> None:
+    """A workspace named in Arabic, Hebrew, CJK or 4-byte emoji is created with exactly that
+    name, shown the same in the list, and a rename to it keeps it exactly too."""
+    created = ok(await send(http, team, "POST", "/api/v1/workspaces", {"name": name}), 201)
+    assert created["name"] == name
+    fetched = ok(await http.get(f"/api/v1/workspaces/{created['id']}", headers=team.ana.headers))
+    assert fetched["name"] == name
+    listed = ok(await http.get("/api/v1/workspaces", headers=team.ana.headers))["items"]
+    assert name in [w["name"] for w in listed]
+    renamed = ok(await send(http, team, "PATCH", "/api/v1/workspaces/{ws}", {"name": name}))
+    assert renamed["name"] == name
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        pytest.param("Diseño-WEB", "diseño-web", id="latin"),
+        pytest.param("ΑΘΗΝΑ", "αθηνα", id="greek"),
+        pytest.param("Москва_2026", "москва_2026", id="cyrillic"),
+        pytest.param("研发", "研发", id="chinese"),
+    ],
+)
+async def test_channel_names_are_lowercased(
+    http: AsyncClient, team: Team, sent: str, stored: str
+) -> None:
+    """An uppercase channel name is stored lowercased, in any script, and found by that name."""
+    created = ok(
+        await send(http, team, "POST", "/api/v1/workspaces/{ws}/channels", {"name": sent}), 201
+    )
+    assert created["name"] == stored
+    listed = ok(
+        await http.get(team.path("/api/v1/workspaces/{ws}/channels"), headers=team.ana.headers)
+    )["items"]
+    assert stored in [c["name"] for c in listed]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("dev ops", id="space"),
+        pytest.param("🚀", id="emoji"),
+        pytest.param("lanzamiento-🚀", id="word-and-emoji"),
+        pytest.param("dev.ops", id="dot"),
+        pytest.param("#dev", id="hash"),
+        pytest.param("", id="empty"),
+        pytest.param("   ", id="blank"),
+        pytest.param("--", id="no-letter"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        pytest.param("POST", "/api/v1/workspaces/{ws}/channels", id="create"),
+        pytest.param("PATCH", "/api/v1/channels/{ch}", id="rename"),
+    ],
+)
+async def test_channel_names_with_spaces_or_emoji_are_refused(
+    http: AsyncClient, team: Team, method: str, path: str, name: str
+) -> None:
+    """A channel name with a space, emoji or punctuation (or none at all) gets 422 naming
+    `name`; no channel is created and #dev keeps its name."""
+    before = await shown(http, team)
+    refused(await send(http, team, method, path, {"name": name}), 422, "name")
+    assert await shown(http, team) == before
+
+
+# SQL metacharacters ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", SQL_TEXTS)
+async def test_sql_metacharacters_are_stored_literally_in_free_text(
+    http: AsyncClient, team: Team, text: str
+) -> None:
+    """Quotes, comment markers and LIKE wildcards in a display name, a topic or a workspace name
+    are kept exactly as typed, and every table still answers afterwards."""
+    me = ok(await send(http, team, "PATCH", "/api/v1/users/me", {"display_name": text}))
+    assert me["display_name"] == text
+    dev = ok(await send(http, team, "PATCH", "/api/v1/channels/{ch}", {"topic": text}))
+    assert dev["topic"] == text
+    created = ok(
+        await send(http, team, "POST", "/api/v1/workspaces", {"name": text, "description": text}),
+        201,
+    )
+    assert (created["name"], created["description"]) == (text, text)
+
+    seen = await shown(http, team)
+    assert seen["me"]["display_name"] == text
+    assert seen["dev"]["topic"] == text
+    assert text in [w["name"] for w in seen["workspaces"]]
+    assert [m["user"]["username"] for m in seen[f"members of {team.ws['id']}"]] == ["ana"]
+    await login(http, "ana")
+    await signup(http, "bob")
+
+
+@pytest.mark.parametrize("text", SQL_TEXTS)
+@pytest.mark.parametrize(
+    ("method", "path", "field", "code"),
+    [
+        pytest.param(
+            "POST", "/api/v1/workspaces/{ws}/channels", "name", "channel.name_invalid", id="new"
+        ),
+        pytest.param("PATCH", "/api/v1/channels/{ch}", "name", "channel.name_invalid", id="rename"),
+    ],
+)
+async def test_sql_metacharacters_are_refused_in_channel_names(
+    http: AsyncClient, team: Team, method: str, path: str, field: str, code: str, text: str
+) -> None:
+    """A channel name with quotes, dashes-and-spaces or wildcards is refused with 422 naming
+    `name`; no channel appears and the tables are intact."""
+    before = await shown(http, team)
+    refused(await send(http, team, method, path, {field: text}), 422, field, code)
+    assert await shown(http, team) == before
+
+
+@pytest.mark.parametrize("text", SQL_TEXTS)
+async def test_sql_metacharacters_are_refused_in_usernames_and_slugs(
+    http: AsyncClient, team: Team, text: str
+) -> None:
+    """A username or workspace slug made of SQL is refused with 422 naming the field; no account
+    or workspace is created, the users table still works and the email stays free."""
+    before = await shown(http, team)
+    refused(
+        await http.post(
+            "/api/v1/auth/register",
+            json={"username": text, "email": "zoe@example.com", "password": PASSWORD},
+        ),
+        422,
+        "username",
+    )
+    refused(
+        await send(http, team, "POST", "/api/v1/workspaces", {"name": "Nuevo", "slug": text}),
+        422,
+        "slug",
+    )
+    refused(
+        await http.post("/api/v1/auth/login", json={"login": text, "password": text}),
+        401,
+        code="auth.invalid_credentials",
+    )
+    assert await shown(http, team) == before
+    await login(http, "ana")
+    full = {"username": "zoe", "email": "zoe@example.com", "password": PASSWORD}
+    ok(await http.post("/api/v1/auth/register", json=full), 201)
+
+
+# lengths ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        pytest.param(
+            "PATCH", "/api/v1/users/me", {"display_name": "a" * 65}, "display_name", id="dn-65"
+        ),
+        pytest.param(
+            "PATCH", "/api/v1/users/me", {"display_name": "😀" * 65}, "display_name", id="dn-emoji"
+        ),
+        pytest.param(
+            "PATCH", "/api/v1/users/me", {"display_name": "a" * 3000}, "display_name", id="dn-huge"
+        ),
+        pytest.param("PATCH", "/api/v1/users/me", {"title": "a" * 101}, "title", id="title"),
+        pytest.param("POST", "/api/v1/workspaces", {"name": "a" * 81}, "name", id="ws-81"),
+        pytest.param("POST", "/api/v1/workspaces", {"name": "a" * 3000}, "name", id="ws-huge"),
+        pytest.param(
+            "PATCH", "/api/v1/workspaces/{ws}", {"name": "a" * 81}, "name", id="ws-rename-81"
+        ),
+        pytest.param(
+            "POST",
+            "/api/v1/workspaces",
+            {"name": "Nuevo", "description": "a" * 251},
+            "description",
+            id="ws-description",
+        ),
+        pytest.param(
+            "POST",
+            "/api/v1/workspaces",
+            {"name": "Nuevo", "slug": "a" * 41},
+            "slug",
+            id="ws-slug",
+        ),
+        pytest.param(
+            "POST",
+            "/api/v1/workspaces/{ws}/channels",
+            {"name": "a" * 81},
+            "name",
+            id="channel-81",
+        ),
+        pytest.param(
+            "POST",
+            "/api/v1/workspaces/{ws}/channels",
+            {"name": "a" * 3000},
+            "name",
+            id="channel-huge",
+        ),
+        pytest.param("PATCH", "/api/v1/channels/{ch}", {"topic": "a" * 251}, "topic", id="topic"),
+        pytest.param(
+            "PATCH", "/api/v1/channels/{ch}", {"purpose": "a" * 3000}, "purpose", id="purpose"
+        ),
+    ],
+)
+async def test_strings_over_the_limits_are_refused(
+    http: AsyncClient, team: Team, method: str, path: str, body: object, field: str
+) -> None:
+    """A name, title, topic or description longer than allowed (by one, or by thousands) gets
+    422 naming the field, and nothing is stored, not even cut short."""
+    before = await shown(http, team)
+    refused(await send(http, team, method, path, body), 422, field)
+    assert await shown(http, team) == before
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        pytest.param({"username": "a" * 33}, "username", id="username"),
+        pytest.param({"password": "x" * 257}, "password", id="password"),
+        pytest.param({"email": "a" * 250 + "@example.com"}, "email", id="email"),
+        pytest.param({"display_name": "a" * 65}, "display_name", id="display-name"),
+    ],
+)
+async def test_registering_with_a_string_over_the_limit_creates_no_account(
+    http: AsyncClient, body: dict[str, str], field: str
+) -> None:
+    """An over-long username, password, email or display name at registration gets 422 naming
+    it, and the account can still be made with sane values."""
+    full = {"username": "zoe", "email": "zoe@example.com", "password": PASSWORD}
+    refused(await http.post("/api/v1/auth/register", json={**full, **body}), 422, field)
+    ok(await http.post("/api/v1/auth/register", json=full), 201)
+
+
+# paths and query strings -----------------------------------------------------------------------
+
+BAD_IDS = [
+    "abc",  # too short
+    "01JD5Z8Q5E9V4K3M2N1P0R7S6",  # 25 characters
+    "01JD5Z8Q5E9V4K3M2N1P0R7S6TX",  # 27 characters
+    "01jd5z8q5e9v4k3m2n1p0r7s6t",  # lowercase
+    "01JD5Z8Q5E9V4K3M2N1P0R7S6U",  # U is not Crockford base32
+    "01JD5Z8Q5E9V4K3M2N1P0R7S6I",  # neither is I
+    "ZZZZZZZZZZZZZZZZZZZZZZZZZZ",  # the right shape, naming nothing
+    "'; DROP TABLE channels;--",
+    "1' OR '1'='1",
+    "%27%20OR%201%3D1",  # the same, percent-encoded
+    "%00",  # NUL
+    "01JD5Z8Q5E9V4K3M2N1P0R7S6T%0A",  # a good id and a newline
+    "🚀🚀🚀",
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        pytest.param("GET", "/api/v1/channels/{bad}", id="channel"),
+        pytest.param("PATCH", "/api/v1/channels/{bad}", id="channel-patch"),
+        pytest.param("GET", "/api/v1/channels/{bad}/members", id="channel-members"),
+        pytest.param("GET", "/api/v1/workspaces/{bad}", id="workspace"),
+        pytest.param("GET", "/api/v1/workspaces/{bad}/members", id="workspace-members"),
+        pytest.param("GET", "/api/v1/users/{bad}", id="user"),
+        pytest.param("DELETE", "/api/v1/workspaces/{ws}/members/{bad}", id="remove-member"),
+        pytest.param("DELETE", "/api/v1/channels/{ch}/members/{bad}", id="leave-channel"),
+    ],
+)
+async def test_invalid_ids_in_paths_are_422_or_404_never_500(
+    http: AsyncClient, team: Team, method: str, path: str
+) -> None:
+    """An id that is not 26 Crockford base32 characters, or SQL posing as one, gets 422 (bad
+    shape) or 404 (no such thing) as a problem, never a 500, and nothing changes."""
+    before = await shown(http, team)
+    body = {"topic": "hola"} if method == "PATCH" else None
+    statuses = {}
+    for bad in BAD_IDS:
+        url = path.replace("{bad}", bad).format(ws=team.ws["id"], ch=team.ch["id"])
+        response = await http.request(method, url, json=body, headers=team.ana.headers)
+        statuses[bad] = response.status_code
+        if response.status_code in (404, 422):
+            problem(response, response.status_code)
+    wrong = {bad: s for bad, s in statuses.items() if s not in (404, 422)}
+    assert not wrong, f"neither 404 nor 422: {wrong}"
+    assert statuses["ZZZZZZZZZZZZZZZZZZZZZZZZZZ"] == 404
+    assert await shown(http, team) == before
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        pytest.param("short", id="short"),
+        pytest.param("'; DROP TABLE invitations;--", id="sql"),
+        pytest.param("a" * 65, id="too-long"),
+        pytest.param("A" * 32, id="right-shape-no-such"),
+    ],
+)
+async def test_invalid_invitation_tokens_are_422_or_404(
+    http: AsyncClient, team: Team, token: str
+) -> None:
+    """Accepting an invitation with a malformed or unknown token gets 422 or 404, and nobody
+    joins anything."""
+    bob = await signup(http, "bob")
+    before = await shown(http, team)
+    response = await http.post(f"/api/v1/invitations/{token}/accept", headers=bob.headers)
+    assert response.status_code in (404, 422), (response.status_code, response.text)
+    problem(response, response.status_code)
+    assert await shown(http, team) == before
+    assert ok(await http.get("/api/v1/workspaces", headers=bob.headers))["items"] == []
+
+
+LISTS = [
+    "/api/v1/workspaces/{ws}/members",
+    "/api/v1/channels/{ch}/members",
+    "/api/v1/workspaces/{ws}/channels",
+]
+
+
+async def statuses_of_lists(
+    http: AsyncClient, team: Team, params: dict[str, str]
+) -> dict[str, int]:
+    """The status of each paginated list for these query parameters; each refusal checked to
+    be a problem naming the parameter."""
+    statuses = {}
+    for path in LISTS:
+        response = await http.get(team.path(path), params=params, headers=team.ana.headers)
+        statuses[path] = response.status_code
+        if response.status_code == 422:
+            refused(response, 422, next(iter(params)))
+    return statuses
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        pytest.param("!!!***", id="not-base64"),
+        pytest.param("%%%", id="percent-signs"),
+        pytest.param("Zm9v!!", id="base64-then-garbage"),
+        pytest.param("\x00", id="raw-nul"),
+        pytest.param(cursor(b"ana\x00"), id="cursor-with-nul"),
+        pytest.param(cursor(b"dev\x00\x1f01JD5ZB0CHANNE10000000000A"), id="two-parts-with-nul"),
+        pytest.param(cursor(b"\xff\xfe\xfd"), id="not-utf8"),
+        pytest.param(cursor(b"a\x1fb\x1fc\x1fd"), id="too-many-parts"),
+        pytest.param("A" * 513, id="too-long"),
+    ],
+)
+async def test_invalid_cursors_are_422(http: AsyncClient, team: Team, after: str) -> None:
+    """An `after` cursor the server did not make (garbage, a NUL inside, too long) gets 422
+    naming `after` on every list, never a 500 and never a page that pretends it was fine."""
+    statuses = await statuses_of_lists(http, team, {"after": after})
+    wrong = {path: s for path, s in statuses.items() if s != 422}
+    assert not wrong, f"not refused with 422: {wrong}"
+    await shown(http, team)
+
+
+@pytest.mark.parametrize("limit", ["0", "1000", "201", "-1", "abc", "1.5", ""])
+async def test_limits_out_of_range_are_422(http: AsyncClient, team: Team, limit: str) -> None:
+    """A page size of 0, 1000, -1 or "abc" gets 422 naming `limit` on every list."""
+    statuses = await statuses_of_lists(http, team, {"limit": limit})
+    wrong = {path: s for path, s in statuses.items() if s != 422}
+    assert not wrong, f"not refused with 422: {wrong}"
+    await shown(http, team)
+
+
+# emails, time zones, invitations ---------------------------------------------------------------
+
+BAD_EMAILS = [
+    pytest.param("not-an-email", id="no-at"),
+    pytest.param("zoe@localhost", id="no-dot"),
+    pytest.param("zoe@@example.com", id="two-ats"),
+    pytest.param("@example.com", id="no-local-part"),
+    pytest.param("zoe@", id="no-domain"),
+    pytest.param("zoe @example.com", id="space"),
+    pytest.param("zoe@example..com", id="double-dot"),
+    pytest.param("zoe@example.com\n", id="newline"),
+    pytest.param("zoe'; DROP TABLE users;--@example.com", id="sql"),
+    pytest.param("", id="empty"),
+]
+
+
+@pytest.mark.parametrize("email", BAD_EMAILS)
+async def test_bad_emails_are_refused_at_registration(http: AsyncClient, email: str) -> None:
+    """Registering with an address that cannot be one gets 422 naming `email`, and no account
+    is made (the username is still free)."""
+    body = {"username": "zoe", "email": email, "password": PASSWORD}
+    refused(await http.post("/api/v1/auth/register", json=body), 422, "email")
+    full = {"username": "zoe", "email": "zoe@example.com", "password": PASSWORD}
+    ok(await http.post("/api/v1/auth/register", json=full), 201)
+
+
+@pytest.mark.parametrize("email", BAD_EMAILS)
+async def test_bad_emails_are_refused_on_the_profile(
+    http: AsyncClient, team: Team, email: str
+) -> None:
+    """Changing one's email to an impossible address gets 422 naming `email`; the old address
+    stays."""
+    before = await shown(http, team)
+    body = {"email": email, "current_password": PASSWORD}
+    refused(await send(http, team, "PATCH", "/api/v1/users/me", body), 422, "email")
+    assert await shown(http, team) == before
+
+
+@pytest.mark.parametrize(
+    "timezone",
+    [
+        pytest.param("Mars/Olympus_Mons", id="unknown"),
+        pytest.param("Europe/Atlantis", id="unknown-city"),
+        pytest.param("UTC+25", id="offset"),
+        pytest.param("../../etc/passwd", id="path-traversal"),
+        pytest.param("/etc/localtime", id="absolute-path"),
+        pytest.param("Europe/Madrid; DROP TABLE users", id="sql"),
+        pytest.param("Europe/\nMadrid", id="newline"),
+        pytest.param("A" * 65, id="too-long"),
+        pytest.param(5, id="number"),
+    ],
+)
+async def test_bad_timezones_are_refused(http: AsyncClient, team: Team, timezone: object) -> None:
+    """A time zone that is not an IANA name gets 422 naming `timezone`; the profile keeps its
+    zone, and a real one is accepted afterwards."""
+    ok(await send(http, team, "PATCH", "/api/v1/users/me", {"timezone": "America/Bogota"}))
+    before = await shown(http, team)
+    refused(
+        await send(http, team, "PATCH", "/api/v1/users/me", {"timezone": timezone}), 422, "timezone"
+    )
+    assert await shown(http, team) == before
+    changed = ok(await send(http, team, "PATCH", "/api/v1/users/me", {"timezone": "Asia/Tokyo"}))
+    assert changed["timezone"] == "Asia/Tokyo"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        pytest.param({"max_uses": 0}, "max_uses", id="no-uses"),
+        pytest.param({"max_uses": -1}, "max_uses", id="negative-uses"),
+        pytest.param({"max_uses": 1001}, "max_uses", id="too-many-uses"),
+        pytest.param({"expires_in_hours": 0}, "expires_in_hours", id="expires-now"),
+        pytest.param({"expires_in_hours": 721}, "expires_in_hours", id="over-30-days"),
+        pytest.param({"expires_in_hours": 10000}, "expires_in_hours", id="10000-hours"),
+        pytest.param({"role": "owner"}, "role", id="owner-role"),
+        pytest.param({"role": "superuser"}, "role", id="unknown-role"),
+        pytest.param({"email": "not-an-email"}, "email", id="bad-email"),
+        pytest.param({"channel_ids": ["nope"]}, "channel_ids[0]", id="bad-channel-id"),
+    ],
+)
+async def test_invitations_out_of_bounds_are_refused(
+    http: AsyncClient, team: Team, body: dict[str, object], field: str
+) -> None:
+    """An invitation for 0 people, for 10000 hours, with an unknown role or a malformed
+    channel id gets 422 naming the field; no link is made and nobody can join."""
+    response = await send(http, team, "POST", "/api/v1/workspaces/{ws}/invitations", body)
+    refused(response, 422, field)
+    assert "token" not in response.json()
+    before = await shown(http, team)
+    await signup(http, "bob")
+    assert await shown(http, team) == before
