@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
+CODE   := $(wildcard src tests bench)
 
 .PHONY: run serve migrate test check format install dev clean
 
@@ -19,14 +20,14 @@ test: dev check  ## lint, type-check, import contracts, then the whole test suit
 	$(BIN)/pytest
 
 check: dev  ## ruff, mypy --strict on src/, the import-direction contract
-	$(BIN)/ruff format --check src tests bench
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check $(CODE)
+	$(BIN)/ruff check $(CODE)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 format: dev
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format $(CODE)
+	$(BIN)/ruff check --fix $(CODE)
 
 install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
