@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import secrets
@@ -103,7 +104,7 @@ async def open_tertulia(
     `hasher` replaces Argon2 (tests use a fast twin); nothing else is swappable here, on
     purpose: configuration chooses adapters by URL.
     """
-    database = open_database(settings.database_url, pool_size=settings.db_pool_size)
+    database = open_database(settings.db_url, pool_size=settings.db_pool_size)
     try:
         await check_schema(database)
         hasher = hasher or Argon2Hasher(
@@ -115,7 +116,8 @@ async def open_tertulia(
         policy = policy_of(settings)
 
         async def check_ready() -> dict[str, str]:
-            await database.ping()
+            async with asyncio.timeout(2):  # a hung database is a down database
+                await database.ping()
             return {"database": "ok"}
 
         yield Tertulia(

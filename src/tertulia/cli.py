@@ -74,7 +74,7 @@ def migrate() -> None:
     settings = Settings()
 
     async def work() -> str:
-        database = open_database(settings.database_url)
+        database = open_database(settings.db_url)
         try:
             await migrations.upgrade(database)
             return await migrations.current(database) or "?"
@@ -82,7 +82,7 @@ def migrate() -> None:
             await database.close()
 
     revision = _run(work())
-    typer.echo(f"Database at revision {revision}: {settings.database_url.split('@')[-1]}")
+    typer.echo(f"Database at revision {revision}: {settings.db_url.split('@')[-1]}")
 
 
 @app.command("create-user")

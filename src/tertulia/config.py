@@ -18,7 +18,9 @@ class Settings(BaseSettings):
         "development", description="production refuses to start without a JWT secret."
     )
     data_dir: Path = Field(Path("var"), description="Where the embedded database and keys live.")
-    database_url: str = "sqlite+aiosqlite:///var/tertulia.db"
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default: an SQLite file in data_dir."
+    )
     db_pool_size: int = Field(10, ge=1, le=200)
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
@@ -52,6 +54,10 @@ class Settings(BaseSettings):
 
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["json", "text"] = "json"
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir}/tertulia.db"
 
     @property
     def base_url(self) -> str:

@@ -19,7 +19,8 @@ def test_a_fresh_install_serves_a_team_from_registration_to_joining_a_channel(
     tmp_path: Path,
 ) -> None:
     """`tertulia migrate` then `tertulia serve`: register → login → workspace → channel →
-    invite → a second person accepts → joins the channel; the log is JSON with request ids."""
+    invite → a second person accepts → joins the channel; the log is JSON with request ids
+    and without the invitation's secret."""
     env = environment(tmp_path)
     migrated = subprocess.run([*TERTULIA, "migrate"], env=env, capture_output=True, text=True)
     assert migrated.returncode == 0, migrated.stderr
@@ -53,6 +54,7 @@ def test_a_fresh_install_serves_a_team_from_registration_to_joining_a_channel(
         assert [m["user"]["username"] for m in members["items"]] == ["ana", "bob"]
         assert http.get(f"{base}/docs").status_code == 200
         assert http.get(f"{base}/openapi.json").json()["info"]["title"] == "Tertulia"
+    assert invitation["token"] not in log.read_text(), "invitation secrets must not be logged"
     lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
     request_lines = [e for e in lines if e.get("msg") == "request"]
     assert any(

@@ -22,6 +22,7 @@ from tertulia.domain.errors import (
     RateLimited,
     Unauthenticated,
 )
+from tertulia.web.logs import loggable
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger("tertulia.web")
@@ -140,7 +141,7 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
 
 
 async def on_unexpected(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error", extra={"path": request.url.path})
+    log.exception("unhandled error", extra={"path": loggable(request.url.path)})
     return problem(
         request, 500, "internal", "Something went wrong on our side; the error is logged."
     )

@@ -16,6 +16,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 access = logging.getLogger("tertulia.access")
 _INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_SECRET_SEGMENT = re.compile(r"(/invitations/)[^/]+")
+
+
+def loggable(path: str) -> str:
+    """The path with the secrets some paths carry (invitation tokens) blanked out."""
+    return _SECRET_SEGMENT.sub(r"\1…", path)
+
+
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message"}
 
 
@@ -42,8 +50,8 @@ class JsonFormatter(logging.Formatter):
 
 class RequestContext:
     """Gives each request an id (the client's `X-Request-ID` if sane, else a new one), echoes
-    it in the response, sets safe default headers, and logs one line per request. The query
-    string is never logged: it may carry tokens."""
+    it in the response, sets safe default headers, and logs one line per request. Neither the
+    query string nor secrets in the path (invitation tokens) are logged."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -83,7 +91,7 @@ class RequestContext:
                 "request",
                 extra={
                     "method": scope["method"],
-                    "path": scope["path"],
+                    "path": loggable(scope["path"]),
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                     "client": client[0] if client else None,

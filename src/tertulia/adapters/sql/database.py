@@ -46,6 +46,7 @@ def sqlite_path(url: URL) -> Path | None:
 def _sqlite_engine(url: URL, begin: str, pool_size: int) -> AsyncEngine:
     engine = create_async_engine(
         url,
+        hide_parameters=True,  # errors must not carry emails or tokens into the logs
         pool_size=pool_size,
         max_overflow=0,
         pool_timeout=30,
@@ -84,7 +85,12 @@ def open_database(url: str, pool_size: int = 10, echo: bool = False) -> Database
         return Database(parsed, writer, reader)
     if backend == "postgresql":
         engine = create_async_engine(
-            parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, echo=echo
+            parsed,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            echo=echo,
+            hide_parameters=True,  # errors must not carry emails or tokens into the logs
         )
         return Database(parsed, engine, engine)
     raise ValueError(
