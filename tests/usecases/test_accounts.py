@@ -467,7 +467,11 @@ async def test_updating_the_profile(
     new = (await logged(database))[before:]
     assert [type_ for type_, _, _ in new] == ["user.updated"]
     _, audience, data = new[0]
-    assert sorted(audience) == sorted([f"user:{ana.id}", f"ws:{workspace}"])
+    her_channels = await core.channels.browse(ana.id, workspace, only_member=True)
+    assert sorted(audience) == sorted(
+        [f"user:{ana.id}", f"ws-full:{workspace}"]
+        + [f"ch:{row.channel.id}" for row in her_channels.items]
+    ), "full members and the people of her channels hear it; guests elsewhere do not"
     assert data["display_name"] == "Ana García"
     assert data["title"] == "Diseñadora"
     assert data["timezone"] == "Europe/Madrid"

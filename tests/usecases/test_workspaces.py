@@ -209,6 +209,33 @@ async def test_a_guest_joins_only_the_invitations_channels(
     assert [row.channel.name for row in visible.items] == ["diseño"]
 
 
+async def test_news_of_a_newcomer_reaches_guests_only_through_shared_channels(
+    core: Tertulia, database: Database, ws: WorkspaceId, ana: User, bruno: User, carla: User
+) -> None:
+    """Bruno joins as a member: full members, Bruno and the people of his channels hear it,
+    but not the workspace as a whole, so Carla, a guest in another channel, does not."""
+    design = await core.channels.create(ana.id, ws, "diseño", ChannelKind.PUBLIC)
+    other = await core.channels.create(ana.id, ws, "otro", ChannelKind.PUBLIC)
+    await enrol(core, ws, ana, carla, Role.GUEST, [other.channel.id])
+    before = await last_event_id(database)
+
+    await enrol(core, ws, ana, bruno, channel_ids=[design.channel.id])
+
+    joined = await logged(database, "workspace.member_joined", after=before)
+    general = next(
+        row.channel.id
+        for row in (await core.channels.browse(ana.id, ws)).items
+        if row.channel.is_default
+    )
+    assert set(joined[0].audience) == {
+        f"ws-full:{ws}",
+        f"user:{bruno.id}",
+        f"ch:{general}",
+        f"ch:{design.channel.id}",
+    }
+    assert f"ch:{other.channel.id}" not in joined[0].audience
+
+
 async def test_accepting_twice_changes_nothing_and_does_not_use_the_invitation(
     core: Tertulia, database: Database, ws: WorkspaceId, ana: User, bruno: User, carla: User
 ) -> None:
@@ -272,20 +299,68 @@ async def test_a_used_up_invitation_is_refused(
         await core.workspaces.get(carla.id, ws)
 
 
-async def test_an_invitation_for_an_email_refuses_anyone_else(
+async def test_a_revoked_invitation_admits_nobody(
+    core: Tertulia, ws: WorkspaceId, ana: User, bruno: User
+) -> None:
+    """Ana revokes her link: Bruno is refused with invitation.revoked and it no longer lists."""
+    invitation, token = await core.workspaces.invite(ana.id, ws, InvitationDraft(max_uses=5))
+    assert [i.id for i in await core.workspaces.invitations(ana.id, ws)] == [invitation.id]
+    await core.workspaces.revoke(ana.id, ws, invitation.id)
+    await core.workspaces.revoke(ana.id, ws, invitation.id)  # twice is fine
+
+    with pytest.raises(Conflict) as caught:
+        await core.workspaces.accept(bruno.id, token)
+
+    assert caught.value.code == "invitation.revoked"
+    assert await core.workspaces.invitations(ana.id, ws) == []
+
+
+async def test_members_see_and_revoke_only_their_own_invitations(
+    core: Tertulia, ws: WorkspaceId, ana: User, bruno: User
+) -> None:
+    """Bruno (a member) lists only his links and cannot revoke Ana's; Ana (owner) sees all."""
+    await enrol(core, ws, ana, bruno)
+    mine, _ = await core.workspaces.invite(bruno.id, ws, InvitationDraft(max_uses=3))
+    hers, _ = await core.workspaces.invite(ana.id, ws, InvitationDraft(max_uses=3))
+
+    assert [i.id for i in await core.workspaces.invitations(bruno.id, ws)] == [mine.id]
+    assert {i.id for i in await core.workspaces.invitations(ana.id, ws)} >= {mine.id, hers.id}
+    with pytest.raises(NotFound):
+        await core.workspaces.revoke(bruno.id, ws, hers.id)
+
+
+async def test_links_of_someone_who_left_stop_working(
     core: Tertulia, ws: WorkspaceId, ana: User, bruno: User, carla: User
 ) -> None:
-    """A link bound to Bruno's address gives Carla Forbidden invitation.wrong_email."""
+    """Bruno made an admin link, then was removed: Carla cannot use it to get in."""
+    await enrol(core, ws, ana, bruno, role=Role.ADMIN)
     _, token = await core.workspaces.invite(
-        ana.id, ws, InvitationDraft(email="Bruno@Example.com", max_uses=5)
+        bruno.id, ws, InvitationDraft(role=Role.ADMIN, max_uses=100)
     )
+    await core.workspaces.remove(ana.id, ws, bruno.id)
 
-    with pytest.raises(Forbidden) as caught:
+    with pytest.raises(Conflict) as caught:
         await core.workspaces.accept(carla.id, token)
 
-    assert caught.value.code == "invitation.wrong_email"
-    _, _, joined = await core.workspaces.accept(bruno.id, token)
-    assert joined
+    assert caught.value.code == "invitation.revoked"
+    with pytest.raises(NotFound):
+        await core.workspaces.get(carla.id, ws)
+
+
+async def test_links_die_with_their_creators_right_to_give_the_role(
+    core: Tertulia, ws: WorkspaceId, ana: User, bruno: User, carla: User
+) -> None:
+    """Bruno made an admin link as an admin, then became a member: the link no longer works."""
+    await enrol(core, ws, ana, bruno, role=Role.ADMIN)
+    _, token = await core.workspaces.invite(
+        bruno.id, ws, InvitationDraft(role=Role.ADMIN, max_uses=100)
+    )
+    await core.workspaces.change_role(ana.id, ws, bruno.id, Role.MEMBER)
+
+    with pytest.raises(Conflict) as caught:
+        await core.workspaces.accept(carla.id, token)
+
+    assert caught.value.code == "invitation.revoked"
 
 
 async def test_an_unknown_invitation_token_is_not_found(core: Tertulia, bruno: User) -> None:
@@ -432,7 +507,14 @@ async def test_an_owner_promotes_a_member_to_admin_and_to_owner(
     assert await role_of(core, bruno, ws) is Role.OWNER
     events = await logged(database, "workspace.member_updated", after=before)
     assert [e.data["role"] for e in events] == ["admin", "owner"]
-    assert all(e.audience == (f"ws:{ws}",) for e in events)
+    his_channels = {
+        f"ch:{row.channel.id}"
+        for row in (await core.channels.browse(bruno.id, ws, only_member=True)).items
+    }
+    for event in events:
+        assert set(event.audience) == {f"ws-full:{ws}", f"user:{bruno.id}"} | his_channels, (
+            "full members, Bruno and the people of his channels hear it; other guests do not"
+        )
 
 
 async def test_giving_someone_the_role_they_have_changes_nothing(
@@ -588,7 +670,9 @@ async def test_a_removed_member_loses_every_channel_of_the_workspace(
     gone = [e for e in events if e.type == "workspace.member_left"]
     assert len(gone) == 1
     assert gone[0].data == {"workspace_id": ws, "user_id": carla.id, "by": bruno.id}
-    assert set(gone[0].audience) == {f"ws:{ws}", f"user:{carla.id}"}
+    assert set(gone[0].audience) == {f"ws-full:{ws}", f"user:{carla.id}"} | {
+        f"ch:{channel_id}" for channel_id in lost
+    }
 
 
 async def test_a_member_can_leave(

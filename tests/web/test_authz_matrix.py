@@ -30,7 +30,8 @@ class Endpoint:
     private channel) and Gus (a guest of W, in one public channel) must get back.
 
     `at` maps the route's path parameters to names in the world: `ws`, `private`, `archived`,
-    `public`, `general`, `dm`, `invitation`, `ana`, `bob`, `me` (the caller) and `other` (Bob,
+    `public`, `general`, `dm`, `invitation` (a link's token), `invitation_id` (its id), `ana`,
+    `bob`, `me` (the caller) and `other` (Bob,
     or Gus when Bob calls). Bodies may use the same names as "{name}". A status is the refusal
     expected; None means that caller may do it (reads are then checked for leaks, writes are
     left alone so the world stays as built).
@@ -99,6 +100,16 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     E("POST", W_INVITATIONS, IN_W, GUEST_IN_P, eve=404, bob=422, gus=403),
     # holding the link is what lets you in, so only a missing or bad token is refused here
     E("POST", "/api/v1/invitations/{token}/accept", {"token": "invitation"}),
+    # guests see no links; members only their own (Ana's is not listed, nor revocable by them)
+    E("GET", W_INVITATIONS, IN_W, eve=404, gus=403),
+    E(
+        "DELETE",
+        W_INVITATIONS + "/{invitation_id}",
+        {"workspace_id": "ws", "invitation_id": "invitation_id"},
+        eve=404,
+        bob=404,
+        gus=404,
+    ),
     E("PATCH", W_MEMBER, W_OTHER, {"role": "admin"}, eve=404, bob=403, gus=403),
     E("DELETE", W_MEMBER, W_OTHER, eve=404, bob=403, gus=403),
     E("POST", W_CHANNELS, IN_W, {"name": "intrusos", "kind": "public"}, eve=404, gus=403),
@@ -227,6 +238,7 @@ async def world(client: AsyncClient) -> World:
         "general": general["id"],
         "dm": dm["id"],
         "invitation": invitation["token"],
+        "invitation_id": invitation["id"],
         "ana": ana.id,
         "bob": bob.id,
         "gus": gus.id,

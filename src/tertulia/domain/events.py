@@ -8,12 +8,12 @@ may see it. Scopes are strings so that any gateway can index connections by them
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tertulia.domain.channels import Channel
+from tertulia.domain.channels import Channel, ChannelKind
 from tertulia.domain.ids import ChannelId, UserId, WorkspaceId
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Membership, Workspace
@@ -50,10 +50,18 @@ def person(user: UserId) -> str:
     return f"user:{user}"
 
 
+def about_person(
+    workspace: WorkspaceId, user: UserId, channels: Iterable[ChannelId]
+) -> tuple[str, ...]:
+    """News about someone in a workspace (they joined, left, changed role): full members see
+    everyone; guests only the people of their channels; the person themself, always."""
+    return (full_members(workspace), person(user), *(channel_members(c) for c in channels))
+
+
 def channel_audience(channel: Channel, *extra: UserId) -> tuple[str, ...]:
     """Public channels are news for every full member; other channels only for their members."""
     scopes = [channel_members(channel.id)]
-    if channel.kind.value == "public":
+    if channel.kind is ChannelKind.PUBLIC:
         scopes.append(full_members(channel.workspace_id))
     scopes.extend(person(u) for u in extra)
     return tuple(scopes)

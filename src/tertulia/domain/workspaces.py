@@ -72,7 +72,6 @@ class Invitation:
     workspace_id: WorkspaceId
     role: Role
     channel_ids: tuple[ChannelId, ...]
-    email: str | None
     created_by: UserId
     created_at: datetime
     expires_at: datetime
@@ -80,18 +79,29 @@ class Invitation:
     uses: int
     revoked: bool
 
-    def check_usable(self, now: datetime, email: str) -> None:
-        """Raise unless this invitation can still be accepted by someone with that email."""
+    def check_usable(self, now: datetime, inviter: Membership | None) -> None:
+        """Raise unless this invitation can still be accepted. The inviter must still be in the
+        workspace with a role that may give this one: links die with their creator's rights."""
         if self.revoked:
             raise Conflict("This invitation was revoked.", "invitation.revoked")
         if now >= self.expires_at:
             raise Conflict("This invitation has expired.", "invitation.expired")
         if self.uses >= self.max_uses:
             raise Conflict("This invitation has been used up.", "invitation.used_up")
-        if self.email is not None and self.email.casefold() != email.casefold():
-            raise Forbidden(
-                "This invitation is for another email address.", "invitation.wrong_email"
-            )
+        try:
+            if inviter is None:
+                raise Forbidden("The inviter left.")
+            check_invite(inviter, self.role, self.channel_ids)
+        except (Forbidden, Invalid):
+            raise Conflict(
+                "This invitation is no longer valid: whoever made it may not invite anymore.",
+                "invitation.revoked",
+            ) from None
+
+    def check_revoke(self, actor: Membership) -> None:
+        """Its creator or an admin may revoke an invitation."""
+        if actor.user_id != self.created_by:
+            require_admin(actor, "revoke other people's invitations")
 
 
 def workspace_name(value: str) -> str:

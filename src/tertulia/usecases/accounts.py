@@ -350,7 +350,13 @@ class Accounts:
             if _profile(updated) != _profile(user):
                 await uow.users.update(updated)
                 audience = [events.person(user.id)]
-                audience += [events.everyone(ws) for ws in await uow.members.workspaces_of(user.id)]
+                audience += [
+                    events.full_members(ws) for ws in await uow.members.workspaces_of(user.id)
+                ]
+                audience += [
+                    events.channel_members(c)
+                    for c in await uow.channel_members.channels_of(user.id)
+                ]
                 uow.emit(Event("user.updated", events.user_data(updated), tuple(audience)))
             if new_hash is not None:
                 await uow.users.set_password(user.id, new_hash, now)

@@ -14,7 +14,7 @@ from typing import Protocol, Self
 
 from tertulia.domain.channels import Channel
 from tertulia.domain.events import Event
-from tertulia.domain.ids import ChannelId, SessionId, UserId, WorkspaceId
+from tertulia.domain.ids import ChannelId, InvitationId, SessionId, UserId, WorkspaceId
 from tertulia.domain.sessions import RefreshToken, Session
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Invitation, Membership, Role, Workspace
@@ -114,6 +114,9 @@ class Workspaces(Protocol):
 
     async def find(self, workspace_id: WorkspaceId) -> Workspace | None: ...
 
+    async def lock(self, workspace_id: WorkspaceId) -> None:
+        """Serialise changes to the workspace's membership until commit."""
+
     async def slug_taken(self, slug: str) -> bool: ...
 
     async def update(self, workspace: Workspace, at: datetime) -> None: ...
@@ -124,7 +127,8 @@ class Workspaces(Protocol):
 class Members(Protocol):
     """Workspace memberships."""
 
-    async def add(self, membership: Membership) -> None: ...
+    async def add(self, membership: Membership) -> bool:
+        """Add a membership; False if the user was already a member."""
 
     async def find(self, workspace_id: WorkspaceId, user_id: UserId) -> Membership | None: ...
 
@@ -146,6 +150,18 @@ class Invitations(Protocol):
     async def add(self, invitation: Invitation, token_hash: str) -> None: ...
 
     async def find_by_token(self, token_hash: str) -> Invitation | None: ...
+
+    async def find(self, invitation_id: InvitationId) -> Invitation | None: ...
+
+    async def live(
+        self, workspace_id: WorkspaceId, created_by: UserId | None, now: datetime
+    ) -> list[Invitation]:
+        """Invitations that can still be accepted (of one creator, if given), oldest first."""
+
+    async def revoke(self, invitation_id: InvitationId, at: datetime) -> None: ...
+
+    async def revoke_by(self, workspace_id: WorkspaceId, created_by: UserId, at: datetime) -> None:
+        """Revoke every invitation someone made in a workspace (they left or were removed)."""
 
     async def count_use(self, invitation: Invitation) -> bool:
         """Count one use; False if the invitation was used up meanwhile."""
@@ -201,7 +217,10 @@ class ChannelMembers(Protocol):
     async def page(self, channel_id: ChannelId, after: str | None, limit: int) -> list[MemberRow]:
         """Channel members (with their workspace role) ordered by username."""
 
-    async def user_ids(self, channel_id: ChannelId) -> list[UserId]: ...
+    async def channels_of(
+        self, user_id: UserId, workspace_id: WorkspaceId | None = None
+    ) -> list[ChannelId]:
+        """The channels (and DMs) someone belongs to, in one workspace or in all."""
 
     async def share_channel(self, a: UserId, b: UserId, workspace_id: WorkspaceId) -> bool: ...
 

@@ -28,7 +28,6 @@ class WorkspaceChange:
 class InvitationDraft:
     role: Role = Role.MEMBER
     channel_ids: tuple[ChannelId, ...] = ()
-    email: str | None = None
     max_uses: int = 1
     expires_in: timedelta = timedelta(days=7)
 
@@ -181,7 +180,6 @@ class Workspaces:
                 workspace_id=workspace_id,
                 role=draft.role,
                 channel_ids=channel_ids,
-                email=draft.email.strip().lower() if draft.email else None,
                 created_by=actor,
                 created_at=now,
                 expires_at=now + draft.expires_in,
@@ -201,46 +199,69 @@ class Workspaces:
         now = self.clock()
         async with self.uow() as uow:
             invitation = await uow.invitations.find_by_token(token_hash(token))
-            if invitation is None:
-                raise NotFound("No such invitation.", "invitation.not_found")
-            workspace = await uow.workspaces.find(invitation.workspace_id)
-            if workspace is None:
+            workspace = await uow.workspaces.find(invitation.workspace_id) if invitation else None
+            if invitation is None or workspace is None:
                 raise NotFound("No such invitation.", "invitation.not_found")
             existing = await uow.members.find(workspace.id, actor)
             if existing is not None:
                 return workspace, existing, False
-            user = await uow.users.get(actor)
-            invitation.check_usable(now, user.email)
+            inviter = await uow.members.find(workspace.id, invitation.created_by)
+            invitation.check_usable(now, inviter)
+            membership = Membership(workspace.id, actor, invitation.role, now)
+            if not await uow.members.add(membership):
+                # the same person accepting twice at once: the other request let them in
+                existing = await uow.members.find(workspace.id, actor)
+                if existing is None:
+                    raise Conflict("Accepting failed; try again.", "invitation.retry")
+                return workspace, existing, False
             if not await uow.invitations.count_use(invitation):
                 raise Conflict("This invitation has been used up.", "invitation.used_up")
-            membership = Membership(workspace.id, actor, invitation.role, now)
-            await uow.members.add(membership)
+            assert inviter is not None  # check_usable refused invitations without one
+            channels = await self._channels_to_join(uow, inviter, invitation)
+            user = await uow.users.get(actor)
             uow.emit(
                 Event(
                     "workspace.member_joined",
                     {**events.membership_data(membership), "user": events.user_data(user)},
-                    (events.everyone(workspace.id), events.person(actor)),
+                    events.about_person(workspace.id, actor, [c.id for c in channels]),
                     workspace_id=workspace.id,
                 )
             )
-            channels = await uow.channels.existing(workspace.id, invitation.channel_ids)
-            if invitation.role is not Role.GUEST:
-                general = await uow.channels.default(workspace.id)
-                if general is not None:
-                    channels.insert(0, general)
             for channel in channels:
-                if channel.kind.is_direct or channel.is_archived:
-                    continue
                 if await uow.channel_members.add(channel, actor, now):
                     uow.emit(events.member_joined(channel, actor, by=invitation.created_by))
             await uow.commit()
         return workspace, membership, True
+
+    async def invitations(self, actor: UserId, workspace_id: WorkspaceId) -> list[Invitation]:
+        """Invitations that still work: all of them for admins, one's own for others."""
+        async with self.uow(read_only=True) as uow:
+            membership = await require_membership(uow, workspace_id, actor)
+            workspaces.require_full_member(membership, "see invitations")
+            mine = None if membership.role.is_admin else actor
+            return await uow.invitations.live(workspace_id, mine, self.clock())
+
+    async def revoke(
+        self, actor: UserId, workspace_id: WorkspaceId, invitation_id: InvitationId
+    ) -> None:
+        """Stop an invitation link from working (its creator or an admin); idempotent."""
+        async with self.uow() as uow:
+            membership = await require_membership(uow, workspace_id, actor)
+            invitation = await uow.invitations.find(invitation_id)
+            if invitation is None or invitation.workspace_id != workspace_id:
+                raise NotFound("No such invitation.", "invitation.not_found")
+            if not membership.role.is_admin and invitation.created_by != actor:
+                raise NotFound("No such invitation.", "invitation.not_found")
+            invitation.check_revoke(membership)
+            await uow.invitations.revoke(invitation_id, self.clock())
+            await uow.commit()
 
     async def change_role(
         self, actor: UserId, workspace_id: WorkspaceId, user_id: UserId, role: Role
     ) -> MemberRow:
         """Give someone another role; returns them with it."""
         async with self.uow() as uow:
+            await uow.workspaces.lock(workspace_id)  # owners are counted, then changed
             acting = await require_membership(uow, workspace_id, actor)
             workspaces.require_admin(acting, "change roles")
             target = await uow.members.find(workspace_id, user_id)
@@ -251,11 +272,12 @@ class Workspaces:
             updated = Membership(workspace_id, user_id, role, target.joined_at)
             if role is not target.role:
                 await uow.members.set_role(workspace_id, user_id, role)
+                channels = await uow.channel_members.channels_of(user_id, workspace_id)
                 uow.emit(
                     Event(
                         "workspace.member_updated",
                         events.membership_data(updated),
-                        (events.everyone(workspace_id),),
+                        events.about_person(workspace_id, user_id, channels),
                         workspace_id=workspace_id,
                     )
                 )
@@ -264,8 +286,11 @@ class Workspaces:
         return MemberRow(user, updated)
 
     async def remove(self, actor: UserId, workspace_id: WorkspaceId, user_id: UserId) -> None:
-        """Remove someone (or leave): they lose every channel of the workspace at once."""
+        """Remove someone (or leave): they lose every channel of the workspace at once, and
+        the invitations they made stop working."""
+        now = self.clock()
         async with self.uow() as uow:
+            await uow.workspaces.lock(workspace_id)  # owners are counted, then removed
             acting = await require_membership(uow, workspace_id, actor)
             target = await uow.members.find(workspace_id, user_id)
             if target is None:
@@ -274,13 +299,14 @@ class Workspaces:
             workspaces.check_removal(acting, target, owners)
             left = await uow.channel_members.leave_workspace(workspace_id, user_id)
             await uow.members.remove(workspace_id, user_id)
+            await uow.invitations.revoke_by(workspace_id, user_id, now)
             for channel in left:
                 uow.emit(events.member_left(channel, user_id, by=actor))
             uow.emit(
                 Event(
                     "workspace.member_left",
                     {"workspace_id": workspace_id, "user_id": user_id, "by": actor},
-                    (events.everyone(workspace_id), events.person(user_id)),
+                    events.about_person(workspace_id, user_id, [c.id for c in left]),
                     workspace_id=workspace_id,
                 )
             )
@@ -298,6 +324,25 @@ class Workspaces:
             if not await uow.workspaces.slug_taken(candidate):
                 return candidate
         return f"{base}-{secrets.token_hex(3)}"
+
+    async def _channels_to_join(
+        self, uow: UnitOfWork, inviter: Membership, invitation: Invitation
+    ) -> list[Channel]:
+        """#general (not for guests) and the invitation's channels that are still open and that
+        the inviter can still see; a channel they lost meanwhile is quietly left out."""
+        channels = await uow.channels.existing(invitation.workspace_id, invitation.channel_ids)
+        if invitation.role is not Role.GUEST:
+            general = await uow.channels.default(invitation.workspace_id)
+            if general is not None and general.id not in invitation.channel_ids:
+                channels.insert(0, general)
+        joinable = []
+        for channel in channels:
+            if channel.kind.is_direct or channel.is_archived:
+                continue
+            visible = channel.is_default or channel.kind is ChannelKind.PUBLIC
+            if visible or await uow.channel_members.is_member(channel.id, inviter.user_id):
+                joinable.append(channel)
+        return joinable
 
     async def _check_channels(
         self, uow: UnitOfWork, actor: Membership, channel_ids: Sequence[ChannelId]

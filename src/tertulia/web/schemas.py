@@ -302,11 +302,6 @@ class InvitationIn(In):
         description="Channels joined on acceptance; a guest sees only these.",
         examples=[[EXAMPLE_CH]],
     )
-    email: EmailStr | None = Field(
-        None,
-        description="If set, only an account with this email can accept.",
-        examples=["bob@example.com"],
-    )
     max_uses: StrictInt = Field(
         1, ge=1, le=1000, description="How many people can join with this link.", examples=[10]
     )
@@ -320,37 +315,52 @@ class InvitationIn(In):
 
 
 class InvitationOut(Out):
+    """An invitation link as listed: everything but its secret."""
+
     id: str = Field(description="Invitation id.", examples=["01JD5ZD0INV1TAT10N00000000"])
-    token: str = Field(description="The secret of the link; shown only now.", examples=["f3Q2…"])
-    url: str = Field(
-        description="Where the invited person accepts (`POST` it with their access token).",
-        examples=["https://chat.example.com/api/v1/invitations/f3Q2…/accept"],
-    )
     workspace_id: str = Field(description="The workspace joined.", examples=[EXAMPLE_WS])
     role: Role = Field(description="Role given on joining.", examples=["member"])
     channel_ids: list[str] = Field(
         description="Channels joined on acceptance.", examples=[[EXAMPLE_CH]]
     )
-    email: str | None = Field(
-        description="Only this address may accept, if set.", examples=["bob@example.com"]
-    )
+    created_by: str = Field(description="Who made it.", examples=[EXAMPLE_USER])
+    created_at: datetime = Field(description="When it was made.", examples=[EXAMPLE_TIME])
     max_uses: int = Field(description="How many people can join with it.", examples=[10])
+    uses: int = Field(description="How many have joined with it.", examples=[3])
     expires_at: datetime = Field(
         description="When the link stops working.", examples=[EXAMPLE_TIME]
     )
 
     @classmethod
-    def of(cls, invitation: Invitation, token: str, base_url: str) -> InvitationOut:
+    def of(cls, invitation: Invitation) -> InvitationOut:
         return cls(
             id=invitation.id,
-            token=token,
-            url=f"{base_url.rstrip('/')}/api/v1/invitations/{token}/accept",
             workspace_id=invitation.workspace_id,
             role=invitation.role,
             channel_ids=list(invitation.channel_ids),
-            email=invitation.email,
+            created_by=invitation.created_by,
+            created_at=invitation.created_at,
             max_uses=invitation.max_uses,
+            uses=invitation.uses,
             expires_at=invitation.expires_at,
+        )
+
+
+class NewInvitationOut(InvitationOut):
+    """A new invitation link, with its secret: shown only once, then only its hash is kept."""
+
+    token: str = Field(description="The secret of the link; shown only now.", examples=["f3Q2…"])
+    url: str = Field(
+        description="Where the invited person accepts (`POST` it with their access token).",
+        examples=["https://chat.example.com/api/v1/invitations/f3Q2…/accept"],
+    )
+
+    @classmethod
+    def of_new(cls, invitation: Invitation, token: str, base_url: str) -> NewInvitationOut:
+        return cls(
+            **InvitationOut.of(invitation).model_dump(),
+            token=token,
+            url=f"{base_url.rstrip('/')}/api/v1/invitations/{token}/accept",
         )
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from tertulia.domain.ids import ID_PATTERN, ChannelId, UserId, WorkspaceId
+from tertulia.domain.ids import ID_PATTERN, ChannelId, InvitationId, UserId, WorkspaceId
 from tertulia.usecases.workspaces import InvitationDraft, WorkspaceChange
 from tertulia.web.auth import Core, CurrentUser
 from tertulia.web.schemas import (
@@ -15,6 +15,7 @@ from tertulia.web.schemas import (
     InvitationIn,
     InvitationOut,
     MemberOut,
+    NewInvitationOut,
     PageOut,
     RoleIn,
     WorkspaceIn,
@@ -26,6 +27,7 @@ from tertulia.web.schemas import (
 router = APIRouter(prefix="/api/v1", tags=["workspaces"])
 WorkspacePath = Annotated[str, Path(pattern=ID_PATTERN, description="A workspace id.")]
 UserPath = Annotated[str, Path(pattern=ID_PATTERN, description="A user id.")]
+InvitationPath = Annotated[str, Path(pattern=ID_PATTERN, description="An invitation id.")]
 TokenPath = Annotated[
     str, Path(pattern=r"^[A-Za-z0-9_-]{16,64}$", description="The invitation link's token.")
 ]
@@ -105,22 +107,50 @@ async def invite(
     request: Request,
     user: CurrentUser,
     core: Core,
-) -> InvitationOut:
+) -> NewInvitationOut:
     """Create an invitation link. Members invite members and guests; owners and admins also
     admins. A guest invitation names the channels the guest will see. The token is shown
-    only in this response."""
+    only in this response. A link stops working when it expires, is used up or revoked, or
+    when its creator leaves or may no longer give that role."""
     invitation, token = await core.workspaces.invite(
         user,
         WorkspaceId(workspace_id),
         InvitationDraft(
             role=body.role,
             channel_ids=tuple(ChannelId(c) for c in body.channel_ids),
-            email=str(body.email) if body.email else None,
             max_uses=body.max_uses,
             expires_in=timedelta(hours=body.expires_in_hours),
         ),
     )
-    return InvitationOut.of(invitation, token, request.app.state.public_url)
+    return NewInvitationOut.of_new(invitation, token, request.app.state.public_url)
+
+
+@router.get(
+    "/workspaces/{workspace_id}/invitations",
+    summary="Invitation links that still work",
+    responses=problems(401, 403, 404, 422),
+)
+async def invitations(
+    workspace_id: WorkspacePath, user: CurrentUser, core: Core
+) -> PageOut[InvitationOut]:
+    """Owners and admins see every live link; members see the ones they made. Secrets are
+    never shown again."""
+    rows = await core.workspaces.invitations(user, WorkspaceId(workspace_id))
+    return PageOut(items=[InvitationOut.of(i) for i in rows], next_cursor=None)
+
+
+@router.delete(
+    "/workspaces/{workspace_id}/invitations/{invitation_id}",
+    status_code=204,
+    summary="Revoke an invitation link",
+    responses=problems(401, 403, 404, 422),
+)
+async def revoke_invitation(
+    workspace_id: WorkspacePath, invitation_id: InvitationPath, user: CurrentUser, core: Core
+) -> None:
+    """Its creator or an admin revokes a link; it stops working at once. Revoking twice is
+    fine."""
+    await core.workspaces.revoke(user, WorkspaceId(workspace_id), InvitationId(invitation_id))
 
 
 @router.post(

@@ -306,6 +306,12 @@ class SqlWorkspaces:
         ).first()
         return _workspace(row) if row else None
 
+    async def lock(self, workspace_id: WorkspaceId) -> None:
+        """Hold the workspace row until commit (PostgreSQL; SQLite writers are serial anyway)."""
+        await self.conn.execute(
+            select(t.workspaces.c.id).where(t.workspaces.c.id == workspace_id).with_for_update()
+        )
+
     async def slug_taken(self, slug: str) -> bool:
         found = await self.conn.scalar(select(t.workspaces.c.id).where(t.workspaces.c.slug == slug))
         return found is not None
@@ -332,15 +338,16 @@ class SqlMembers:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
-    async def add(self, membership: Membership) -> None:
-        await self.conn.execute(
-            insert(t.workspace_members).values(
+    async def add(self, membership: Membership) -> bool:
+        result = await self.conn.execute(
+            insert_ignoring_duplicates(self.conn, t.workspace_members).values(
                 workspace_id=membership.workspace_id,
                 user_id=membership.user_id,
                 role=membership.role.value,
                 joined_at=membership.joined_at,
             )
         )
+        return bool(result.rowcount == 1)
 
     async def find(self, workspace_id: WorkspaceId, user_id: UserId) -> Membership | None:
         m = t.workspace_members
@@ -401,7 +408,6 @@ def _invitation(row: AnyRow) -> Invitation:
         workspace_id=WorkspaceId(row.workspace_id),
         role=Role(row.role),
         channel_ids=tuple(ChannelId(c) for c in row.channel_ids.split()),
-        email=row.email,
         created_by=UserId(row.created_by),
         created_at=row.created_at,
         expires_at=row.expires_at,
@@ -423,7 +429,6 @@ class SqlInvitations:
                 token_hash=token_hash,
                 role=invitation.role.value,
                 channel_ids=" ".join(invitation.channel_ids),
-                email=invitation.email,
                 created_by=invitation.created_by,
                 created_at=invitation.created_at,
                 expires_at=invitation.expires_at,
@@ -439,6 +444,50 @@ class SqlInvitations:
             )
         ).first()
         return _invitation(row) if row else None
+
+    async def find(self, invitation_id: InvitationId) -> Invitation | None:
+        row = (
+            await self.conn.execute(
+                select(t.invitations).where(t.invitations.c.id == invitation_id)
+            )
+        ).first()
+        return _invitation(row) if row else None
+
+    async def live(
+        self, workspace_id: WorkspaceId, created_by: UserId | None, now: datetime
+    ) -> list[Invitation]:
+        i = t.invitations
+        query = (
+            select(i)
+            .where(
+                i.c.workspace_id == workspace_id,
+                i.c.revoked_at.is_(None),
+                i.c.expires_at > now,
+                i.c.uses < i.c.max_uses,
+            )
+            .order_by(i.c.id)
+        )
+        if created_by is not None:
+            query = query.where(i.c.created_by == created_by)
+        return [_invitation(row) for row in await self.conn.execute(query)]
+
+    async def revoke(self, invitation_id: InvitationId, at: datetime) -> None:
+        i = t.invitations
+        await self.conn.execute(
+            update(i).where(i.c.id == invitation_id, i.c.revoked_at.is_(None)).values(revoked_at=at)
+        )
+
+    async def revoke_by(self, workspace_id: WorkspaceId, created_by: UserId, at: datetime) -> None:
+        i = t.invitations
+        await self.conn.execute(
+            update(i)
+            .where(
+                i.c.workspace_id == workspace_id,
+                i.c.created_by == created_by,
+                i.c.revoked_at.is_(None),
+            )
+            .values(revoked_at=at)
+        )
 
     async def count_use(self, invitation: Invitation) -> bool:
         i = t.invitations
@@ -668,12 +717,14 @@ class SqlChannelMembers:
             query = query.where(t.users.c.username > after)
         return [MemberRow(_user(row), _membership(row)) for row in await self.conn.execute(query)]
 
-    async def user_ids(self, channel_id: ChannelId) -> list[UserId]:
+    async def channels_of(
+        self, user_id: UserId, workspace_id: WorkspaceId | None = None
+    ) -> list[ChannelId]:
         cm = t.channel_members
-        ids = await self.conn.scalars(
-            select(cm.c.user_id).where(cm.c.channel_id == channel_id).order_by(cm.c.user_id)
-        )
-        return [UserId(i) for i in ids]
+        query = select(cm.c.channel_id).where(cm.c.user_id == user_id).order_by(cm.c.channel_id)
+        if workspace_id is not None:
+            query = query.where(cm.c.workspace_id == workspace_id)
+        return [ChannelId(i) for i in await self.conn.scalars(query)]
 
     async def share_channel(self, a: UserId, b: UserId, workspace_id: WorkspaceId) -> bool:
         x, y = t.channel_members.alias("x"), t.channel_members.alias("y")

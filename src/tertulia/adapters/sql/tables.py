@@ -137,7 +137,6 @@ invitations = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("role", String(16), nullable=False),
     Column("channel_ids", Text, nullable=False, default=""),
-    Column("email", String(254)),
     Column("created_by", Id, ForeignKey("users.id"), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),

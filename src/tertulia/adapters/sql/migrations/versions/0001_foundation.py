@@ -113,7 +113,6 @@ def upgrade() -> None:
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("role", sa.String(length=16), nullable=False),
         sa.Column("channel_ids", sa.Text(), nullable=False),
-        sa.Column("email", sa.String(length=254), nullable=True),
         sa.Column("created_by", sa.String(length=26), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
