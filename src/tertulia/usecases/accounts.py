@@ -6,7 +6,7 @@ import hashlib
 import secrets
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from tertulia.domain import events, text, users
@@ -242,7 +242,8 @@ class Accounts:
             if session is None or not session.is_live(now) or now >= stored.expires_at:
                 raise Unauthenticated("This session has ended; log in again.", "auth.session_ended")
             if stored.used_at is not None or not await uow.sessions.use_refresh(hashed, now):
-                await self._revoke(uow, session.user_id, [session.id])
+                await uow.sessions.revoke(session.id, now)
+                self._announce_revoked(uow, session.user_id, [session.id])
                 await uow.commit()
                 self.sessions.evict(session.id)
                 raise Unauthenticated(
@@ -263,7 +264,7 @@ class Accounts:
             else:
                 await uow.sessions.revoke(session_id, now)
                 revoked = [session_id]
-            await self._revoke(uow, user_id, revoked, store=False)
+            self._announce_revoked(uow, user_id, revoked)
             await uow.commit()
         self.sessions.evict(*revoked)
 
@@ -307,64 +308,73 @@ class Accounts:
         new_password: str | None = None,
         current_password: str | None = None,
     ) -> User:
-        """Change profile fields. Changing the email or password needs the current password;
-        a new password ends every other session of the user."""
-        sensitive = change.email is not None or new_password is not None
+        """Change profile fields. Changing the email or password needs the current password
+        and ends every other session of the user. Fields not named stay as they are, even if
+        someone else changes them at the same moment."""
+        display_name = (
+            users.display_name(change.display_name) if change.display_name is not None else None
+        )
+        title = users.title(change.title) if change.title is not None else None
+        timezone = users.timezone(change.timezone) if change.timezone is not None else None
+        new_email = _email(change.email) if change.email is not None else None
+        sensitive = new_email is not None or new_password is not None
         async with self.uow(read_only=True) as uow:
             user = await uow.users.get(user_id)
             password_hash = await uow.users.password_hash(user_id) if sensitive else ""
         if sensitive:
-            if not current_password:
-                raise Invalid.field(
-                    "current_password",
-                    "auth.current_password_required",
-                    "Changing the email or password needs the current password.",
-                )
-            if not await self.hasher.verify(password_hash, current_password):
-                raise Forbidden("The current password is wrong.", "auth.current_password_wrong")
-        email = _email(change.email) if change.email is not None else user.email
+            await self._check_current_password(user, password_hash, current_password)
         if new_password is not None:
             users.check_password(
-                new_password, username=user.username, email=email, common=self.common_passwords
+                new_password,
+                username=user.username,
+                email=new_email or user.email,
+                common=self.common_passwords,
             )
         new_hash = await self.hasher.hash(new_password) if new_password is not None else None
         now = self.clock()
-        updated = User(
-            id=user.id,
-            username=user.username,
-            email=email,
-            display_name=(
-                users.display_name(change.display_name)
-                if change.display_name is not None
-                else user.display_name
-            ),
-            title=users.title(change.title) if change.title is not None else user.title,
-            timezone=(
-                users.timezone(change.timezone) if change.timezone is not None else user.timezone
-            ),
-            created_at=user.created_at,
-            updated_at=now,
-        )
         revoked: list[SessionId] = []
         async with self.uow() as uow:
-            if _profile(updated) != _profile(user):
+            current = await uow.users.get(user_id, lock=True)
+            updated = replace(
+                current,
+                display_name=display_name if display_name is not None else current.display_name,
+                title=title if title is not None else current.title,
+                timezone=timezone if timezone is not None else current.timezone,
+                email=new_email if new_email is not None else current.email,
+                updated_at=now,
+            )
+            if replace(updated, updated_at=current.updated_at) != current:
                 await uow.users.update(updated)
-                audience = [events.person(user.id)]
+            if _public(updated) != _public(current):
+                audience = [events.person(user_id)]
                 audience += [
-                    events.full_members(ws) for ws in await uow.members.workspaces_of(user.id)
+                    events.full_members(ws) for ws in await uow.members.workspaces_of(user_id)
                 ]
                 audience += [
                     events.channel_members(c)
-                    for c in await uow.channel_members.channels_of(user.id)
+                    for c in await uow.channel_members.channels_of(user_id)
                 ]
                 uow.emit(Event("user.updated", events.user_data(updated), tuple(audience)))
             if new_hash is not None:
-                await uow.users.set_password(user.id, new_hash, now)
-                revoked = await uow.sessions.revoke_others(user.id, session_id, now)
-                await self._revoke(uow, user.id, revoked, store=False)
+                await uow.users.set_password(user_id, new_hash, now)
+            if new_hash is not None or updated.email != current.email:
+                revoked = await uow.sessions.revoke_others(user_id, session_id, now)
+                self._announce_revoked(uow, user_id, revoked)
             await uow.commit()
         self.sessions.evict(*revoked)
         return updated
+
+    async def _check_current_password(
+        self, user: User, password_hash: str, current_password: str | None
+    ) -> None:
+        if not current_password:
+            raise Invalid.field(
+                "current_password",
+                "auth.current_password_required",
+                "Changing the email or password needs the current password.",
+            )
+        if not await self.hasher.verify(password_hash, current_password):
+            raise Forbidden("The current password is wrong.", "auth.current_password_wrong")
 
     async def _issue_refresh(self, uow: UnitOfWork, user: User, session: Session) -> Grant:
         now = self.clock()
@@ -375,18 +385,16 @@ class Accounts:
         )
         return Grant(user, session.id, token, expires_at)
 
-    async def _revoke(
-        self, uow: UnitOfWork, user_id: UserId, session_ids: list[SessionId], store: bool = True
+    def _announce_revoked(
+        self, uow: UnitOfWork, user_id: UserId, session_ids: list[SessionId]
     ) -> None:
-        now = self.clock()
+        """Tell the user's devices which sessions ended (they log out at once)."""
         for session_id in session_ids:
-            if store:
-                await uow.sessions.revoke(session_id, now)
             uow.emit(
                 Event("session.revoked", {"session_id": session_id}, (events.person(user_id),))
             )
 
 
-def _profile(user: User) -> tuple[str, str, str, str]:
-    """What others (or the person) can see change in a profile."""
-    return (user.display_name, user.title, user.timezone, user.email)
+def _public(user: User) -> tuple[str, str, str]:
+    """What others see of a profile (the email is for the person alone)."""
+    return (user.display_name, user.title, user.timezone)

@@ -28,9 +28,12 @@ class Seen:
     is_member: bool
 
 
-async def require_visible(uow: UnitOfWork, channel_id: ChannelId, actor: UserId) -> Seen:
-    """The channel if the actor may see it; NotFound otherwise (existence is not revealed)."""
-    channel = await uow.channels.find(channel_id)
+async def require_visible(
+    uow: UnitOfWork, channel_id: ChannelId, actor: UserId, lock: bool = False
+) -> Seen:
+    """The channel if the actor may see it; NotFound otherwise (existence is not revealed).
+    `lock` holds the channel's row until commit, for use cases that change it."""
+    channel = await uow.channels.find(channel_id, lock)
     if channel is None:
         raise NotFound("No such channel.", "channel.not_found")
     membership = await uow.members.find(channel.workspace_id, actor)
@@ -190,7 +193,7 @@ class Channels:
         purpose = channels.purpose(change.purpose) if change.purpose is not None else None
         now = self.clock()
         async with self.uow() as uow:
-            seen = await require_visible(uow, channel_id, actor)
+            seen = await require_visible(uow, channel_id, actor, lock=True)
             channel = seen.channel
             channels.check_change(channel, seen.actor, seen.is_member, change)
             if name is not None and name != channel.name:
@@ -247,7 +250,7 @@ class Channels:
         belongs to. Returns the channel and whether anything changed."""
         now = self.clock()
         async with self.uow() as uow:
-            channel = await uow.channels.find(channel_id)
+            channel = await uow.channels.find(channel_id, lock=True)  # not while it is archived
             acting = await uow.members.find(channel.workspace_id, actor) if channel else None
             if channel is None or acting is None:
                 raise NotFound("No such channel.", "channel.not_found")

@@ -70,9 +70,10 @@ class Users(Protocol):
     async def add(self, user: User, password_hash: str) -> None:
         """Store a new user; raise Conflict if the username or email is taken."""
 
-    async def get(self, user_id: UserId) -> User: ...
+    async def get(self, user_id: UserId, lock: bool = False) -> User:
+        """The user (NotFound if none); `lock` holds the row until commit."""
 
-    async def find(self, user_id: UserId) -> User | None: ...
+    async def find(self, user_id: UserId, lock: bool = False) -> User | None: ...
 
     async def find_login(self, login: str) -> tuple[User, str] | None:
         """The user whose username or email is `login`, with their password hash."""
@@ -171,7 +172,8 @@ class Channels(Protocol):
     async def add(self, channel: Channel, dm_key: str | None = None) -> None:
         """Store a channel; raise Conflict if its name (or DM people) are taken."""
 
-    async def find(self, channel_id: ChannelId) -> Channel | None: ...
+    async def find(self, channel_id: ChannelId, lock: bool = False) -> Channel | None:
+        """The channel; `lock` holds its row until commit, against lost updates."""
 
     async def find_dm(self, workspace_id: WorkspaceId, dm_key: str) -> Channel | None: ...
 

@@ -104,6 +104,7 @@ class Workspaces:
     ) -> tuple[Workspace, Membership]:
         """Rename or describe the workspace (owners and admins)."""
         async with self.uow() as uow:
+            await uow.workspaces.lock(workspace_id)  # against lost updates
             membership = await require_membership(uow, workspace_id, actor)
             workspaces.require_admin(membership, "change the workspace")
             workspace = await uow.workspaces.find(workspace_id)

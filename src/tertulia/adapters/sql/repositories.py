@@ -101,16 +101,15 @@ class SqlUsers:
         except IntegrityError:
             raise Conflict("The username or email is taken.", "user.taken") from None
 
-    async def get(self, user_id: UserId) -> User:
-        user = await self.find(user_id)
+    async def get(self, user_id: UserId, lock: bool = False) -> User:
+        user = await self.find(user_id, lock)
         if user is None:
             raise NotFound("No such user.", "user.not_found")
         return user
 
-    async def find(self, user_id: UserId) -> User | None:
-        row = (
-            await self.conn.execute(select(*_USER_COLUMNS).where(t.users.c.id == user_id))
-        ).first()
+    async def find(self, user_id: UserId, lock: bool = False) -> User | None:
+        query = select(*_USER_COLUMNS).where(t.users.c.id == user_id)
+        row = (await self.conn.execute(query.with_for_update() if lock else query)).first()
         return _user(row) if row else None
 
     async def find_login(self, login: str) -> tuple[User, str] | None:
@@ -131,22 +130,26 @@ class SqlUsers:
         return str(value)
 
     async def update(self, user: User) -> None:
+        taken = Conflict("An account with this email exists already.", "user.email_taken")
         clash = await self.conn.scalar(
             select(t.users.c.id).where(t.users.c.email == user.email, t.users.c.id != user.id)
         )
         if clash is not None:
-            raise Conflict("An account with this email exists already.", "user.email_taken")
-        await self.conn.execute(
-            update(t.users)
-            .where(t.users.c.id == user.id)
-            .values(
-                email=user.email,
-                display_name=user.display_name,
-                title=user.title,
-                timezone=user.timezone,
-                updated_at=user.updated_at,
+            raise taken
+        try:
+            await self.conn.execute(
+                update(t.users)
+                .where(t.users.c.id == user.id)
+                .values(
+                    email=user.email,
+                    display_name=user.display_name,
+                    title=user.title,
+                    timezone=user.timezone,
+                    updated_at=user.updated_at,
+                )
             )
-        )
+        except IntegrityError:
+            raise taken from None
 
     async def set_password(self, user_id: UserId, password_hash: str, at: datetime) -> None:
         await self.conn.execute(
@@ -543,10 +546,9 @@ class SqlChannels:
                 f"A channel named '{channel.name}' exists already.", "channel.name_taken"
             ) from None
 
-    async def find(self, channel_id: ChannelId) -> Channel | None:
-        row = (
-            await self.conn.execute(select(t.channels).where(t.channels.c.id == channel_id))
-        ).first()
+    async def find(self, channel_id: ChannelId, lock: bool = False) -> Channel | None:
+        query = select(t.channels).where(t.channels.c.id == channel_id)
+        row = (await self.conn.execute(query.with_for_update() if lock else query)).first()
         return _channel(row) if row else None
 
     async def find_dm(self, workspace_id: WorkspaceId, dm_key: str) -> Channel | None:
