@@ -20,9 +20,9 @@ from sqlalchemy import make_url, text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tertulia.adapters.passwords import common_passwords
-from tertulia.adapters.ratelimit import MemoryRateLimiter
 from tertulia.adapters.sql import migrate
 from tertulia.adapters.sql.database import Database, open_database
+from tertulia.adapters.sql.ratelimits import SqlRateLimiter
 from tertulia.adapters.sql.tables import metadata
 from tertulia.adapters.sql.uow import SqlUnitOfWorkFactory
 from tertulia.bootstrap import create_app
@@ -156,7 +156,7 @@ async def core(database: Database, clock: Clock) -> Tertulia:
         accounts=Accounts(
             uow=uow,
             hasher=hasher,
-            limiter=MemoryRateLimiter(),
+            limiter=SqlRateLimiter(database),
             clock=clock,
             common_passwords=common_passwords(),
             dummy_hash=await hasher.hash("dummy"),

@@ -15,9 +15,9 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from tertulia.adapters.passwords import Argon2Hasher, common_passwords
-from tertulia.adapters.ratelimit import MemoryRateLimiter
 from tertulia.adapters.sql import migrate
 from tertulia.adapters.sql.database import Database, open_database
+from tertulia.adapters.sql.ratelimits import SqlRateLimiter
 from tertulia.adapters.sql.uow import SqlUnitOfWorkFactory
 from tertulia.config import Settings
 from tertulia.usecases.accounts import Accounts, AuthPolicy, Limit, SessionCache
@@ -80,6 +80,9 @@ def policy_of(settings: Settings) -> AuthPolicy:
         session_max_age=timedelta(days=settings.session_max_days),
         session_check_seconds=settings.session_check_seconds,
         login_per_account=Limit(settings.login_attempts_per_account, settings.login_window_seconds),
+        login_per_account_total=Limit(
+            settings.login_attempts_per_account_total, settings.login_window_seconds
+        ),
         login_per_address=Limit(settings.login_attempts_per_address, settings.login_window_seconds),
         register_per_address=Limit(settings.registrations_per_address_per_hour, 3600),
     )
@@ -124,7 +127,7 @@ async def open_tertulia(
             accounts=Accounts(
                 uow=uow,
                 hasher=hasher,
-                limiter=MemoryRateLimiter(),
+                limiter=SqlRateLimiter(database),
                 clock=now,
                 common_passwords=common_passwords(),
                 dummy_hash=await hasher.hash(secrets.token_urlsafe(16)),

@@ -43,7 +43,12 @@ class Settings(BaseSettings):
     session_check_seconds: float = Field(30.0, ge=0, le=3600)
 
     max_body_bytes: int = Field(256 * 1024, ge=1024)
-    login_attempts_per_account: int = Field(10, ge=1)
+    login_attempts_per_account: int = Field(
+        10, ge=1, description="Password guesses at one account from one address, per window."
+    )
+    login_attempts_per_account_total: int = Field(
+        100, ge=1, description="Password guesses at one account from anywhere, per window."
+    )
     login_attempts_per_address: int = Field(100, ge=1)
     login_window_seconds: int = Field(900, ge=1)
     registrations_per_address_per_hour: int = Field(20, ge=1)

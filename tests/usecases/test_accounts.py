@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import text
 
 from tertulia.adapters.passwords import common_passwords
-from tertulia.adapters.ratelimit import MemoryRateLimiter
 from tertulia.adapters.sql.database import Database
+from tertulia.adapters.sql.ratelimits import SqlRateLimiter
 from tertulia.adapters.sql.uow import SqlUnitOfWorkFactory
 from tertulia.domain.channels import ChannelKind
 from tertulia.domain.errors import (
@@ -85,7 +85,7 @@ async def counted(database: Database, clock: HandClock) -> Counted:
     accounts = Accounts(
         uow=SqlUnitOfWorkFactory(database),
         hasher=hasher,
-        limiter=MemoryRateLimiter(),
+        limiter=SqlRateLimiter(database),
         clock=clock,
         common_passwords=common_passwords(),
         dummy_hash=await FastHasher().hash("dummy"),
@@ -751,49 +751,98 @@ async def test_guests_see_only_the_people_of_their_channels(
 # throttling ----------------------------------------------------------------------------------
 
 
-async def test_login_attempts_per_account_are_limited(core: Tertulia) -> None:
-    """After login_per_account tries at one account, more are refused (from any address, with
-    the account typed in any case) with a wait; each try says how many remain."""
+async def guess(accounts: Accounts, login_: str, ip: str, password: str = "wrong-guess-99") -> str:
+    """Try a password; what happened, as the code of the refusal or 'ok'."""
+    try:
+        await accounts.login(login_, password, Client(ip=ip))
+    except (Unauthenticated, RateLimited) as refused:
+        return refused.code
+    return "ok"
+
+
+async def test_guesses_at_one_account_from_one_address_are_limited(
+    core: Tertulia, ana: User
+) -> None:
+    """Ten wrong passwords for Ana from one address, then even the right one waits there;
+    from another address Ana still gets in, and by username or email it is one count."""
     limit = AuthPolicy().login_per_account
-    remaining = [
-        (await core.accounts.throttle("login", f"198.51.100.{i}", "ana")).remaining
-        for i in range(limit.count)
+    tries = [
+        await guess(core.accounts, "ana" if n % 2 else "ANA@example.com", "198.51.100.1")
+        for n in range(limit.count)
     ]
-    assert remaining == list(range(limit.count - 1, -1, -1))
+    assert tries == ["auth.invalid_credentials"] * limit.count
 
-    for ip, account in [("198.51.100.1", "ana"), ("192.0.2.99", " ANA ")]:
-        with pytest.raises(RateLimited) as caught:
-            await core.accounts.throttle("login", ip, account)
-        assert caught.value.code == "auth.rate_limited"
-        assert 1 <= caught.value.retry_after <= limit.seconds
-
-    other = await core.accounts.throttle("login", "198.51.100.1", "bob")
-    assert other.allowed
-    assert other.remaining == limit.count - 1
+    with pytest.raises(RateLimited) as caught:
+        await core.accounts.login("ana", PASSWORD, Client(ip="198.51.100.1"))
+    assert caught.value.code == "auth.rate_limited"
+    assert 1 <= caught.value.retry_after <= limit.seconds
+    assert caught.value.limit == limit.count
+    assert await guess(core.accounts, "ana", "192.0.2.99", PASSWORD) == "ok"
 
 
-async def test_the_tightest_limit_is_reported(core: Tertulia) -> None:
-    """A login try reports the limit closest to refusing: the account's, not the address's."""
-    state = await core.accounts.throttle("login", "198.51.100.1", "ana")
-    assert state.limit == AuthPolicy().login_per_account.count
-    assert state.remaining == AuthPolicy().login_per_account.count - 1
-    without_account = await core.accounts.throttle("login", "198.51.100.2")
-    assert without_account.limit == AuthPolicy().login_per_address.count
+async def test_a_right_password_clears_the_count_of_its_address(core: Tertulia, ana: User) -> None:
+    """Ana mistypes nine times, then gets it right: her next typos start counting afresh."""
+    limit = AuthPolicy().login_per_account
+    for _ in range(limit.count - 1):
+        await guess(core.accounts, "ana", "198.51.100.1")
+    assert await guess(core.accounts, "ana", "198.51.100.1", PASSWORD) == "ok"
+    tries = [await guess(core.accounts, "ana", "198.51.100.1") for _ in range(limit.count)]
+    assert tries == ["auth.invalid_credentials"] * limit.count
+
+
+async def test_guesses_from_many_addresses_are_limited_per_account(
+    core: Tertulia, ana: User, bob: User
+) -> None:
+    """Spreading guesses over addresses does not help: the account's total is capped too,
+    and other accounts are not affected."""
+    accounts = dataclasses.replace(
+        core.accounts, policy=AuthPolicy(login_per_account_total=Limit(5, 900))
+    )
+    tries = [await guess(accounts, "ana", f"198.51.100.{n}") for n in range(6)]
+    assert tries == ["auth.invalid_credentials"] * 5 + ["auth.rate_limited"]
+    assert await guess(accounts, "bob", "198.51.100.1", PASSWORD) == "ok"
+
+
+async def test_guesses_at_unknown_accounts_are_counted_too(core: Tertulia) -> None:
+    """Probing a name that does not exist is limited like a real one (and looks the same)."""
+    limit = AuthPolicy().login_per_account
+    tries = [await guess(core.accounts, "nadie", "198.51.100.1") for _ in range(limit.count + 1)]
+    assert tries == ["auth.invalid_credentials"] * limit.count + ["auth.rate_limited"]
+
+
+async def test_the_current_password_check_counts_as_a_guess(core: Tertulia, ana: User) -> None:
+    """A stolen access token cannot guess the password through the profile endpoint."""
+    grant = await login(core, ana)
+    limit = AuthPolicy().login_per_account
+    for _ in range(limit.count):
+        with pytest.raises(Forbidden):
+            await core.accounts.update_profile(
+                ana.id,
+                grant.session_id,
+                ProfileChange(email="mine@example.com"),
+                current_password="not-it-at-all",
+                client=CLIENT,
+            )
+    with pytest.raises(RateLimited):
+        await core.accounts.update_profile(
+            ana.id,
+            grant.session_id,
+            ProfileChange(email="mine@example.com"),
+            current_password=PASSWORD,
+            client=CLIENT,
+        )
 
 
 async def test_login_attempts_per_address_are_limited(core: Tertulia) -> None:
-    """One address trying many accounts is stopped at login_per_address, whatever the accounts."""
-    accounts = dataclasses.replace(
-        core.accounts,
-        policy=AuthPolicy(login_per_address=Limit(3, 60)),
-        limiter=MemoryRateLimiter(),
-    )
-    for name in ("ana", "bob", "carol"):
-        await accounts.throttle("login", "198.51.100.1", name)
+    """One address trying many accounts is stopped at login_per_address, whatever the accounts;
+    each try says how many remain."""
+    accounts = dataclasses.replace(core.accounts, policy=AuthPolicy(login_per_address=Limit(3, 60)))
+    remaining = [(await accounts.throttle("login", "198.51.100.1")).remaining for _ in range(3)]
+    assert remaining == [2, 1, 0]
     with pytest.raises(RateLimited) as caught:
-        await accounts.throttle("login", "198.51.100.1", "dave")
+        await accounts.throttle("login", "198.51.100.1")
     assert caught.value.code == "auth.rate_limited"
-    assert (await accounts.throttle("login", "198.51.100.2", "dave")).allowed
+    assert (await accounts.throttle("login", "198.51.100.2")).allowed
 
 
 async def test_registrations_per_address_are_limited(core: Tertulia) -> None:
@@ -803,4 +852,4 @@ async def test_registrations_per_address_are_limited(core: Tertulia) -> None:
         await core.accounts.throttle("register", "198.51.100.1")
     with pytest.raises(RateLimited):
         await core.accounts.throttle("register", "198.51.100.1")
-    assert (await core.accounts.throttle("login", "198.51.100.1", "ana")).allowed
+    assert (await core.accounts.throttle("login", "198.51.100.1")).allowed

@@ -42,7 +42,10 @@ class AuthPolicy:
     refresh_ttl: timedelta = timedelta(days=30)
     session_max_age: timedelta = timedelta(days=90)
     session_check_seconds: float = 30.0
+    # password guesses at one account from one address, and from anywhere; a success clears
+    # the first, so nobody is locked out by someone else's guesses from one address
     login_per_account: Limit = Limit(10, 900)
+    login_per_account_total: Limit = Limit(100, 900)
     login_per_address: Limit = Limit(100, 900)
     register_per_address: Limit = Limit(20, 3600)
     refresh_per_address: Limit = Limit(300, 900)
@@ -156,57 +159,51 @@ class Accounts:
             await uow.commit()
         return user
 
-    async def throttle(self, action: str, ip: str, account: str | None = None) -> RateLimit:
-        """Count an attempt at login, register or refresh; raise RateLimited past the limit.
-
-        Returns the tightest limit so the caller can tell the client what remains.
-        """
-        policy = self.policy
-        limits = {
-            "login": [(f"login:ip:{ip}", policy.login_per_address)],
-            "register": [(f"register:ip:{ip}", policy.register_per_address)],
-            "refresh": [(f"refresh:ip:{ip}", policy.refresh_per_address)],
+    async def throttle(self, action: str, ip: str) -> RateLimit:
+        """Count an attempt at login, register or refresh from an address; raise RateLimited
+        past the limit, else return what remains (for the RateLimit headers)."""
+        limit = {
+            "login": self.policy.login_per_address,
+            "register": self.policy.register_per_address,
+            "refresh": self.policy.refresh_per_address,
         }[action]
-        if account is not None:
-            limits.append(
-                (f"login:account:{await self._account_key(account)}", policy.login_per_account)
-            )
-        tightest: RateLimit | None = None
-        for key, limit in limits:
-            state = await self.limiter.hit(key, limit.count, limit.seconds)
-            if not state.allowed:
-                raise RateLimited(
-                    "Too many attempts; wait before trying again.",
-                    retry_after=max(1, state.reset_after),
-                    code="auth.rate_limited",
-                    limit=state.limit,
-                )
-            if tightest is None or state.remaining < tightest.remaining:
-                tightest = state
-        assert tightest is not None  # every action has at least one limit
-        return tightest
+        return await self._hit(f"{action}:ip:{ip}", limit)
 
-    async def _account_key(self, login: str) -> str:
-        """One counter per account, whether it is named by username or by email; unknown
-        names count under what was typed."""
-        typed = login.strip().lower()
-        async with self.uow(read_only=True) as uow:
-            found = await uow.users.find_login(typed)
-        return found[0].id if found else typed
+    async def _hit(self, key: str, limit: Limit) -> RateLimit:
+        state = await self.limiter.hit(key, limit.count, limit.seconds)
+        if not state.allowed:
+            raise RateLimited(
+                "Too many attempts; wait before trying again.",
+                retry_after=state.reset_after,
+                code="auth.rate_limited",
+                limit=state.limit,
+            )
+        return state
+
+    async def _guess(self, account: str, ip: str) -> str:
+        """Count a password guess at an account (by id, or by what was typed if unknown);
+        returns the key a right guess clears."""
+        here = f"password:{account}:{ip}"
+        await self._hit(f"password:{account}", self.policy.login_per_account_total)
+        await self._hit(here, self.policy.login_per_account)
+        return here
 
     async def login(self, login: str, password: str, client: Client) -> Grant:
         """Start a session for the right password; raise Unauthenticated otherwise.
 
         An unknown account costs one password verification too, so timing tells nothing.
         """
+        typed = login.strip().lower()
         async with self.uow(read_only=True) as uow:
-            found = await uow.users.find_login(login.strip().lower())
+            found = await uow.users.find_login(typed)
+        guess = await self._guess(found[0].id if found else typed, client.ip)
         if found is None:
             await self.hasher.verify(self.dummy_hash, password)
             raise Unauthenticated(WRONG_CREDENTIALS, "auth.invalid_credentials")
         user, password_hash = found
         if not await self.hasher.verify(password_hash, password):
             raise Unauthenticated(WRONG_CREDENTIALS, "auth.invalid_credentials")
+        await self.limiter.reset(guess)
         new_hash = (
             await self.hasher.hash(password) if self.hasher.needs_rehash(password_hash) else None
         )
@@ -307,6 +304,7 @@ class Accounts:
         change: ProfileChange,
         new_password: str | None = None,
         current_password: str | None = None,
+        client: Client = Client(ip="local"),
     ) -> User:
         """Change profile fields. Changing the email or password needs the current password
         and ends every other session of the user. Fields not named stay as they are, even if
@@ -322,7 +320,7 @@ class Accounts:
             user = await uow.users.get(user_id)
             password_hash = await uow.users.password_hash(user_id) if sensitive else ""
         if sensitive:
-            await self._check_current_password(user, password_hash, current_password)
+            await self._check_current_password(user, password_hash, current_password, client)
         if new_password is not None:
             users.check_password(
                 new_password,
@@ -365,16 +363,20 @@ class Accounts:
         return updated
 
     async def _check_current_password(
-        self, user: User, password_hash: str, current_password: str | None
+        self, user: User, password_hash: str, current_password: str | None, client: Client
     ) -> None:
+        """The current password, counted like a login: a stolen access token must not become
+        an unlimited password oracle."""
         if not current_password:
             raise Invalid.field(
                 "current_password",
                 "auth.current_password_required",
                 "Changing the email or password needs the current password.",
             )
+        guess = await self._guess(user.id, client.ip)
         if not await self.hasher.verify(password_hash, current_password):
             raise Forbidden("The current password is wrong.", "auth.current_password_wrong")
+        await self.limiter.reset(guess)
 
     async def _issue_refresh(self, uow: UnitOfWork, user: User, session: Session) -> Grant:
         now = self.clock()

@@ -43,9 +43,13 @@ class RateLimit:
 
 
 class RateLimiter(Protocol):
-    """Counts hits per key within a window."""
+    """Counts hits per key within a window, the same for every process sharing it."""
 
-    async def hit(self, key: str, limit: int, window_seconds: int) -> RateLimit: ...
+    async def hit(self, key: str, limit: int, window_seconds: int) -> RateLimit:
+        """Count one hit; `allowed` is False once the window holds more than `limit`."""
+
+    async def reset(self, key: str) -> None:
+        """Forget the hits of a key (an account that just proved its password)."""
 
 
 @dataclass(frozen=True, slots=True)

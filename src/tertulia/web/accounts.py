@@ -86,10 +86,11 @@ async def register(body: RegisterIn, request: Request, response: Response, core:
 )
 async def login(body: LoginIn, request: Request, response: Response, core: Core) -> TokensOut:
     """Trade a username (or email) and password for an access token (15 minutes) and a
-    refresh token. Attempts are limited per account and per client address; the
-    `RateLimit-*` headers say what remains, and a 429 carries `Retry-After`."""
+    refresh token. Attempts are limited per client address (the `RateLimit-*` headers say
+    what remains) and per account: 10 guesses from one address, 100 from anywhere, in 15
+    minutes; a right password clears the first count. A 429 carries `Retry-After`."""
     client = client_of(request)
-    state = await core.accounts.throttle("login", client.ip, account=body.login)
+    state = await core.accounts.throttle("login", client.ip)
     _rate_limit_headers(request, response, state)
     return _tokens(request, await core.accounts.login(body.login, body.password, client))
 
@@ -135,7 +136,7 @@ async def me(user: CurrentUser, core: Core) -> MeOut:
     summary="Edit your profile",
     responses=problems(400, 413, 401, 403, 409, 422),
 )
-async def edit_me(body: ProfileIn, caller: CurrentPrincipal, core: Core) -> MeOut:
+async def edit_me(body: ProfileIn, request: Request, caller: CurrentPrincipal, core: Core) -> MeOut:
     """Change display name, title, time zone; changing email or password needs
     `current_password`, and a new password ends every other session."""
     user = await core.accounts.update_profile(
@@ -149,6 +150,7 @@ async def edit_me(body: ProfileIn, caller: CurrentPrincipal, core: Core) -> MeOu
         ),
         new_password=body.password,
         current_password=body.current_password,
+        client=client_of(request),
     )
     return MeOut.of(user)
 

@@ -72,9 +72,9 @@ def problem(
             else e
             for e in errors
         ]
-    all_headers = dict(headers or {})
-    if request is not None:
-        all_headers.update(getattr(request.state, "rate_limit_headers", {}))
+    # the limits the request used, unless the error names the one that refused it
+    all_headers = dict(getattr(request.state, "rate_limit_headers", {})) if request else {}
+    all_headers.update(headers or {})
     return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM, headers=all_headers)
 
 

@@ -38,11 +38,14 @@ from tertulia.usecases.ports import ChannelRow, MemberRow
 AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 
 
+def dialect_insert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that knows ON CONFLICT, for PostgreSQL or SQLite."""
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
 def insert_ignoring_duplicates(conn: AsyncConnection, table: Table) -> Insert:
     """INSERT … ON CONFLICT DO NOTHING, in the dialect of the connection."""
-    if conn.dialect.name == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing()
-    return sqlite.insert(table).on_conflict_do_nothing()
+    return dialect_insert(conn.dialect.name, table).on_conflict_do_nothing()
 
 
 def _user(row: AnyRow) -> User:

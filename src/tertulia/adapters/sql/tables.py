@@ -11,6 +11,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -175,6 +176,14 @@ channel_members = Table(
     Column("joined_at", UtcDateTime, nullable=False),
     PrimaryKeyConstraint("channel_id", "user_id"),
     Index("ix_channel_members_user_id_workspace_id", "user_id", "workspace_id"),
+)
+
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("window_end", Float, nullable=False),  # seconds since the epoch
+    Column("count", Integer, nullable=False),
 )
 
 events = Table(

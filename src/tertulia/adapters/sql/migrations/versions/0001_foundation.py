@@ -34,6 +34,13 @@ def upgrade() -> None:
         sqlite_autoincrement=True,
     )
     op.create_table(
+        "rate_limits",
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("window_end", sa.Float(), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_rate_limits")),
+    )
+    op.create_table(
         "users",
         sa.Column("id", sa.String(length=26), nullable=False),
         sa.Column("username", sa.String(length=32), nullable=False),
@@ -225,3 +232,4 @@ def downgrade() -> None:
     op.drop_table("sessions")
     op.drop_table("users")
     op.drop_table("events")
+    op.drop_table("rate_limits")
