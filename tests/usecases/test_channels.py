@@ -8,7 +8,7 @@ import pytest
 from tertulia.adapters.sql.database import Database
 from tertulia.domain.channels import ChannelChange, ChannelKind
 from tertulia.domain.errors import Conflict, Forbidden, Invalid, NotFound
-from tertulia.domain.ids import ChannelId, WorkspaceId
+from tertulia.domain.ids import ChannelId, UserId, WorkspaceId
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Role
 from tertulia.usecases.core import Tertulia
@@ -772,6 +772,35 @@ async def test_an_archived_channel_is_read_only(
         await core.channels.add_member(bruno.id, design, bruno.id)
     assert joining.value.code == "channel.archived"
     assert await member_ids(core, ana, design) == [ana.id]
+
+
+async def test_archiving_twice_changes_nothing_the_second_time(
+    core: Tertulia, database: Database, ws: WorkspaceId, ana: User
+) -> None:
+    """A retried archive succeeds, keeps the first archive time and tells nobody again."""
+    design = await public(core, ana, ws, "diseño")
+    first = await core.channels.change(ana.id, design, ChannelChange(archived=True))
+    before = await last_event_id(database)
+
+    again = await core.channels.change(ana.id, design, ChannelChange(archived=True))
+
+    assert again.channel.archived_at == first.channel.archived_at
+    assert await logged(database, after=before) == []
+
+
+async def test_a_guest_cannot_probe_who_is_in_the_workspace(
+    core: Tertulia, ws: WorkspaceId, ana: User, bruno: User
+) -> None:
+    """A guest adding someone gets the same Forbidden whether that id is a member or not."""
+    design = await public(core, ana, ws, "diseño")
+    gus = await person(core, "gus")
+    await enrol(core, ws, ana, gus, Role.GUEST, [design])
+    codes = set()
+    for target in (bruno.id, UserId("01JD0000000000000000000000")):
+        with pytest.raises(Forbidden) as caught:
+            await core.channels.add_member(gus.id, design, target)
+        codes.add(caught.value.code)
+    assert codes == {"workspace.guest_forbidden"}
 
 
 async def test_an_archived_channel_can_be_unarchived(

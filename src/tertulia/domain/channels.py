@@ -132,11 +132,13 @@ def check_remove_member(channel: Channel, actor: Membership, target_id: UserId) 
 def check_change(
     channel: Channel, actor: Membership, actor_is_member: bool, change: ChannelChange
 ) -> None:
-    """Members set the topic and purpose; the creator or an admin renames and archives."""
+    """Members set the topic and purpose; the creator or an admin renames and archives.
+
+    `change` holds normalised values. An archived channel takes only (un)archiving, so that
+    archiving twice (a retried DELETE) succeeds and changes nothing."""
     require_not_direct(channel, "be renamed, described or archived")
-    if change.archived is False and channel.is_archived:
-        pass  # unarchiving is the one change an archived channel accepts
-    else:
+    only_archive_state = change.name is None and change.topic is None and change.purpose is None
+    if not (only_archive_state and change.archived is not None):
         require_writable(channel)
     manages = actor.role.is_admin or channel.created_by == actor.user_id
     if (change.name is not None or change.archived is not None) and not manages:
@@ -146,6 +148,8 @@ def check_change(
         )
     if channel.is_default and change.archived:
         raise Conflict("The default channel cannot be archived.", "channel.default")
+    if channel.is_default and change.name is not None and change.name != channel.name:
+        raise Conflict("The default channel cannot be renamed.", "channel.default")
     if (change.topic is not None or change.purpose is not None) and not (
         actor_is_member or actor.role.is_admin
     ):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from tertulia.domain import channels, events, text
+from tertulia.domain import channels, events, text, workspaces
 from tertulia.domain.channels import Channel, ChannelChange, ChannelKind
 from tertulia.domain.errors import Conflict, Invalid, NotFound
 from tertulia.domain.events import Event
@@ -191,18 +191,15 @@ class Channels:
         name = text.channel_name(change.name) if change.name is not None else None
         topic = channels.topic(change.topic) if change.topic is not None else None
         purpose = channels.purpose(change.purpose) if change.purpose is not None else None
+        normalised = ChannelChange(name, topic, purpose, change.archived)
         now = self.clock()
         async with self.uow() as uow:
             seen = await require_visible(uow, channel_id, actor, lock=True)
             channel = seen.channel
-            channels.check_change(channel, seen.actor, seen.is_member, change)
-            if name is not None and name != channel.name:
-                if channel.is_default:
-                    raise Conflict("The default channel cannot be renamed.", "channel.default")
-                if await uow.channels.find_named(channel.workspace_id, name) is not None:
-                    raise Conflict(
-                        f"A channel named '{name}' exists already.", "channel.name_taken"
-                    )
+            channels.check_change(channel, seen.actor, seen.is_member, normalised)
+            renamed = name is not None and name != channel.name
+            if renamed and await uow.channels.find_named(channel.workspace_id, name or ""):
+                raise Conflict(f"A channel named '{name}' exists already.", "channel.name_taken")
             archived_at = channel.archived_at
             if change.archived is not None:
                 archived_at = (channel.archived_at or now) if change.archived else None
@@ -260,6 +257,7 @@ class Channels:
                 return await self._row(uow, Seen(channel, acting, True)), False
             if not joining:
                 channels.require_visible(channel, acting, is_member)
+                workspaces.require_full_member(acting, "add people to channels")
             target = await uow.members.find(channel.workspace_id, user_id)
             if target is None:
                 raise NotFound("No such user in this workspace.", "user.not_found")
@@ -293,4 +291,4 @@ class Channels:
             limit=1,
             ids=[seen.channel.id],
         )
-        return rows[0] if rows else ChannelRow(seen.channel, seen.is_member, 0)
+        return rows[0]  # it was just seen in this same transaction
