@@ -146,7 +146,7 @@ async def database(sqlite_url: str) -> AsyncIterator[Database]:
 @pytest.fixture
 async def core(database: Database, clock: Clock) -> Tertulia:
     """The use cases on a real SQLite database, with a fast hasher and a hand-moved clock."""
-    uow = SqlUnitOfWorkFactory(database)
+    uow = SqlUnitOfWorkFactory(database, clock)
     hasher = FastHasher()
 
     async def ready() -> dict[str, str]:

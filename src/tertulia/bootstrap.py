@@ -115,7 +115,7 @@ async def open_tertulia(
             time_cost=settings.argon2_time_cost,
             concurrency=settings.password_hash_concurrency,
         )
-        uow = SqlUnitOfWorkFactory(database)
+        uow = SqlUnitOfWorkFactory(database, now)
         policy = policy_of(settings)
 
         async def check_ready() -> dict[str, str]:

@@ -40,7 +40,13 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(15, ge=1, le=1440)
     refresh_token_days: int = Field(30, ge=1, le=365)
     session_max_days: int = Field(90, ge=1, le=3650)
-    session_check_seconds: float = Field(30.0, ge=0, le=3600)
+    session_check_seconds: float = Field(
+        10.0,
+        ge=0,
+        le=3600,
+        description="How long a process trusts a session it found live; a logout on another"
+        " process or node reaches it within this time.",
+    )
 
     max_body_bytes: int = Field(256 * 1024, ge=1024)
     login_attempts_per_account: int = Field(

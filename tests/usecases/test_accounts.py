@@ -853,3 +853,46 @@ async def test_registrations_per_address_are_limited(core: Tertulia) -> None:
     with pytest.raises(RateLimited):
         await core.accounts.throttle("register", "198.51.100.1")
     assert (await core.accounts.throttle("login", "198.51.100.1")).allowed
+
+
+# housekeeping --------------------------------------------------------------------------------
+
+
+async def count_rows(database: Database, table: str) -> int:
+    async with database.reader.connect() as conn:
+        return int(await conn.scalar(text(f"SELECT count(*) FROM {table}")) or 0)  # noqa: S608
+
+
+async def test_old_sessions_are_deleted_when_their_owner_logs_in(
+    core: Tertulia, database: Database, ana: User, clock: HandClock
+) -> None:
+    """A session logged out long ago does not stay in the database forever."""
+    old = await login(core, ana)
+    await core.accounts.logout(ana.id, old.session_id, everywhere=False)
+    await login(core, ana)
+    assert await count_rows(database, "sessions") == 2
+    clock.advance(days=31)
+
+    await login(core, ana)
+
+    assert await count_rows(database, "sessions") == 2  # the one from before, and the new one
+    with pytest.raises(Unauthenticated):
+        await core.accounts.refresh(old.refresh_token)
+
+
+async def test_long_used_refresh_tokens_are_forgotten(
+    core: Tertulia, database: Database, ana: User, clock: HandClock
+) -> None:
+    """A device refreshing for weeks keeps a bounded trail; a token used over a week ago is
+    no longer recognised (refused as invalid) rather than kept forever."""
+    grant = await login(core, ana)
+    first = grant.refresh_token
+    for _ in range(10):
+        grant = await core.accounts.refresh(grant.refresh_token)
+        clock.advance(days=1)
+    assert await count_rows(database, "refresh_tokens") < 10
+
+    with pytest.raises(Unauthenticated) as caught:
+        await core.accounts.refresh(first)
+    assert caught.value.code == "auth.refresh_invalid"
+    assert (await core.accounts.refresh(grant.refresh_token)).user.id == ana.id

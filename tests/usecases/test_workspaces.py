@@ -69,7 +69,7 @@ async def test_the_creator_owns_a_new_workspace(core: Tertulia, ana: User) -> No
     assert membership.user_id == ana.id
     assert workspace.created_by == ana.id
     assert workspace.description == "Hola"
-    mine = await core.workspaces.mine(ana.id)
+    mine = (await core.workspaces.mine(ana.id)).items
     assert [(w.id, m.role) for w, m in mine] == [(workspace.id, Role.OWNER)]
 
 
@@ -128,7 +128,7 @@ async def test_an_explicit_slug_that_is_taken_is_refused(core: Tertulia, ana: Us
         await core.workspaces.create(ana.id, "Otro equipo", slug="cafe-tecnico")
 
     assert caught.value.code == "workspace.slug_taken"
-    assert len(await core.workspaces.mine(ana.id)) == 1
+    assert len((await core.workspaces.mine(ana.id)).items) == 1
 
 
 async def test_an_explicit_slug_is_used_as_given(core: Tertulia, ana: User) -> None:
@@ -155,7 +155,7 @@ async def test_bad_workspace_names_are_refused(core: Tertulia, ana: User, name: 
         await core.workspaces.create(ana.id, name)
 
     assert [e.field for e in caught.value.errors] == ["name"]
-    assert await core.workspaces.mine(ana.id) == []
+    assert (await core.workspaces.mine(ana.id)).items == []
 
 
 async def test_a_bad_explicit_slug_is_refused(core: Tertulia, ana: User) -> None:
@@ -684,7 +684,7 @@ async def test_a_member_can_leave(
 
     await core.workspaces.remove(bruno.id, ws, bruno.id)
 
-    assert await core.workspaces.mine(bruno.id) == []
+    assert (await core.workspaces.mine(bruno.id)).items == []
     events = await logged(database, "workspace.member_left", after=before)
     assert [e.data["by"] for e in events] == [bruno.id]
 
@@ -883,3 +883,18 @@ async def test_a_member_cannot_change_the_workspace(
         await core.workspaces.change(bruno.id, ws, WorkspaceChange(name="Mío"))
 
     assert caught.value.code == "workspace.admin_only"
+
+
+async def test_ones_workspaces_come_a_page_at_a_time(core: Tertulia, ana: User) -> None:
+    """Someone in many workspaces pages through them by name, each exactly once."""
+    names = [f"Equipo {n:02d}" for n in range(7)]
+    for name in reversed(names):
+        await core.workspaces.create(ana.id, name)
+    seen, after = [], None
+    while True:
+        page = await core.workspaces.mine(ana.id, after, limit=3)
+        seen += [w.name for w, _ in page.items]
+        if page.next_cursor is None:
+            break
+        after = page.next_cursor
+    assert seen == names

@@ -183,3 +183,18 @@ async def test_two_people_taking_the_same_email_at_once_get_a_conflict(
     )
     assert sorted(r.status_code for r in responses) == [200, 409]
     assert {r.json().get("code") for r in responses if r.status_code == 409} == {"user.email_taken"}
+
+
+async def test_workspaces_with_the_same_name_created_at_once_all_get_a_slug(
+    client: AsyncClient,
+) -> None:
+    """Five teams called the same at the same moment each get their own workspace."""
+    people = [await signup(client, f"founder{n}") for n in range(5)]
+    responses = await asyncio.gather(
+        *(
+            client.post("/api/v1/workspaces", json={"name": "Equipo"}, headers=p.headers)
+            for p in people
+        )
+    )
+    assert [r.status_code for r in responses] == [201] * 5, [r.text for r in responses]
+    assert len({r.json()["slug"] for r in responses}) == 5

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
@@ -23,8 +21,13 @@ from tertulia.usecases.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from tertulia.usecases.tokens import new_token, token_hash
 
 WRONG_CREDENTIALS = "Wrong username, email or password."
+# Used refresh tokens are kept to catch a replay; after this long one is only "invalid".
+USED_TOKENS_KEPT = timedelta(days=7)
+# Ended sessions are kept a while for the record, then deleted with their tokens.
+SESSION_RECORDS_KEPT = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +44,7 @@ class AuthPolicy:
 
     refresh_ttl: timedelta = timedelta(days=30)
     session_max_age: timedelta = timedelta(days=90)
-    session_check_seconds: float = 30.0
+    session_check_seconds: float = 10.0
     # password guesses at one account from one address, and from anywhere; a success clears
     # the first, so nobody is locked out by someone else's guesses from one address
     login_per_account: Limit = Limit(10, 900)
@@ -103,11 +106,6 @@ class SessionCache:
     def evict(self, *session_ids: SessionId) -> None:
         for session_id in session_ids:
             self._live.pop(session_id, None)
-
-
-def token_hash(token: str) -> str:
-    """How bearer secrets (refresh tokens, invitation tokens) are stored: SHA-256, hex."""
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _email(value: str) -> str:
@@ -220,6 +218,7 @@ class Accounts:
         async with self.uow() as uow:
             if new_hash is not None:
                 await uow.users.set_password(user.id, new_hash, now)
+            await uow.sessions.prune_ended(user.id, now - SESSION_RECORDS_KEPT)
             await uow.sessions.add(session)
             grant = await self._issue_refresh(uow, user, session)
             await uow.commit()
@@ -248,6 +247,7 @@ class Accounts:
                     "auth.refresh_reused",
                 )
             user = await uow.users.get(session.user_id)
+            await uow.sessions.prune_used(session.id, now - USED_TOKENS_KEPT)
             grant = await self._issue_refresh(uow, user, session)
             await uow.commit()
         return grant
@@ -380,7 +380,7 @@ class Accounts:
 
     async def _issue_refresh(self, uow: UnitOfWork, user: User, session: Session) -> Grant:
         now = self.clock()
-        token = secrets.token_urlsafe(32)
+        token = new_token()
         expires_at = min(now + self.policy.refresh_ttl, session.expires_at)
         await uow.sessions.add_refresh(
             RefreshToken(token_hash(token), session.id, now, expires_at, None)

@@ -118,10 +118,7 @@ class Channels:
                 after=(start[0], start[1]) if start else None,
                 limit=limit + 1,
             )
-        more = len(rows) > limit
-        rows = rows[:limit]
-        cursor = pages.encode(rows[-1].channel.name, rows[-1].channel.id) if more else None
-        return pages.Page(rows, cursor)
+        return pages.page_of(rows, limit, lambda row: (row.channel.name, row.channel.id))
 
     async def open_dm(
         self, actor: UserId, workspace_id: WorkspaceId, user_ids: Sequence[UserId]
@@ -236,9 +233,7 @@ class Channels:
         async with self.uow(read_only=True) as uow:
             await require_visible(uow, channel_id, actor)
             rows = await uow.channel_members.page(channel_id, start, limit + 1)
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return pages.Page(rows, pages.encode(rows[-1].user.username) if more else None)
+        return pages.page_of(rows, limit, lambda row: (row.user.username,))
 
     async def add_member(
         self, actor: UserId, channel_id: ChannelId, user_id: UserId

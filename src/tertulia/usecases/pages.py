@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -21,6 +22,13 @@ class Page(Generic[T]):
 
     items: list[T]
     next_cursor: str | None
+
+
+def page_of(rows: list[T], limit: int, key: Callable[[T], tuple[str, ...]]) -> Page[T]:
+    """The first `limit` rows; a cursor to the next page if a row beyond them was fetched
+    (repositories are asked for limit + 1 rows)."""
+    items = rows[:limit]
+    return Page(items, encode(*key(items[-1])) if len(rows) > limit else None)
 
 
 def encode(*parts: str) -> str:

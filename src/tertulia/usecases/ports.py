@@ -109,6 +109,12 @@ class Sessions(Protocol):
 
     async def find_refresh(self, token_hash: str) -> RefreshToken | None: ...
 
+    async def prune_used(self, session_id: SessionId, before: datetime) -> None:
+        """Forget the session's refresh tokens used before then."""
+
+    async def prune_ended(self, user_id: UserId, before: datetime) -> None:
+        """Delete the user's sessions (and tokens) that expired or were revoked before then."""
+
     async def use_refresh(self, token_hash: str, at: datetime) -> bool:
         """Mark a refresh token used; False if it had already been used (a replay)."""
 
@@ -119,6 +125,9 @@ class Workspaces(Protocol):
 
     async def find(self, workspace_id: WorkspaceId) -> Workspace | None: ...
 
+    async def get(self, workspace_id: WorkspaceId) -> Workspace:
+        """The workspace; NotFound workspace.not_found if there is none."""
+
     async def lock(self, workspace_id: WorkspaceId) -> None:
         """Serialise changes to the workspace's membership until commit."""
 
@@ -126,7 +135,10 @@ class Workspaces(Protocol):
 
     async def update(self, workspace: Workspace, at: datetime) -> None: ...
 
-    async def of_user(self, user_id: UserId) -> list[tuple[Workspace, Membership]]: ...
+    async def of_user(
+        self, user_id: UserId, after: tuple[str, str] | None, limit: int
+    ) -> list[tuple[Workspace, Membership]]:
+        """The user's workspaces ordered by (name, id), after that key."""
 
 
 class Members(Protocol):

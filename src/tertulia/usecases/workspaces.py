@@ -14,8 +14,8 @@ from tertulia.domain.events import Event
 from tertulia.domain.ids import ChannelId, InvitationId, UserId, WorkspaceId, new_id
 from tertulia.domain.workspaces import Invitation, Membership, Role, Workspace
 from tertulia.usecases import pages
-from tertulia.usecases.accounts import token_hash
 from tertulia.usecases.ports import Clock, MemberRow, UnitOfWork, UnitOfWorkFactory
+from tertulia.usecases.tokens import new_token, token_hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +55,21 @@ class Workspaces:
         """Create a workspace owned by the actor, with a #general channel everyone joins."""
         name = workspaces.workspace_name(name)
         description = workspaces.description(description)
+        for attempt in range(3):
+            try:
+                return await self._create(actor, name, slug, description, attempt > 0)
+            except Conflict as exc:
+                # a slug we derived was taken meanwhile by a concurrent create: derive again
+                if exc.code != "workspace.slug_taken" or slug is not None or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _create(
+        self, actor: UserId, name: str, slug: str | None, description: str, contended: bool
+    ) -> tuple[Workspace, Membership]:
         now = self.clock()
         async with self.uow() as uow:
-            chosen = await self._free_slug(uow, name, slug)
+            chosen = await self._free_slug(uow, name, slug, contended)
             workspace = Workspace(WorkspaceId(new_id()), name, chosen, description, actor, now)
             await uow.workspaces.add(workspace)
             owner = Membership(workspace.id, actor, Role.OWNER, now)
@@ -87,17 +99,22 @@ class Workspaces:
             await uow.commit()
         return workspace, owner
 
-    async def mine(self, actor: UserId) -> list[tuple[Workspace, Membership]]:
+    async def mine(
+        self, actor: UserId, after: str | None = None, limit: int = 50
+    ) -> pages.Page[tuple[Workspace, Membership]]:
+        """The workspaces the actor belongs to, by name, with their role in each."""
+        limit = pages.check_limit(limit)
+        start = pages.decode(after, 2) if after else None
         async with self.uow(read_only=True) as uow:
-            return await uow.workspaces.of_user(actor)
+            rows = await uow.workspaces.of_user(
+                actor, (start[0], start[1]) if start else None, limit + 1
+            )
+        return pages.page_of(rows, limit, lambda row: (row[0].name, row[0].id))
 
     async def get(self, actor: UserId, workspace_id: WorkspaceId) -> tuple[Workspace, Membership]:
         async with self.uow(read_only=True) as uow:
             membership = await require_membership(uow, workspace_id, actor)
-            workspace = await uow.workspaces.find(workspace_id)
-            if workspace is None:
-                raise NotFound("No such workspace.", "workspace.not_found")
-            return workspace, membership
+            return await uow.workspaces.get(workspace_id), membership
 
     async def change(
         self, actor: UserId, workspace_id: WorkspaceId, change: WorkspaceChange
@@ -107,9 +124,7 @@ class Workspaces:
             await uow.workspaces.lock(workspace_id)  # against lost updates
             membership = await require_membership(uow, workspace_id, actor)
             workspaces.require_admin(membership, "change the workspace")
-            workspace = await uow.workspaces.find(workspace_id)
-            if workspace is None:
-                raise NotFound("No such workspace.", "workspace.not_found")
+            workspace = await uow.workspaces.get(workspace_id)
             updated = Workspace(
                 workspace.id,
                 workspaces.workspace_name(change.name)
@@ -145,9 +160,7 @@ class Workspaces:
             membership = await require_membership(uow, workspace_id, actor)
             workspaces.require_full_member(membership, "list the workspace's members")
             rows = await uow.members.page(workspace_id, start, limit + 1)
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return pages.Page(rows, pages.encode(rows[-1].user.username) if more else None)
+        return pages.page_of(rows, limit, lambda row: (row.user.username,))
 
     async def invite(
         self, actor: UserId, workspace_id: WorkspaceId, draft: InvitationDraft
@@ -171,7 +184,7 @@ class Workspaces:
             )
         channel_ids = tuple(dict.fromkeys(draft.channel_ids))
         now = self.clock()
-        token = secrets.token_urlsafe(24)
+        token = new_token(24)
         async with self.uow() as uow:
             membership = await require_membership(uow, workspace_id, actor)
             workspaces.check_invite(membership, draft.role, channel_ids)
@@ -313,13 +326,19 @@ class Workspaces:
             )
             await uow.commit()
 
-    async def _free_slug(self, uow: UnitOfWork, name: str, wanted: str | None) -> str:
+    async def _free_slug(
+        self, uow: UnitOfWork, name: str, wanted: str | None, contended: bool
+    ) -> str:
+        """The wanted slug (Conflict if taken), or one derived from the name: "equipo", then
+        "equipo-2"…; with a random suffix when a concurrent create took the obvious one."""
         if wanted is not None:
             chosen = text.slug(wanted)
             if await uow.workspaces.slug_taken(chosen):
                 raise Conflict(f"The slug '{chosen}' is taken.", "workspace.slug_taken")
             return chosen
         base = text.slug_from(name)[:32].strip("-") or "team"
+        if contended:
+            return f"{base}-{secrets.token_hex(3)}"
         for attempt in range(1, 6):
             candidate = base if attempt == 1 else f"{base}-{attempt}"
             if not await uow.workspaces.slug_taken(candidate):

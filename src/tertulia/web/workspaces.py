@@ -49,11 +49,15 @@ async def create(body: WorkspaceIn, user: CurrentUser, core: Core) -> WorkspaceO
     return WorkspaceOut.of(workspace, membership)
 
 
-@router.get("/workspaces", summary="Your workspaces", responses=problems(401))
-async def mine(user: CurrentUser, core: Core) -> PageOut[WorkspaceOut]:
-    """Every workspace you belong to, by name, with your role in each."""
-    rows = await core.workspaces.mine(user)
-    return PageOut(items=[WorkspaceOut.of(w, m) for w, m in rows], next_cursor=None)
+@router.get("/workspaces", summary="Your workspaces", responses=problems(401, 422))
+async def mine(
+    user: CurrentUser, core: Core, after: After = None, limit: Limit = 50
+) -> PageOut[WorkspaceOut]:
+    """The workspaces you belong to, by name, with your role in each."""
+    page = await core.workspaces.mine(user, after, limit)
+    return PageOut(
+        items=[WorkspaceOut.of(w, m) for w, m in page.items], next_cursor=page.next_cursor
+    )
 
 
 @router.get("/workspaces/{workspace_id}", summary="A workspace", responses=problems(401, 404, 422))

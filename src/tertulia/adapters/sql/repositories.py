@@ -256,6 +256,18 @@ class SqlSessions:
             row.token_hash, SessionId(row.session_id), row.issued_at, row.expires_at, row.used_at
         )
 
+    async def prune_used(self, session_id: SessionId, before: datetime) -> None:
+        r = t.refresh_tokens
+        await self.conn.execute(delete(r).where(r.c.session_id == session_id, r.c.used_at < before))
+
+    async def prune_ended(self, user_id: UserId, before: datetime) -> None:
+        s, r = t.sessions, t.refresh_tokens
+        ended = select(s.c.id).where(
+            s.c.user_id == user_id, or_(s.c.expires_at < before, s.c.revoked_at < before)
+        )
+        await self.conn.execute(delete(r).where(r.c.session_id.in_(ended)))
+        await self.conn.execute(delete(s).where(s.c.id.in_(ended)))
+
     async def use_refresh(self, token_hash: str, at: datetime) -> bool:
         result = await self.conn.execute(
             update(t.refresh_tokens)
@@ -312,6 +324,12 @@ class SqlWorkspaces:
         ).first()
         return _workspace(row) if row else None
 
+    async def get(self, workspace_id: WorkspaceId) -> Workspace:
+        workspace = await self.find(workspace_id)
+        if workspace is None:
+            raise NotFound("No such workspace.", "workspace.not_found")
+        return workspace
+
     async def lock(self, workspace_id: WorkspaceId) -> None:
         """Hold the workspace row until commit (PostgreSQL; SQLite writers are serial anyway)."""
         await self.conn.execute(
@@ -329,15 +347,22 @@ class SqlWorkspaces:
             .values(name=workspace.name, description=workspace.description, updated_at=at)
         )
 
-    async def of_user(self, user_id: UserId) -> list[tuple[Workspace, Membership]]:
-        m = t.workspace_members
-        rows = await self.conn.execute(
-            select(t.workspaces, m.c.workspace_id, m.c.user_id, m.c.role, m.c.joined_at)
-            .join(m, m.c.workspace_id == t.workspaces.c.id)
+    async def of_user(
+        self, user_id: UserId, after: tuple[str, str] | None, limit: int
+    ) -> list[tuple[Workspace, Membership]]:
+        m, w = t.workspace_members, t.workspaces
+        query = (
+            select(w, m.c.workspace_id, m.c.user_id, m.c.role, m.c.joined_at)
+            .join(m, m.c.workspace_id == w.c.id)
             .where(m.c.user_id == user_id)
-            .order_by(t.workspaces.c.name, t.workspaces.c.id)
+            .order_by(w.c.name, w.c.id)
+            .limit(limit)
         )
-        return [(_workspace(row), _membership(row)) for row in rows]
+        if after is not None:
+            query = query.where(
+                tuple_(w.c.name, w.c.id) > tuple_(literal(after[0]), literal(after[1]))
+            )
+        return [(_workspace(row), _membership(row)) for row in await self.conn.execute(query)]
 
 
 class SqlMembers:

@@ -23,9 +23,14 @@ from tertulia.adapters.sql.repositories import (
     SqlWorkspaces,
 )
 from tertulia.domain.events import Event
+from tertulia.usecases.ports import Clock
 
 # Any constant works; it only has to be the same for every writer of the event log.
 EVENT_LOG_LOCK = 0x7E27_0110
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class SqlUnitOfWork:
@@ -37,8 +42,11 @@ class SqlUnitOfWork:
     sequences hand out ids in call order, and commits can land out of that order).
     """
 
-    def __init__(self, database: Database, read_only: bool = False) -> None:
+    def __init__(
+        self, database: Database, read_only: bool = False, clock: Clock = _utc_now
+    ) -> None:
         self._database = database
+        self._clock = clock
         self._read_only = read_only
         self._pending: list[Event] = []
         self._committed = False
@@ -89,7 +97,7 @@ class SqlUnitOfWork:
             raise RuntimeError("this unit of work has already committed")
         stored: list[Event] = []
         if self._pending:
-            now = datetime.now(UTC)
+            now = self._clock()
             if self._conn.dialect.name == "postgresql":
                 await self._conn.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_LOG_LOCK}
@@ -122,8 +130,9 @@ class SqlUnitOfWork:
 class SqlUnitOfWorkFactory:
     """Opens units of work on one database; read-only ones use the reader pool."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, clock: Clock = _utc_now) -> None:
         self.database = database
+        self.clock = clock
 
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.database, read_only=read_only)
+        return SqlUnitOfWork(self.database, read_only=read_only, clock=self.clock)
