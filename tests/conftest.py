@@ -19,18 +19,13 @@ from pydantic import SecretStr
 from sqlalchemy import make_url, text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tertulia.adapters.passwords import common_passwords
 from tertulia.adapters.sql import migrate
 from tertulia.adapters.sql.database import Database, open_database
-from tertulia.adapters.sql.ratelimits import SqlRateLimiter
 from tertulia.adapters.sql.tables import metadata
-from tertulia.adapters.sql.uow import SqlUnitOfWorkFactory
-from tertulia.bootstrap import create_app
+from tertulia.bootstrap import assemble, create_app
 from tertulia.config import Settings
-from tertulia.usecases.accounts import Accounts, AuthPolicy, SessionCache
-from tertulia.usecases.channels import Channels
+from tertulia.usecases.accounts import AuthPolicy
 from tertulia.usecases.core import Tertulia
-from tertulia.usecases.workspaces import Workspaces
 from tests import services
 from tests.twins import FastHasher
 
@@ -146,27 +141,7 @@ async def database(sqlite_url: str) -> AsyncIterator[Database]:
 @pytest.fixture
 async def core(database: Database, clock: Clock) -> Tertulia:
     """The use cases on a real SQLite database, with a fast hasher and a hand-moved clock."""
-    uow = SqlUnitOfWorkFactory(database, clock)
-    hasher = FastHasher()
-
-    async def ready() -> dict[str, str]:
-        return {"database": "ok"}
-
-    return Tertulia(
-        accounts=Accounts(
-            uow=uow,
-            hasher=hasher,
-            limiter=SqlRateLimiter(database),
-            clock=clock,
-            common_passwords=common_passwords(),
-            dummy_hash=await hasher.hash("dummy"),
-            policy=AuthPolicy(),
-            sessions=SessionCache(ttl=30),
-        ),
-        workspaces=Workspaces(uow=uow, clock=clock),
-        channels=Channels(uow=uow, clock=clock),
-        check_ready=ready,
-    )
+    return await assemble(database, FastHasher(), clock, AuthPolicy())
 
 
 # HTTP ----------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from tertulia.config import Settings
 from tertulia.usecases.accounts import Accounts, AuthPolicy, Limit, SessionCache
 from tertulia.usecases.channels import Channels
 from tertulia.usecases.core import Tertulia
-from tertulia.usecases.ports import PasswordHasher
+from tertulia.usecases.ports import Clock, PasswordHasher
 from tertulia.usecases.workspaces import Workspaces
 from tertulia.web.app import WebConfig, build_app
 from tertulia.web.auth import AccessTokens
@@ -115,31 +115,37 @@ async def open_tertulia(
             time_cost=settings.argon2_time_cost,
             concurrency=settings.password_hash_concurrency,
         )
-        uow = SqlUnitOfWorkFactory(database, now)
-        policy = policy_of(settings)
-
-        async def check_ready() -> dict[str, str]:
-            async with asyncio.timeout(2):  # a hung database is a down database
-                await database.ping()
-            return {"database": "ok"}
-
-        yield Tertulia(
-            accounts=Accounts(
-                uow=uow,
-                hasher=hasher,
-                limiter=SqlRateLimiter(database),
-                clock=now,
-                common_passwords=common_passwords(),
-                dummy_hash=await hasher.hash(secrets.token_urlsafe(16)),
-                policy=policy,
-                sessions=SessionCache(ttl=policy.session_check_seconds),
-            ),
-            workspaces=Workspaces(uow=uow, clock=now),
-            channels=Channels(uow=uow, clock=now),
-            check_ready=check_ready,
-        )
+        yield await assemble(database, hasher, now, policy_of(settings))
     finally:
         await database.close()
+
+
+async def assemble(
+    database: Database, hasher: PasswordHasher, clock: Clock, policy: AuthPolicy
+) -> Tertulia:
+    """Every use case on an open database: the one place where they are wired together."""
+    uow = SqlUnitOfWorkFactory(database, clock)
+
+    async def check_ready() -> dict[str, str]:
+        async with asyncio.timeout(2):  # a hung database is a down database
+            await database.ping()
+        return {"database": "ok"}
+
+    return Tertulia(
+        accounts=Accounts(
+            uow=uow,
+            hasher=hasher,
+            limiter=SqlRateLimiter(database),
+            clock=clock,
+            common_passwords=common_passwords(),
+            dummy_hash=await hasher.hash(secrets.token_urlsafe(16)),
+            policy=policy,
+            sessions=SessionCache(ttl=policy.session_check_seconds),
+        ),
+        workspaces=Workspaces(uow=uow, clock=clock),
+        channels=Channels(uow=uow, clock=clock),
+        check_ready=check_ready,
+    )
 
 
 def create_app(
