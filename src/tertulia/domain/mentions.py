@@ -1,0 +1,76 @@
+"""Mentions in message text: @username, @channel and @all (every member), @here (members
+online), and #channel. Only plain text is searched: the caller leaves code out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# A mention starts at the beginning or after something that cannot be part of a name or an
+# address (so "ana@example.com" mentions nobody), and runs as long as a username can.
+_USER = re.compile(r"(?<![\w@.+-])@([A-Za-z][A-Za-z0-9._-]{0,31})")
+_CHANNEL = re.compile(r"(?<![\w#&/])#([^\W][\w-]{0,79})", re.UNICODE)
+EVERYONE = frozenset({"channel", "all", "everyone"})
+HERE = "here"
+
+
+@dataclass(frozen=True, slots=True)
+class Mentions:
+    """Who a text names: usernames (lowercase, in order of first appearance), whether it
+    calls the whole channel or the members online, and channel names."""
+
+    usernames: tuple[str, ...] = ()
+    everyone: bool = False
+    here: bool = False
+    channels: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.usernames or self.everyone or self.here)
+
+
+def _trim(name: str) -> str:
+    """A name ends before trailing punctuation: "@ana." and "@ana_" mean "@ana"."""
+    return name.rstrip("._-")
+
+
+def parse(fragments: Iterable[str]) -> Mentions:
+    """The mentions in some plain-text fragments (the text of a message outside code)."""
+    users: dict[str, None] = {}
+    channels: dict[str, None] = {}
+    everyone = here = False
+    for fragment in fragments:
+        for match in _USER.finditer(fragment):
+            name = _trim(match.group(1)).lower()
+            if name in EVERYONE:
+                everyone = True
+            elif name == HERE:
+                here = True
+            elif len(name) >= 2:
+                users.setdefault(name)
+        for match in _CHANNEL.finditer(fragment):
+            name = match.group(1).rstrip("-_").lower()
+            if name:
+                channels.setdefault(name)
+    return Mentions(tuple(users), everyone, here, tuple(channels))
+
+
+def spans(fragment: str) -> list[tuple[int, int, str]]:
+    """Where the user mentions of one fragment are: (start, end, lowercase name), with the
+    end after the trimmed name, so a renderer can wrap exactly what it resolves."""
+    found = []
+    for match in _USER.finditer(fragment):
+        name = _trim(match.group(1))
+        if len(name) >= 2 or name.lower() in EVERYONE or name.lower() == HERE:
+            found.append((match.start(), match.start() + 1 + len(name), name.lower()))
+    return found
+
+
+def channel_spans(fragment: str) -> list[tuple[int, int, str]]:
+    """Where the channel mentions of one fragment are: (start, end, lowercase name)."""
+    found = []
+    for match in _CHANNEL.finditer(fragment):
+        name = match.group(1).rstrip("-_")
+        if name:
+            found.append((match.start(), match.start() + 1 + len(name), name.lower()))
+    return found

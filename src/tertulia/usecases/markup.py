@@ -1,0 +1,168 @@
+"""Message text: Markdown (CommonMark, autolinks, strikethrough, tables, code) with mentions and
+:shortcode: emoji, rendered to HTML that an allow-list sanitiser has cleaned."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+import emoji
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from tertulia.domain import mentions
+from tertulia.domain.errors import Invalid
+from tertulia.domain.ids import ChannelId, UserId
+from tertulia.domain.mentions import Mentions
+
+_TAGS = {
+    "p", "br", "strong", "em", "s", "del", "code", "pre", "blockquote", "ul", "ol", "li",
+    "a", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td",
+    "span",
+}  # fmt: skip
+_LANGUAGES = (
+    "py", "python", "js", "javascript", "ts", "typescript", "json", "sql", "sh", "bash", "shell",
+    "go", "rust", "java", "c", "cpp", "html", "css", "yaml", "toml", "diff", "text", "ruby",
+    "php", "kotlin", "swift", "xml", "markdown", "md",
+)  # fmt: skip
+_CLEANER = nh3.Cleaner(
+    tags=_TAGS,
+    clean_content_tags={"script", "style"},
+    attributes={
+        "a": {"href", "title"},
+        "span": {"data-user-id", "data-channel-id"},  # class: see allowed_classes
+        "ol": {"start"},
+        "th": {"style"},
+        "td": {"style"},
+    },
+    allowed_classes={
+        "span": {"mention", "mention-all", "mention-here", "channel-mention"},
+        "code": {f"language-{name}" for name in _LANGUAGES},
+    },
+    filter_style_properties={"text-align"},
+    url_schemes={"http", "https", "mailto"},
+    link_rel="noopener noreferrer nofollow",
+    set_tag_attribute_values={"a": {"target": "_blank"}},
+    strip_comments=True,
+)
+
+
+def _parser() -> MarkdownIt:
+    return MarkdownIt(
+        "commonmark", {"linkify": True, "html": False, "breaks": True, "typographer": False}
+    ).enable(["linkify", "strikethrough", "table"])
+
+
+def canonical_emoji(value: str) -> str:
+    """A reaction as stored: the emoji itself, from a Unicode emoji or a known :shortcode:
+    (GitHub/Slack aliases such as :+1: included). Invalid for anything else."""
+    text = value.strip()
+    if text.startswith(":") and text.endswith(":") and len(text) > 2:
+        text = emoji.emojize(text, language="alias")
+    # "❤" and "❤️" are one reaction: keep the fully qualified form
+    for candidate in (text, text.replace("\ufe0f", "") + "\ufe0f"):
+        data = emoji.EMOJI_DATA.get(candidate)
+        if data is not None and data["status"] == emoji.STATUS["fully_qualified"]:
+            return candidate
+    if emoji.is_emoji(text):
+        return text
+    raise Invalid.field(
+        "emoji", "reaction.unknown_emoji", "React with one emoji, or a known :shortcode:."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A message's Markdown, parsed once: what it mentions now, its HTML once resolved."""
+
+    tokens: list[Token]
+    mentions: Mentions
+    _markdown: MarkdownIt
+
+    def render(self, users: Mapping[str, UserId], channels: Mapping[str, ChannelId]) -> str:
+        """Sanitised HTML where the resolved mentions (lowercase username → id, channel name →
+        id) are marked up; anything unresolved stays plain text."""
+        for inline in _inlines(self.tokens):
+            children: list[Token] = []
+            for child in inline.children or []:
+                if child.type == "text":
+                    children.extend(_marked(child.content, users, channels))
+                else:
+                    children.append(child)
+            inline.children = children
+        rendered = self._markdown.renderer.render(self.tokens, self._markdown.options, {})
+        return _CLEANER.clean(rendered)
+
+
+class Markup:
+    """Parses and renders message text; one instance serves every request."""
+
+    def __init__(self) -> None:
+        self._markdown = _parser()
+
+    def parse(self, text: str) -> Parsed:
+        tokens = self._markdown.parse(text)
+        fragments = []
+        for inline in _inlines(tokens):
+            for child in inline.children or []:
+                if child.type == "text":
+                    child.content = emoji.emojize(child.content, language="alias")
+                    fragments.append(child.content)
+        return Parsed(tokens, mentions.parse(fragments), self._markdown)
+
+
+def _inlines(tokens: list[Token]) -> Iterator[Token]:
+    """The inline runs of text, outside code blocks (code is never searched for mentions)."""
+    for token in tokens:
+        if token.type == "inline":
+            yield token
+
+
+def _marked(
+    text: str, users: Mapping[str, UserId], channels: Mapping[str, ChannelId]
+) -> list[Token]:
+    """A text token split so that resolved mentions become markup (escaped here, since the
+    renderer passes html_inline through as it is)."""
+    pieces: list[tuple[int, int, str]] = []
+    for start, end, name in mentions.spans(text):
+        if name in users:
+            pieces.append((start, end, f'<span class="mention" data-user-id="{users[name]}">'))
+        elif name in mentions.EVERYONE:
+            pieces.append((start, end, '<span class="mention mention-all">'))
+        elif name == mentions.HERE:
+            pieces.append((start, end, '<span class="mention mention-here">'))
+    for start, end, name in mentions.channel_spans(text):
+        if name in channels:
+            pieces.append(
+                (start, end, f'<span class="channel-mention" data-channel-id="{channels[name]}">')
+            )
+    if not pieces:
+        token = Token("text", "", 0)
+        token.content = text
+        return [token]
+    out: list[Token] = []
+    at = 0
+    for start, end, opening in sorted(pieces):
+        if start < at:
+            continue  # overlapping matches: the first wins
+        if start > at:
+            out.append(_text(text[at:start]))
+        out.append(_html(opening + html.escape(text[start:end]) + "</span>"))
+        at = end
+    if at < len(text):
+        out.append(_text(text[at:]))
+    return out
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+def _html(content: str) -> Token:
+    token = Token("html_inline", "", 0)
+    token.content = content
+    return token
