@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -174,8 +175,93 @@ channel_members = Table(
     Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("workspace_id", Id, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
     Column("joined_at", UtcDateTime, nullable=False),
+    # read up to this place of the log (a message's seq); unread = later messages
+    Column("last_read_seq", EventId, nullable=False, server_default="0"),
+    Column("muted", Boolean, nullable=False, server_default=false()),
     PrimaryKeyConstraint("channel_id", "user_id"),
     Index("ix_channel_members_user_id_workspace_id", "user_id", "workspace_id"),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("workspace_id", Id, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("channel_id", Id, ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
+    Column("author_id", Id, ForeignKey("users.id"), nullable=False),
+    # the id of its message.created event: commit order, so cursors never skip a late commit
+    Column("seq", EventId),
+    Column("thread_root_id", Id, ForeignKey("messages.id")),
+    Column("in_channel", Boolean, nullable=False),  # roots, and replies also sent to the channel
+    Column("client_msg_id", String(64)),
+    Column("body_hash", String(64), nullable=False, server_default=""),
+    Column("text", Text, nullable=False),
+    Column("html", Text, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("edited_at", UtcDateTime),
+    Column("deleted_at", UtcDateTime),
+    Column("mentioned", Text, nullable=False, server_default=""),  # space-separated user ids
+    Column("mentions_everyone", Boolean, nullable=False, server_default=false()),
+    Column("mentions_here", Boolean, nullable=False, server_default=false()),
+    Column("reply_count", Integer, nullable=False, server_default="0"),
+    Column("last_reply_at", UtcDateTime),
+    Column("participants", Text, nullable=False, server_default=""),  # space-separated ids
+    Column("pinned_at", UtcDateTime),
+    Column("pinned_by", Id, ForeignKey("users.id")),
+    UniqueConstraint("author_id", "client_msg_id"),
+    Index("ix_messages_channel_id_in_channel_seq", "channel_id", "in_channel", "seq"),
+    Index("ix_messages_thread_root_id_seq", "thread_root_id", "seq"),
+    Index("ix_messages_channel_id_pinned_at", "channel_id", "pinned_at"),
+)
+
+message_edits = Table(
+    "message_edits",
+    metadata,
+    Column("message_id", Id, ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),  # the version this text was
+    Column("text", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),  # when this version was written
+    PrimaryKeyConstraint("message_id", "version"),
+)
+
+reactions = Table(
+    "reactions",
+    metadata,
+    Column("message_id", Id, ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
+    Column("emoji", String(64), nullable=False),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("message_id", "emoji", "user_id"),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("message_id", Id, ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
+    Column("workspace_id", Id, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("channel_id", Id, ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),  # mention, everyone, here
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("read_at", UtcDateTime),
+    PrimaryKeyConstraint("user_id", "message_id"),
+    Index("ix_notifications_user_id_channel_id", "user_id", "channel_id"),
+    Index("ix_notifications_message_id", "message_id"),
+)
+
+thread_follows = Table(
+    "thread_follows",
+    metadata,
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("root_id", Id, ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
+    Column("workspace_id", Id, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("channel_id", Id, ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
+    Column("following", Boolean, nullable=False),  # false: unfollowed by hand, stays so
+    Column("last_read_seq", EventId, nullable=False, server_default="0"),
+    Column("updated_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("user_id", "root_id"),
+    Index("ix_thread_follows_user_id_workspace_id", "user_id", "workspace_id"),
 )
 
 rate_limits = Table(
