@@ -20,9 +20,12 @@ from tertulia.adapters.sql.database import Database, open_database
 from tertulia.adapters.sql.ratelimits import SqlRateLimiter
 from tertulia.adapters.sql.uow import SqlUnitOfWorkFactory
 from tertulia.config import Settings
+from tertulia.domain.messages import DEFAULT_MAX_LENGTH
 from tertulia.usecases.accounts import Accounts, AuthPolicy, Limit, SessionCache
 from tertulia.usecases.channels import Channels
 from tertulia.usecases.core import Tertulia
+from tertulia.usecases.markup import Markup
+from tertulia.usecases.messaging import Messaging
 from tertulia.usecases.ports import Clock, PasswordHasher
 from tertulia.usecases.workspaces import Workspaces
 from tertulia.web.app import WebConfig, build_app
@@ -115,13 +118,19 @@ async def open_tertulia(
             time_cost=settings.argon2_time_cost,
             concurrency=settings.password_hash_concurrency,
         )
-        yield await assemble(database, hasher, now, policy_of(settings))
+        yield await assemble(
+            database, hasher, now, policy_of(settings), settings.max_message_length
+        )
     finally:
         await database.close()
 
 
 async def assemble(
-    database: Database, hasher: PasswordHasher, clock: Clock, policy: AuthPolicy
+    database: Database,
+    hasher: PasswordHasher,
+    clock: Clock,
+    policy: AuthPolicy,
+    max_message_length: int = DEFAULT_MAX_LENGTH,
 ) -> Tertulia:
     """Every use case on an open database: the one place where they are wired together."""
     uow = SqlUnitOfWorkFactory(database, clock)
@@ -144,6 +153,7 @@ async def assemble(
         ),
         workspaces=Workspaces(uow=uow, clock=clock),
         channels=Channels(uow=uow, clock=clock),
+        messaging=Messaging(uow=uow, clock=clock, markup=Markup(), max_length=max_message_length),
         check_ready=check_ready,
     )
 

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     )
 
     max_body_bytes: int = Field(256 * 1024, ge=1024)
+    max_message_length: int = Field(
+        16_000, ge=1, le=100_000, description="Longest message text, in characters."
+    )
     login_attempts_per_account: int = Field(
         10, ge=1, description="Password guesses at one account from one address, per window."
     )

@@ -15,6 +15,7 @@ from typing import Any
 
 from tertulia.domain.channels import Channel, ChannelKind
 from tertulia.domain.ids import ChannelId, UserId, WorkspaceId
+from tertulia.domain.messages import Message
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Membership, Workspace
 
@@ -134,3 +135,40 @@ def member_left(channel: Channel, user_id: UserId, by: UserId) -> Event:
         workspace_id=channel.workspace_id,
         channel_id=channel.id,
     )
+
+
+def message_data(message: Message) -> dict[str, Any]:
+    """A message as every reader of its channel sees it (reactions travel in their own events)."""
+    deleted = message.is_deleted
+    return {
+        "id": message.id,
+        "workspace_id": message.workspace_id,
+        "channel_id": message.channel_id,
+        "author_id": message.author_id,
+        "seq": message.seq,
+        "text": "" if deleted else message.text,
+        "html": "" if deleted else message.html,
+        "thread_root_id": message.thread_root_id,
+        "in_channel": message.in_channel,
+        "client_msg_id": message.client_msg_id,
+        "version": message.version,
+        "created_at": message.created_at,
+        "edited_at": message.edited_at,
+        "deleted_at": message.deleted_at,
+        "mentions": {
+            "user_ids": [] if deleted else list(message.mentioned),
+            "everyone": message.mentions_everyone and not deleted,
+            "here": message.mentions_here and not deleted,
+        },
+        "thread": thread_data(message),
+        "pinned_at": message.pinned_at,
+        "pinned_by": message.pinned_by,
+    }
+
+
+def thread_data(root: Message) -> dict[str, Any]:
+    return {
+        "reply_count": root.reply_count,
+        "last_reply_at": root.last_reply_at,
+        "participants": list(root.participants),
+    }

@@ -66,6 +66,17 @@ class Message:
         return self.thread_root_id is not None
 
 
+class StaleVersion(Conflict):
+    """An edit based on an older version than the current one; carries the current message."""
+
+    def __init__(self, current: Message) -> None:
+        super().__init__(
+            f"The message changed meanwhile (now version {current.version}).",
+            "message.stale_version",
+        )
+        self.current = current
+
+
 def check_text(text: str, max_length: int) -> str:
     """The text to store: not empty, not over the limit, no NUL; trailing spaces trimmed."""
     body = text.rstrip()
@@ -122,10 +133,7 @@ def check_edit(message: Message, editor: UserId, seen_version: int) -> None:
     if message.is_deleted:
         raise Conflict("That message was deleted.", "message.deleted")
     if seen_version != message.version:
-        raise Conflict(
-            f"The message changed meanwhile (now version {message.version}).",
-            "message.stale_version",
-        )
+        raise StaleVersion(message)
 
 
 def check_delete(message: Message, actor: Membership, channel: Channel) -> None:

@@ -12,7 +12,14 @@ from tertulia.domain.events import Event
 from tertulia.domain.ids import ChannelId, UserId, WorkspaceId, new_id
 from tertulia.domain.workspaces import Membership
 from tertulia.usecases import pages
-from tertulia.usecases.ports import ChannelRow, Clock, MemberRow, UnitOfWork, UnitOfWorkFactory
+from tertulia.usecases.ports import (
+    Access,
+    ChannelRow,
+    Clock,
+    MemberRow,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from tertulia.usecases.workspaces import require_membership
 
 NAMED_KINDS = (ChannelKind.PUBLIC.value, ChannelKind.PRIVATE.value)
@@ -26,6 +33,7 @@ class Seen:
     channel: Channel
     actor: Membership
     is_member: bool
+    access: Access | None = None
 
 
 async def require_visible(
@@ -33,15 +41,11 @@ async def require_visible(
 ) -> Seen:
     """The channel if the actor may see it; NotFound otherwise (existence is not revealed).
     `lock` holds the channel's row until commit, for use cases that change it."""
-    channel = await uow.channels.find(channel_id, lock)
-    if channel is None:
+    access = await uow.channels.access(channel_id, actor, lock)
+    if access is None or access.membership is None:
         raise NotFound("No such channel.", "channel.not_found")
-    membership = await uow.members.find(channel.workspace_id, actor)
-    if membership is None:
-        raise NotFound("No such channel.", "channel.not_found")
-    is_member = await uow.channel_members.is_member(channel_id, actor)
-    channels.require_visible(channel, membership, is_member)
-    return Seen(channel, membership, is_member)
+    channels.require_visible(access.channel, access.membership, access.is_member)
+    return Seen(access.channel, access.membership, access.is_member, access)
 
 
 @dataclass(frozen=True, slots=True)

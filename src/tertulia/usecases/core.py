@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from tertulia.usecases.accounts import Accounts
 from tertulia.usecases.channels import Channels
+from tertulia.usecases.messaging import Messaging
 from tertulia.usecases.workspaces import Workspaces
 
 
@@ -17,4 +18,5 @@ class Tertulia:
     accounts: Accounts
     workspaces: Workspaces
     channels: Channels
+    messaging: Messaging
     check_ready: Callable[[], Awaitable[dict[str, str]]]  # raises if a dependency is down

@@ -14,7 +14,15 @@ from typing import Protocol, Self
 
 from tertulia.domain.channels import Channel
 from tertulia.domain.events import Event
-from tertulia.domain.ids import ChannelId, InvitationId, SessionId, UserId, WorkspaceId
+from tertulia.domain.ids import (
+    ChannelId,
+    InvitationId,
+    MessageId,
+    SessionId,
+    UserId,
+    WorkspaceId,
+)
+from tertulia.domain.messages import Message
 from tertulia.domain.sessions import RefreshToken, Session
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Invitation, Membership, Role, Workspace
@@ -58,6 +66,74 @@ class MemberRow:
 
     user: User
     membership: Membership
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """A channel as one person stands to it: their workspace membership (None if they are
+    outside the workspace), whether they belong to the channel, and their read marker."""
+
+    channel: Channel
+    membership: Membership | None
+    is_member: bool
+    last_read_seq: int = 0
+    muted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A username a message mentions, resolved in its workspace."""
+
+    user_id: UserId
+    in_channel: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionSummary:
+    """One emoji on one message: how many, whether the reader is among them, the first few."""
+
+    emoji: str
+    count: int
+    me: bool
+    user_ids: tuple[UserId, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """Someone was mentioned by a message (one per person and message)."""
+
+    user_id: UserId
+    message_id: MessageId
+    workspace_id: WorkspaceId
+    channel_id: ChannelId
+    kind: str  # mention, everyone, here
+    created_at: datetime
+    read_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelUnread:
+    """Where someone stands in one channel: what is new since their marker."""
+
+    channel_id: ChannelId
+    muted: bool
+    unread_messages: int  # counted up to UNREAD_CAP
+    mentions: int
+    last_read_seq: int
+    latest_seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class FollowedThread:
+    """A thread someone follows, with how many replies they have not read."""
+
+    root: Message
+    last_read_seq: int
+    unread_replies: int
+    latest_seq: int
+
+
+UNREAD_CAP = 1000  # counts stop here ("999+"): an index scan never reads a whole channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +295,17 @@ class Channels(Protocol):
     async def existing(self, workspace_id: WorkspaceId, ids: Sequence[ChannelId]) -> list[Channel]:
         """Those of the ids that name channels of that workspace."""
 
+    async def access(
+        self, channel_id: ChannelId, user_id: UserId, lock: bool = False
+    ) -> Access | None:
+        """The channel and how the user stands to it, in one look-up; None if no channel.
+        `lock` holds the channel's row until commit."""
+
+    async def public_named(
+        self, workspace_id: WorkspaceId, names: Sequence[str]
+    ) -> dict[str, ChannelId]:
+        """The public channels of the workspace with these (lowercase) names."""
+
 
 class ChannelMembers(Protocol):
     async def add(self, channel: Channel, user_id: UserId, at: datetime) -> bool:
@@ -241,6 +328,138 @@ class ChannelMembers(Protocol):
         """The channels (and DMs) someone belongs to, in one workspace or in all."""
 
     async def share_channel(self, a: UserId, b: UserId, workspace_id: WorkspaceId) -> bool: ...
+
+    async def user_ids(self, channel_id: ChannelId) -> list[UserId]: ...
+
+    async def named(
+        self, workspace_id: WorkspaceId, channel_id: ChannelId, usernames: Sequence[str]
+    ) -> dict[str, Named]:
+        """The workspace members with these (lowercase) usernames, and whether each is in
+        the channel."""
+
+    async def set_read(self, channel_id: ChannelId, user_id: UserId, seq: int) -> None: ...
+
+    async def set_muted(self, channel_id: ChannelId, user_id: UserId, muted: bool) -> None: ...
+
+    async def unreads(self, user_id: UserId, workspace_id: WorkspaceId) -> list[ChannelUnread]:
+        """Per channel of the workspace the user belongs to: unread messages (by others, not
+        deleted, up to UNREAD_CAP) and unread mentions since their marker."""
+
+
+class Messages(Protocol):
+    async def add(self, message: Message) -> None:
+        """Store a new message (its seq is set at commit); Conflict
+        message.duplicate_client_msg_id if its author used that client_msg_id already."""
+
+    async def find(self, message_id: MessageId, lock: bool = False) -> Message | None: ...
+
+    async def find_by_client_id(self, author_id: UserId, client_msg_id: str) -> Message | None: ...
+
+    async def get_many(self, message_ids: Sequence[MessageId]) -> list[Message]:
+        """Those of the messages that exist, in no particular order."""
+
+    async def save(self, message: Message) -> None:
+        """Store a changed message: text, html, version, mentions, edit and delete times,
+        thread summary, pin."""
+
+    async def add_edit(self, message_id: MessageId, version: int, text: str, at: datetime) -> None:
+        """Keep the text a message had at a version, before an edit replaced it."""
+
+    async def edits(self, message_id: MessageId) -> list[tuple[int, str, datetime]]:
+        """The earlier versions of a message: (version, text, written at), oldest first."""
+
+    async def forget_content(self, message_id: MessageId) -> None:
+        """Delete what a deleted message had: its edits, reactions and notifications."""
+
+    async def history(
+        self,
+        channel_id: ChannelId,
+        *,
+        before: int | None = None,
+        after: int | None = None,
+        limit: int,
+    ) -> list[Message]:
+        """Messages shown in the channel (roots, and replies also sent there), newest first
+        below `before`, or oldest first above `after`."""
+
+    async def replies(
+        self,
+        root_id: MessageId,
+        *,
+        before: int | None = None,
+        after: int | None = None,
+        limit: int,
+    ) -> list[Message]:
+        """A thread's replies, oldest first above `after`, or newest first below `before`."""
+
+    async def latest_seq(self, channel_id: ChannelId) -> int:
+        """The place of the channel's newest message (0 if none)."""
+
+    async def latest_reply_seq(self, root_id: MessageId) -> int: ...
+
+    async def pins(self, channel_id: ChannelId, limit: int) -> list[Message]:
+        """Pinned messages of a channel, most recently pinned first."""
+
+
+class Reactions(Protocol):
+    async def add(self, message_id: MessageId, emoji: str, user_id: UserId, at: datetime) -> bool:
+        """Add a reaction; False if that person had already reacted with that emoji."""
+
+    async def remove(self, message_id: MessageId, emoji: str, user_id: UserId) -> bool: ...
+
+    async def emojis(self, message_id: MessageId) -> frozenset[str]: ...
+
+    async def summaries(
+        self, message_ids: Sequence[MessageId], viewer: UserId, first: int
+    ) -> dict[MessageId, list[ReactionSummary]]:
+        """Per message, per emoji (in order of first use): count, whether the viewer reacted,
+        and the first `first` people."""
+
+
+class Notifications(Protocol):
+    async def add(self, notifications: Sequence[Notification]) -> None: ...
+
+    async def remove(self, message_id: MessageId, user_ids: Sequence[UserId] | None = None) -> None:
+        """Forget a message's notifications (of those people, or of everyone)."""
+
+    async def page(
+        self, user_id: UserId, before: MessageId | None, limit: int, unread_only: bool
+    ) -> list[Notification]:
+        """Someone's notifications, newest first, below that message id."""
+
+    async def mark_read(
+        self, user_id: UserId, message_ids: Sequence[MessageId] | None, at: datetime
+    ) -> int:
+        """Mark some (or all) of someone's notifications read; how many changed."""
+
+
+class Threads(Protocol):
+    async def follow(
+        self,
+        user_id: UserId,
+        root: Message,
+        following: bool,
+        at: datetime,
+        only_if_new: bool = False,
+    ) -> None:
+        """Follow (or unfollow) a thread. `only_if_new` leaves an earlier choice alone: a
+        thread unfollowed by hand is not followed again by replying."""
+
+    async def find(self, user_id: UserId, root_id: MessageId) -> tuple[bool, int] | None:
+        """Whether the user follows the thread, and their read marker in it."""
+
+    async def set_read(self, user_id: UserId, root: Message, seq: int, at: datetime) -> None: ...
+
+    async def followed(
+        self,
+        user_id: UserId,
+        workspace_id: WorkspaceId,
+        after: tuple[int, int, str] | None,
+        limit: int,
+    ) -> list[FollowedThread]:
+        """Followed threads of the workspace: those with unread replies first, then by the
+        newest reply; ordered by (has unread, newest reply seq, root id) descending, after
+        that key."""
 
 
 class UnitOfWork(Protocol):
@@ -270,7 +489,21 @@ class UnitOfWork(Protocol):
 
     committed_events: list[Event]
 
-    def emit(self, event: Event) -> None: ...
+    @property
+    def messages(self) -> Messages: ...
+
+    @property
+    def reactions(self) -> Reactions: ...
+
+    @property
+    def notifications(self) -> Notifications: ...
+
+    @property
+    def threads(self) -> Threads: ...
+
+    def emit(self, event: Event, position: MessageId | None = None) -> None:
+        """Append the event at commit. With `position`, that message's seq becomes the
+        event's id: messages are placed in commit order."""
 
     async def commit(self) -> None: ...
 

@@ -33,7 +33,14 @@ from tertulia.domain.ids import ChannelId, InvitationId, SessionId, UserId, Work
 from tertulia.domain.sessions import RefreshToken, Session
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Invitation, Membership, Role, Workspace
-from tertulia.usecases.ports import ChannelRow, MemberRow
+from tertulia.usecases.ports import (
+    UNREAD_CAP,
+    Access,
+    ChannelRow,
+    ChannelUnread,
+    MemberRow,
+    Named,
+)
 
 AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 
@@ -680,6 +687,58 @@ class SqlChannels:
             for r in rows
         ]
 
+    async def access(
+        self, channel_id: ChannelId, user_id: UserId, lock: bool = False
+    ) -> Access | None:
+        c, wm, cm = t.channels, t.workspace_members, t.channel_members
+        query = (
+            select(
+                c,
+                wm.c.role,
+                wm.c.joined_at.label("ws_joined_at"),
+                cm.c.user_id.label("cm_user"),
+                cm.c.last_read_seq,
+                cm.c.muted,
+            )
+            .outerjoin(wm, and_(wm.c.workspace_id == c.c.workspace_id, wm.c.user_id == user_id))
+            .outerjoin(cm, and_(cm.c.channel_id == c.c.id, cm.c.user_id == user_id))
+            .where(c.c.id == channel_id)
+        )
+        if lock:
+            query = query.with_for_update(of=c)
+        row = (await self.conn.execute(query)).first()
+        if row is None:
+            return None
+        channel = _channel(row)
+        membership = (
+            Membership(channel.workspace_id, user_id, Role(row.role), row.ws_joined_at)
+            if row.role is not None
+            else None
+        )
+        is_member = row.cm_user is not None
+        return Access(
+            channel,
+            membership,
+            is_member,
+            int(row.last_read_seq or 0) if is_member else 0,
+            bool(row.muted) if is_member else False,
+        )
+
+    async def public_named(
+        self, workspace_id: WorkspaceId, names: Sequence[str]
+    ) -> dict[str, ChannelId]:
+        if not names:
+            return {}
+        c = t.channels
+        rows = await self.conn.execute(
+            select(c.c.name, c.c.id).where(
+                c.c.workspace_id == workspace_id,
+                c.c.kind == ChannelKind.PUBLIC.value,
+                c.c.name.in_(list(names)),
+            )
+        )
+        return {row.name: ChannelId(row.id) for row in rows}
+
     async def existing(self, workspace_id: WorkspaceId, ids: Sequence[ChannelId]) -> list[Channel]:
         if not ids:
             return []
@@ -755,6 +814,98 @@ class SqlChannelMembers:
         if workspace_id is not None:
             query = query.where(cm.c.workspace_id == workspace_id)
         return [ChannelId(i) for i in await self.conn.scalars(query)]
+
+    async def user_ids(self, channel_id: ChannelId) -> list[UserId]:
+        cm = t.channel_members
+        ids = await self.conn.scalars(
+            select(cm.c.user_id).where(cm.c.channel_id == channel_id).order_by(cm.c.user_id)
+        )
+        return [UserId(i) for i in ids]
+
+    async def named(
+        self, workspace_id: WorkspaceId, channel_id: ChannelId, usernames: Sequence[str]
+    ) -> dict[str, Named]:
+        if not usernames:
+            return {}
+        wm, cm, u = t.workspace_members, t.channel_members, t.users
+        rows = await self.conn.execute(
+            select(u.c.username, u.c.id, cm.c.user_id.label("in_channel"))
+            .join(wm, and_(wm.c.user_id == u.c.id, wm.c.workspace_id == workspace_id))
+            .outerjoin(cm, and_(cm.c.user_id == u.c.id, cm.c.channel_id == channel_id))
+            .where(u.c.username.in_(list(usernames)))
+        )
+        return {row.username: Named(UserId(row.id), row.in_channel is not None) for row in rows}
+
+    async def set_read(self, channel_id: ChannelId, user_id: UserId, seq: int) -> None:
+        cm = t.channel_members
+        await self.conn.execute(
+            update(cm)
+            .where(cm.c.channel_id == channel_id, cm.c.user_id == user_id)
+            .values(last_read_seq=seq)
+        )
+
+    async def set_muted(self, channel_id: ChannelId, user_id: UserId, muted: bool) -> None:
+        cm = t.channel_members
+        await self.conn.execute(
+            update(cm)
+            .where(cm.c.channel_id == channel_id, cm.c.user_id == user_id)
+            .values(muted=muted)
+        )
+
+    async def unreads(self, user_id: UserId, workspace_id: WorkspaceId) -> list[ChannelUnread]:
+        cm, m, n = t.channel_members, t.messages, t.notifications
+        capped = (
+            select(literal(1))
+            .where(
+                m.c.channel_id == cm.c.channel_id,
+                m.c.in_channel.is_(True),
+                m.c.seq > cm.c.last_read_seq,
+                m.c.author_id != user_id,
+                m.c.deleted_at.is_(None),
+            )
+            .correlate(cm)  # a derived table is not correlated unless told
+            .limit(UNREAD_CAP)
+            .subquery()
+        )
+        unread = select(func.count()).select_from(capped).scalar_subquery()
+        mentions = (
+            select(func.count())
+            .select_from(n.join(m, m.c.id == n.c.message_id))
+            .where(
+                n.c.user_id == user_id,
+                n.c.channel_id == cm.c.channel_id,
+                m.c.seq > cm.c.last_read_seq,
+            )
+            .scalar_subquery()
+        )
+        latest = (
+            select(func.coalesce(func.max(m.c.seq), 0))
+            .where(m.c.channel_id == cm.c.channel_id, m.c.in_channel.is_(True))
+            .scalar_subquery()
+        )
+        rows = await self.conn.execute(
+            select(
+                cm.c.channel_id,
+                cm.c.muted,
+                cm.c.last_read_seq,
+                unread.label("unread"),
+                mentions.label("mentions"),
+                latest.label("latest"),
+            )
+            .where(cm.c.user_id == user_id, cm.c.workspace_id == workspace_id)
+            .order_by(cm.c.channel_id)
+        )
+        return [
+            ChannelUnread(
+                ChannelId(row.channel_id),
+                bool(row.muted),
+                int(row.unread),
+                int(row.mentions),
+                int(row.last_read_seq),
+                int(row.latest),
+            )
+            for row in rows
+        ]
 
     async def share_channel(self, a: UserId, b: UserId, workspace_id: WorkspaceId) -> bool:
         x, y = t.channel_members.alias("x"), t.channel_members.alias("y")

@@ -8,11 +8,17 @@ from types import TracebackType
 from typing import Self
 
 import orjson
-from sqlalchemy import insert, text
+from sqlalchemy import bindparam, insert, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.database import Database
+from tertulia.adapters.sql.messaging import (
+    SqlMessages,
+    SqlNotifications,
+    SqlReactions,
+    SqlThreads,
+)
 from tertulia.adapters.sql.repositories import (
     SqlChannelMembers,
     SqlChannels,
@@ -23,6 +29,7 @@ from tertulia.adapters.sql.repositories import (
     SqlWorkspaces,
 )
 from tertulia.domain.events import Event
+from tertulia.domain.ids import MessageId
 from tertulia.usecases.ports import Clock
 
 # Any constant works; it only has to be the same for every writer of the event log.
@@ -49,6 +56,7 @@ class SqlUnitOfWork:
         self._clock = clock
         self._read_only = read_only
         self._pending: list[Event] = []
+        self._positions: dict[int, MessageId] = {}  # index in _pending → message to place
         self._committed = False
         self.committed_events: list[Event] = []
 
@@ -68,6 +76,10 @@ class SqlUnitOfWork:
         self.invitations = SqlInvitations(conn)
         self.channels = SqlChannels(conn)
         self.channel_members = SqlChannelMembers(conn)
+        self.messages = SqlMessages(conn)
+        self.reactions = SqlReactions(conn)
+        self.notifications = SqlNotifications(conn)
+        self.threads = SqlThreads(conn)
         return self
 
     async def __aexit__(
@@ -86,10 +98,14 @@ class SqlUnitOfWork:
     def connection(self) -> AsyncConnection:
         return self._conn
 
-    def emit(self, event: Event) -> None:
-        """Append the event to the log when (and only if) this transaction commits."""
+    def emit(self, event: Event, position: MessageId | None = None) -> None:
+        """Append the event to the log when (and only if) this transaction commits. With
+        `position`, that message's seq becomes the event's id, so messages too are placed in
+        commit order."""
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot emit events")
+        if position is not None:
+            self._positions[len(self._pending)] = position
         self._pending.append(event)
 
     async def commit(self) -> None:
@@ -121,6 +137,13 @@ class SqlUnitOfWork:
                 dataclasses.replace(e, id=i, at=now)
                 for e, i in zip(self._pending, ids, strict=True)
             ]
+            if self._positions:
+                await self._conn.execute(
+                    update(t.messages)
+                    .where(t.messages.c.id == bindparam("message_id"))
+                    .values(seq=bindparam("position")),
+                    [{"message_id": mid, "position": ids[i]} for i, mid in self._positions.items()],
+                )
         await self._tx.commit()
         self._committed = True
         self.committed_events = stored

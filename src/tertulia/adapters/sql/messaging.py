@@ -1,0 +1,470 @@
+"""Repositories of messaging: messages, reactions, notifications and followed threads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    tuple_,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from tertulia.adapters.sql import tables as t
+from tertulia.adapters.sql.repositories import AnyRow, dialect_insert, insert_ignoring_duplicates
+from tertulia.domain.errors import Conflict
+from tertulia.domain.ids import ChannelId, MessageId, UserId, WorkspaceId
+from tertulia.domain.messages import Message
+from tertulia.usecases.ports import (
+    UNREAD_CAP,
+    FollowedThread,
+    Notification,
+    ReactionSummary,
+)
+
+m = t.messages
+
+
+def _ids(value: str) -> tuple[UserId, ...]:
+    return tuple(UserId(i) for i in value.split())
+
+
+def message_of(row: AnyRow) -> Message:
+    return Message(
+        id=MessageId(row.id),
+        workspace_id=WorkspaceId(row.workspace_id),
+        channel_id=ChannelId(row.channel_id),
+        author_id=UserId(row.author_id),
+        text=row.text,
+        html=row.html,
+        created_at=row.created_at,
+        seq=row.seq or 0,
+        thread_root_id=MessageId(row.thread_root_id) if row.thread_root_id else None,
+        in_channel=bool(row.in_channel),
+        client_msg_id=row.client_msg_id,
+        version=row.version,
+        edited_at=row.edited_at,
+        deleted_at=row.deleted_at,
+        mentioned=_ids(row.mentioned),
+        mentions_everyone=bool(row.mentions_everyone),
+        mentions_here=bool(row.mentions_here),
+        reply_count=row.reply_count,
+        last_reply_at=row.last_reply_at,
+        participants=_ids(row.participants),
+        pinned_at=row.pinned_at,
+        pinned_by=UserId(row.pinned_by) if row.pinned_by else None,
+        body_hash=row.body_hash,
+    )
+
+
+def _changeable(message: Message) -> dict[str, Any]:
+    return {
+        "text": message.text,
+        "html": message.html,
+        "version": message.version,
+        "edited_at": message.edited_at,
+        "deleted_at": message.deleted_at,
+        "mentioned": " ".join(message.mentioned),
+        "mentions_everyone": message.mentions_everyone,
+        "mentions_here": message.mentions_here,
+        "reply_count": message.reply_count,
+        "last_reply_at": message.last_reply_at,
+        "participants": " ".join(message.participants),
+        "pinned_at": message.pinned_at,
+        "pinned_by": message.pinned_by,
+    }
+
+
+def _page(where: ColumnElement[bool], before: int | None, after: int | None, limit: int) -> Any:
+    query = select(m).where(where)
+    if after is not None:
+        return query.where(m.c.seq > after).order_by(m.c.seq.asc()).limit(limit)
+    if before is not None:
+        query = query.where(m.c.seq < before)
+    return query.where(m.c.seq.is_not(None)).order_by(m.c.seq.desc()).limit(limit)
+
+
+class SqlMessages:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def add(self, message: Message) -> None:
+        try:
+            await self.conn.execute(
+                insert(m).values(
+                    id=message.id,
+                    workspace_id=message.workspace_id,
+                    channel_id=message.channel_id,
+                    author_id=message.author_id,
+                    thread_root_id=message.thread_root_id,
+                    in_channel=message.in_channel,
+                    client_msg_id=message.client_msg_id,
+                    body_hash=message.body_hash,
+                    created_at=message.created_at,
+                    **_changeable(message),
+                )
+            )
+        except IntegrityError:
+            raise Conflict(
+                "This client_msg_id was used already.", "message.duplicate_client_msg_id"
+            ) from None
+
+    async def find(self, message_id: MessageId, lock: bool = False) -> Message | None:
+        query = select(m).where(m.c.id == message_id)
+        row = (await self.conn.execute(query.with_for_update() if lock else query)).first()
+        return message_of(row) if row else None
+
+    async def find_by_client_id(self, author_id: UserId, client_msg_id: str) -> Message | None:
+        row = (
+            await self.conn.execute(
+                select(m).where(m.c.author_id == author_id, m.c.client_msg_id == client_msg_id)
+            )
+        ).first()
+        return message_of(row) if row else None
+
+    async def get_many(self, message_ids: Sequence[MessageId]) -> list[Message]:
+        if not message_ids:
+            return []
+        rows = await self.conn.execute(select(m).where(m.c.id.in_(list(message_ids))))
+        return [message_of(row) for row in rows]
+
+    async def save(self, message: Message) -> None:
+        await self.conn.execute(
+            update(m).where(m.c.id == message.id).values(**_changeable(message))
+        )
+
+    async def add_edit(self, message_id: MessageId, version: int, text: str, at: datetime) -> None:
+        await self.conn.execute(
+            insert(t.message_edits).values(
+                message_id=message_id, version=version, text=text, created_at=at
+            )
+        )
+
+    async def edits(self, message_id: MessageId) -> list[tuple[int, str, datetime]]:
+        e = t.message_edits
+        rows = await self.conn.execute(
+            select(e.c.version, e.c.text, e.c.created_at)
+            .where(e.c.message_id == message_id)
+            .order_by(e.c.version)
+        )
+        return [(row.version, row.text, row.created_at) for row in rows]
+
+    async def forget_content(self, message_id: MessageId) -> None:
+        for table in (t.message_edits, t.reactions, t.notifications):
+            await self.conn.execute(delete(table).where(table.c.message_id == message_id))
+
+    async def history(
+        self,
+        channel_id: ChannelId,
+        *,
+        before: int | None = None,
+        after: int | None = None,
+        limit: int,
+    ) -> list[Message]:
+        where = and_(m.c.channel_id == channel_id, m.c.in_channel.is_(True))
+        rows = await self.conn.execute(_page(where, before, after, limit))
+        return [message_of(row) for row in rows]
+
+    async def replies(
+        self,
+        root_id: MessageId,
+        *,
+        before: int | None = None,
+        after: int | None = None,
+        limit: int,
+    ) -> list[Message]:
+        rows = await self.conn.execute(_page(m.c.thread_root_id == root_id, before, after, limit))
+        return [message_of(row) for row in rows]
+
+    async def latest_seq(self, channel_id: ChannelId) -> int:
+        value = await self.conn.scalar(
+            select(func.max(m.c.seq)).where(m.c.channel_id == channel_id, m.c.in_channel.is_(True))
+        )
+        return int(value or 0)
+
+    async def latest_reply_seq(self, root_id: MessageId) -> int:
+        value = await self.conn.scalar(
+            select(func.max(m.c.seq)).where(m.c.thread_root_id == root_id)
+        )
+        return int(value or 0)
+
+    async def pins(self, channel_id: ChannelId, limit: int) -> list[Message]:
+        rows = await self.conn.execute(
+            select(m)
+            .where(m.c.channel_id == channel_id, m.c.pinned_at.is_not(None))
+            .order_by(m.c.pinned_at.desc(), m.c.id.desc())
+            .limit(limit)
+        )
+        return [message_of(row) for row in rows]
+
+
+class SqlReactions:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def add(self, message_id: MessageId, emoji: str, user_id: UserId, at: datetime) -> bool:
+        result = await self.conn.execute(
+            insert_ignoring_duplicates(self.conn, t.reactions).values(
+                message_id=message_id, emoji=emoji, user_id=user_id, created_at=at
+            )
+        )
+        return bool(result.rowcount == 1)
+
+    async def remove(self, message_id: MessageId, emoji: str, user_id: UserId) -> bool:
+        r = t.reactions
+        result = await self.conn.execute(
+            delete(r).where(
+                r.c.message_id == message_id, r.c.emoji == emoji, r.c.user_id == user_id
+            )
+        )
+        return bool(result.rowcount == 1)
+
+    async def emojis(self, message_id: MessageId) -> frozenset[str]:
+        r = t.reactions
+        rows = await self.conn.scalars(
+            select(r.c.emoji).where(r.c.message_id == message_id).distinct()
+        )
+        return frozenset(rows)
+
+    async def summaries(
+        self, message_ids: Sequence[MessageId], viewer: UserId, first: int
+    ) -> dict[MessageId, list[ReactionSummary]]:
+        if not message_ids:
+            return {}
+        r = t.reactions
+        group = (r.c.message_id, r.c.emoji)
+        ranked = (
+            select(
+                r.c.message_id,
+                r.c.emoji,
+                r.c.user_id,
+                func.count().over(partition_by=group).label("n"),
+                func.min(r.c.created_at).over(partition_by=group).label("first_at"),
+                func.row_number()
+                .over(partition_by=group, order_by=(r.c.created_at, r.c.user_id))
+                .label("rank"),
+            )
+            .where(r.c.message_id.in_(list(message_ids)))
+            .subquery()
+        )
+        rows = await self.conn.execute(
+            select(ranked)
+            .where(or_(ranked.c.rank <= first, ranked.c.user_id == viewer))
+            .order_by(ranked.c.message_id, ranked.c.first_at, ranked.c.emoji, ranked.c.rank)
+        )
+        found: dict[tuple[str, str], tuple[int, bool, list[UserId]]] = {}
+        order: dict[MessageId, list[str]] = {}
+        for row in rows:
+            key = (row.message_id, row.emoji)
+            count, me, people = found.get(key, (row.n, False, []))
+            if key not in found:
+                order.setdefault(MessageId(row.message_id), []).append(row.emoji)
+            if row.rank <= first:
+                people.append(UserId(row.user_id))
+            found[key] = (count, me or row.user_id == viewer, people)
+        return {
+            message_id: [
+                ReactionSummary(
+                    emoji, *found[(message_id, emoji)][:2], tuple(found[(message_id, emoji)][2])
+                )
+                for emoji in emojis
+            ]
+            for message_id, emojis in order.items()
+        }
+
+
+class SqlNotifications:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def add(self, notifications: Sequence[Notification]) -> None:
+        if not notifications:
+            return
+        await self.conn.execute(
+            insert_ignoring_duplicates(self.conn, t.notifications),
+            [
+                {
+                    "user_id": n.user_id,
+                    "message_id": n.message_id,
+                    "workspace_id": n.workspace_id,
+                    "channel_id": n.channel_id,
+                    "kind": n.kind,
+                    "created_at": n.created_at,
+                    "read_at": n.read_at,
+                }
+                for n in notifications
+            ],
+        )
+
+    async def remove(self, message_id: MessageId, user_ids: Sequence[UserId] | None = None) -> None:
+        n = t.notifications
+        query = delete(n).where(n.c.message_id == message_id)
+        if user_ids is not None:
+            query = query.where(n.c.user_id.in_(list(user_ids)))
+        await self.conn.execute(query)
+
+    async def page(
+        self, user_id: UserId, before: MessageId | None, limit: int, unread_only: bool
+    ) -> list[Notification]:
+        n = t.notifications
+        query = select(n).where(n.c.user_id == user_id).order_by(n.c.message_id.desc()).limit(limit)
+        if before is not None:
+            query = query.where(n.c.message_id < before)
+        if unread_only:
+            query = query.where(n.c.read_at.is_(None))
+        return [
+            Notification(
+                UserId(row.user_id),
+                MessageId(row.message_id),
+                WorkspaceId(row.workspace_id),
+                ChannelId(row.channel_id),
+                row.kind,
+                row.created_at,
+                row.read_at,
+            )
+            for row in await self.conn.execute(query)
+        ]
+
+    async def mark_read(
+        self, user_id: UserId, message_ids: Sequence[MessageId] | None, at: datetime
+    ) -> int:
+        n = t.notifications
+        query = update(n).where(n.c.user_id == user_id, n.c.read_at.is_(None)).values(read_at=at)
+        if message_ids is not None:
+            query = query.where(n.c.message_id.in_(list(message_ids)))
+        result = await self.conn.execute(query)
+        return int(result.rowcount)
+
+
+class SqlThreads:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def follow(
+        self,
+        user_id: UserId,
+        root: Message,
+        following: bool,
+        at: datetime,
+        only_if_new: bool = False,
+    ) -> None:
+        f = t.thread_follows
+        values = {
+            "user_id": user_id,
+            "root_id": root.id,
+            "workspace_id": root.workspace_id,
+            "channel_id": root.channel_id,
+            "following": following,
+            "updated_at": at,
+        }
+        statement = dialect_insert(self.conn.dialect.name, f).values(**values)
+        if only_if_new:
+            await self.conn.execute(statement.on_conflict_do_nothing())
+        else:
+            await self.conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[f.c.user_id, f.c.root_id],
+                    set_={"following": following, "updated_at": at},
+                )
+            )
+
+    async def find(self, user_id: UserId, root_id: MessageId) -> tuple[bool, int] | None:
+        f = t.thread_follows
+        row = (
+            await self.conn.execute(
+                select(f.c.following, f.c.last_read_seq).where(
+                    f.c.user_id == user_id, f.c.root_id == root_id
+                )
+            )
+        ).first()
+        return (bool(row.following), int(row.last_read_seq)) if row else None
+
+    async def set_read(self, user_id: UserId, root: Message, seq: int, at: datetime) -> None:
+        f = t.thread_follows
+        statement = dialect_insert(self.conn.dialect.name, f).values(
+            user_id=user_id,
+            root_id=root.id,
+            workspace_id=root.workspace_id,
+            channel_id=root.channel_id,
+            following=False,
+            last_read_seq=seq,
+            updated_at=at,
+        )
+        await self.conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[f.c.user_id, f.c.root_id],
+                set_={"last_read_seq": seq, "updated_at": at},
+            )
+        )
+
+    async def followed(
+        self,
+        user_id: UserId,
+        workspace_id: WorkspaceId,
+        after: tuple[int, int, str] | None,
+        limit: int,
+    ) -> list[FollowedThread]:
+        f, cm = t.thread_follows, t.channel_members
+        replies = t.messages.alias("replies")
+        latest = (
+            select(func.coalesce(func.max(replies.c.seq), 0))
+            .where(replies.c.thread_root_id == f.c.root_id)
+            .scalar_subquery()
+        )
+        capped = (
+            select(literal(1))
+            .where(
+                replies.c.thread_root_id == f.c.root_id,
+                replies.c.seq > f.c.last_read_seq,
+                replies.c.author_id != user_id,
+                replies.c.deleted_at.is_(None),
+            )
+            .correlate(f)  # a derived table is not correlated unless told
+            .limit(UNREAD_CAP)
+            .subquery()
+        )
+        unread = select(func.count()).select_from(capped).scalar_subquery()
+        listed = (
+            select(
+                f.c.root_id,
+                f.c.last_read_seq,
+                latest.label("latest"),
+                unread.label("unread"),
+            )
+            .join(cm, and_(cm.c.channel_id == f.c.channel_id, cm.c.user_id == f.c.user_id))
+            .where(
+                f.c.user_id == user_id, f.c.workspace_id == workspace_id, f.c.following.is_(true())
+            )
+            .subquery()
+        )
+        has_unread = (listed.c.unread > 0).cast(Integer)
+        query = (
+            select(listed, has_unread.label("has_unread"), m)
+            .join(m, m.c.id == listed.c.root_id)
+            .order_by(has_unread.desc(), listed.c.latest.desc(), listed.c.root_id.desc())
+            .limit(limit)
+        )
+        if after is not None:
+            query = query.where(
+                tuple_(has_unread, listed.c.latest, listed.c.root_id)
+                < tuple_(literal(after[0]), literal(after[1]), literal(after[2]))
+            )
+        return [
+            FollowedThread(
+                message_of(row), int(row.last_read_seq), int(row.unread), int(row.latest)
+            )
+            for row in await self.conn.execute(query)
+        ]
