@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Protocol
 
 from tertulia.domain import channels, events, messages
@@ -47,6 +48,7 @@ class Posted:
 
     view: View
     not_notified: tuple[str, ...] = ()
+    created: bool = True  # False when a retry returned the message posted the first time
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +66,7 @@ class Edit:
 
     version: int
     text: str
-    written_at: object
+    written_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +130,7 @@ class Messaging:
                 existing = await uow.messages.find_by_client_id(author, key)
                 if existing is None:
                     raise
-                return Posted(await self._view(uow, existing, author, body_hash))
+                return Posted(await self._view(uow, existing, author, body_hash), created=False)
 
     async def _post(
         self,
@@ -148,7 +150,7 @@ class Messaging:
             if key is not None:
                 existing = await uow.messages.find_by_client_id(author, key)
                 if existing is not None:
-                    return Posted(await self._view(uow, existing, author, body_hash))
+                    return Posted(await self._view(uow, existing, author, body_hash), created=False)
             messages.check_post(channel, access.is_member)
             root = None
             if draft.thread_root_id is not None:

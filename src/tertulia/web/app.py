@@ -16,7 +16,7 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.responses import Response
 
 from tertulia import __version__
-from tertulia.web import accounts, channels, errors, ops, workspaces
+from tertulia.web import accounts, channels, errors, messages, ops, workspaces
 from tertulia.web.errors import PROBLEM, problem
 from tertulia.web.guards import DeclaredBodyLimit
 from tertulia.web.logs import RequestContext
@@ -42,6 +42,10 @@ TAGS = [
     {"name": "accounts", "description": "Register, log in, tokens, profiles."},
     {"name": "workspaces", "description": "The tenant boundary: members, roles, invitations."},
     {"name": "channels", "description": "Public and private channels, direct messages."},
+    {
+        "name": "messages",
+        "description": "Messages, threads, reactions, pins, mentions, read state.",
+    },
     {"name": "operations", "description": "Probes for load balancers and orchestrators."},
 ]
 
@@ -79,7 +83,7 @@ def build_app(
     )
     app.state.public_url = config.public_url
     errors.install(app)
-    for module in (accounts, workspaces, channels, ops):
+    for module in (accounts, workspaces, channels, messages, ops):
         app.include_router(module.router)
     if config.cors_origins:
         app.add_middleware(

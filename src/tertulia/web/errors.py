@@ -22,7 +22,10 @@ from tertulia.domain.errors import (
     RateLimited,
     Unauthenticated,
 )
+from tertulia.domain.messages import StaleVersion
+from tertulia.usecases.messaging import View
 from tertulia.web.logs import loggable
+from tertulia.web.schemas import MessageOut
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger("tertulia.web")
@@ -51,6 +54,7 @@ def problem(
     detail: str,
     errors: tuple[FieldError, ...] | list[dict[str, str]] = (),
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
     """A problem+json response with a stable code and the request id."""
     body: dict[str, Any] = {
@@ -65,6 +69,7 @@ def problem(
         request_id = getattr(request.state, "request_id", None)
         if request_id:
             body["request_id"] = request_id
+    body.update(extra or {})
     if errors:
         body["errors"] = [
             {"field": e.field, "code": e.code, "message": e.message}
@@ -99,7 +104,10 @@ async def on_domain_error(request: Request, exc: Exception) -> Response:
             headers["RateLimit-Remaining"] = "0"
             headers["RateLimit-Reset"] = str(exc.retry_after)
     errors = exc.errors if isinstance(exc, Invalid) else ()
-    return problem(request, status, exc.code, exc.detail, errors, headers)
+    extra: dict[str, Any] = {}
+    if isinstance(exc, StaleVersion):  # the client needs what it should have edited
+        extra["current"] = MessageOut.of(View(exc.current, [])).model_dump(mode="json")
+    return problem(request, status, exc.code, exc.detail, errors, headers, extra)
 
 
 async def on_validation_error(request: Request, exc: Exception) -> Response:
