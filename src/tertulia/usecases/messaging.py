@@ -83,9 +83,13 @@ class Inboxed:
     view: View
 
 
-def _body_hash(text: str, draft: Draft) -> str:
-    """What a client_msg_id stands for: the same key with another body is a conflict."""
-    key = f"{text}\x00{draft.thread_root_id or ''}\x00{int(draft.also_send_to_channel)}"
+def _body_hash(channel_id: ChannelId, text: str, draft: Draft) -> str:
+    """What a client_msg_id stands for: the same key with another body (or in another channel
+    or thread) is a conflict, not a replay."""
+    key = (
+        f"{channel_id}\x00{text}\x00{draft.thread_root_id or ''}"
+        f"\x00{int(draft.also_send_to_channel)}"
+    )
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -118,7 +122,7 @@ class Messaging:
         the same client_msg_id returns the first message; with another body, Conflict."""
         text = messages.check_text(draft.text, self.max_length)
         key = messages.check_client_msg_id(draft.client_msg_id)
-        body_hash = _body_hash(text, draft)
+        body_hash = _body_hash(channel_id, text, draft)
         parsed = self.markup.parse(text)
         try:
             return await self._post(author, channel_id, draft, text, key, body_hash, parsed)

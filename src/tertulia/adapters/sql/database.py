@@ -10,22 +10,39 @@ from sqlalchemy import event, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from tertulia.adapters.sql.leases import AsyncLease, InlinePool, Lease, inline_engine
+
 
 @dataclass(frozen=True, slots=True)
 class Database:
-    """Where use cases read and write. On SQLite writes go through a single connection that
-    takes the write lock at BEGIN (so transactions never deadlock upgrading a read lock);
-    on PostgreSQL both are the same pool."""
+    """Where use cases read and write.
+
+    On PostgreSQL, one async pool. On SQLite, units of work run inline on the event loop (see
+    `leases`): all writes go through a single connection that takes the write lock at BEGIN,
+    so transactions never deadlock upgrading a read lock; reads have connections of their own.
+    The async engines `writer` and `reader` serve migrations, tools and tests.
+    """
 
     url: URL
     writer: AsyncEngine
     reader: AsyncEngine
+    inline_writer: InlinePool | None = None
+    inline_readers: InlinePool | None = None
 
     @property
     def dialect(self) -> str:
         return self.url.get_backend_name()
 
+    async def lease(self, write: bool) -> Lease:
+        """A connection in a new transaction, for a unit of work."""
+        if self.inline_writer is not None and self.inline_readers is not None:
+            return await (self.inline_writer if write else self.inline_readers).lease()
+        return await AsyncLease.open(self.writer if write else self.reader)
+
     async def close(self) -> None:
+        for pool in (self.inline_writer, self.inline_readers):
+            if pool is not None:
+                pool.close()
         await self.writer.dispose()
         if self.reader is not self.writer:
             await self.reader.dispose()
@@ -81,8 +98,15 @@ def open_database(url: str, pool_size: int = 10, echo: bool = False) -> Database
             raise ValueError("Tertulia needs an SQLite file, not an in-memory database.")
         path.parent.mkdir(parents=True, exist_ok=True)
         writer = _sqlite_engine(parsed, "BEGIN IMMEDIATE", pool_size=1)
-        reader = _sqlite_engine(parsed, "BEGIN", pool_size=max(2, min(pool_size, 8)))
-        return Database(parsed, writer, reader)
+        reader = _sqlite_engine(parsed, "BEGIN", pool_size=2)
+        readers = max(2, min(pool_size, 8))
+        return Database(
+            parsed,
+            writer,
+            reader,
+            InlinePool(inline_engine(path, writer=True, size=1), 1),
+            InlinePool(inline_engine(path, writer=False, size=readers), readers),
+        )
     if backend == "postgresql":
         engine = create_async_engine(
             parsed,

@@ -10,6 +10,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     and_,
+    bindparam,
     delete,
     func,
     insert,
@@ -21,9 +22,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tertulia.adapters.sql import tables as t
+from tertulia.adapters.sql.leases import Executor
 from tertulia.adapters.sql.repositories import AnyRow, dialect_insert, insert_ignoring_duplicates
 from tertulia.domain.errors import Conflict
 from tertulia.domain.ids import ChannelId, MessageId, UserId, WorkspaceId
@@ -36,6 +37,15 @@ from tertulia.usecases.ports import (
 )
 
 m = t.messages
+
+# Statements run on every post are built once: building one costs more than running it.
+_INSERT = insert(m)
+_FIND = select(m).where(m.c.id == bindparam("id"))
+_FIND_LOCKED = _FIND.with_for_update()
+_BY_CLIENT_ID = select(m).where(
+    m.c.author_id == bindparam("author_id"), m.c.client_msg_id == bindparam("client_msg_id")
+)
+_SAVE = update(m).where(m.c.id == bindparam("message_id"))
 
 
 def _ids(value: str) -> tuple[UserId, ...]:
@@ -98,24 +108,25 @@ def _page(where: ColumnElement[bool], before: int | None, after: int | None, lim
 
 
 class SqlMessages:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def add(self, message: Message) -> None:
         try:
             await self.conn.execute(
-                insert(m).values(
-                    id=message.id,
-                    workspace_id=message.workspace_id,
-                    channel_id=message.channel_id,
-                    author_id=message.author_id,
-                    thread_root_id=message.thread_root_id,
-                    in_channel=message.in_channel,
-                    client_msg_id=message.client_msg_id,
-                    body_hash=message.body_hash,
-                    created_at=message.created_at,
+                _INSERT,
+                {
+                    "id": message.id,
+                    "workspace_id": message.workspace_id,
+                    "channel_id": message.channel_id,
+                    "author_id": message.author_id,
+                    "thread_root_id": message.thread_root_id,
+                    "in_channel": message.in_channel,
+                    "client_msg_id": message.client_msg_id,
+                    "body_hash": message.body_hash,
+                    "created_at": message.created_at,
                     **_changeable(message),
-                )
+                },
             )
         except IntegrityError:
             raise Conflict(
@@ -123,16 +134,13 @@ class SqlMessages:
             ) from None
 
     async def find(self, message_id: MessageId, lock: bool = False) -> Message | None:
-        query = select(m).where(m.c.id == message_id)
-        row = (await self.conn.execute(query.with_for_update() if lock else query)).first()
+        query = _FIND_LOCKED if lock else _FIND
+        row = (await self.conn.execute(query, {"id": message_id})).first()
         return message_of(row) if row else None
 
     async def find_by_client_id(self, author_id: UserId, client_msg_id: str) -> Message | None:
-        row = (
-            await self.conn.execute(
-                select(m).where(m.c.author_id == author_id, m.c.client_msg_id == client_msg_id)
-            )
-        ).first()
+        params = {"author_id": author_id, "client_msg_id": client_msg_id}
+        row = (await self.conn.execute(_BY_CLIENT_ID, params)).first()
         return message_of(row) if row else None
 
     async def get_many(self, message_ids: Sequence[MessageId]) -> list[Message]:
@@ -142,9 +150,7 @@ class SqlMessages:
         return [message_of(row) for row in rows]
 
     async def save(self, message: Message) -> None:
-        await self.conn.execute(
-            update(m).where(m.c.id == message.id).values(**_changeable(message))
-        )
+        await self.conn.execute(_SAVE, {"message_id": message.id, **_changeable(message)})
 
     async def add_edit(self, message_id: MessageId, version: int, text: str, at: datetime) -> None:
         await self.conn.execute(
@@ -212,7 +218,7 @@ class SqlMessages:
 
 
 class SqlReactions:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def add(self, message_id: MessageId, emoji: str, user_id: UserId, at: datetime) -> bool:
@@ -287,7 +293,7 @@ class SqlReactions:
 
 
 class SqlNotifications:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def add(self, notifications: Sequence[Notification]) -> None:
@@ -350,7 +356,7 @@ class SqlNotifications:
 
 
 class SqlThreads:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def follow(

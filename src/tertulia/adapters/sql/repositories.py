@@ -11,6 +11,7 @@ from sqlalchemy import (
     Row,
     Table,
     and_,
+    bindparam,
     delete,
     exists,
     func,
@@ -23,10 +24,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import Insert
 
 from tertulia.adapters.sql import tables as t
+from tertulia.adapters.sql.leases import Executor
 from tertulia.domain.channels import Channel, ChannelKind
 from tertulia.domain.errors import Conflict, NotFound
 from tertulia.domain.ids import ChannelId, InvitationId, SessionId, UserId, WorkspaceId
@@ -50,7 +51,7 @@ def dialect_insert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Ins
     return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
-def insert_ignoring_duplicates(conn: AsyncConnection, table: Table) -> Insert:
+def insert_ignoring_duplicates(conn: Executor, table: Table) -> Insert:
     """INSERT … ON CONFLICT DO NOTHING, in the dialect of the connection."""
     return dialect_insert(conn.dialect.name, table).on_conflict_do_nothing()
 
@@ -79,9 +80,34 @@ _USER_COLUMNS = [
     t.users.c.updated_at,
 ]
 
+# Statements run on (nearly) every request are built once: building one costs more than
+# running it on SQLite.
+_USER_BY_ID = select(*_USER_COLUMNS).where(t.users.c.id == bindparam("id"))
+_SESSION_BY_ID = select(t.sessions).where(t.sessions.c.id == bindparam("id"))
+_c, _wm, _cm = t.channels, t.workspace_members, t.channel_members
+_ACCESS = (
+    select(
+        _c,
+        _wm.c.role,
+        _wm.c.joined_at.label("ws_joined_at"),
+        _cm.c.user_id.label("cm_user"),
+        _cm.c.last_read_seq,
+        _cm.c.muted,
+    )
+    .outerjoin(
+        _wm, and_(_wm.c.workspace_id == _c.c.workspace_id, _wm.c.user_id == bindparam("user_id"))
+    )
+    .outerjoin(_cm, and_(_cm.c.channel_id == _c.c.id, _cm.c.user_id == bindparam("user_id")))
+    .where(_c.c.id == bindparam("channel_id"))
+)
+_ACCESS_LOCKED = _ACCESS.with_for_update(of=_c)
+_MEMBERSHIP = select(_wm).where(
+    _wm.c.workspace_id == bindparam("workspace_id"), _wm.c.user_id == bindparam("user_id")
+)
+
 
 class SqlUsers:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def add(self, user: User, password_hash: str) -> None:
@@ -118,8 +144,8 @@ class SqlUsers:
         return user
 
     async def find(self, user_id: UserId, lock: bool = False) -> User | None:
-        query = select(*_USER_COLUMNS).where(t.users.c.id == user_id)
-        row = (await self.conn.execute(query.with_for_update() if lock else query)).first()
+        query = _USER_BY_ID.with_for_update() if lock else _USER_BY_ID
+        row = (await self.conn.execute(query, {"id": user_id})).first()
         return _user(row) if row else None
 
     async def find_login(self, login: str) -> tuple[User, str] | None:
@@ -196,7 +222,7 @@ def _session(row: AnyRow) -> Session:
 
 
 class SqlSessions:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def add(self, session: Session) -> None:
@@ -213,9 +239,7 @@ class SqlSessions:
         )
 
     async def find(self, session_id: SessionId) -> Session | None:
-        row = (
-            await self.conn.execute(select(t.sessions).where(t.sessions.c.id == session_id))
-        ).first()
+        row = (await self.conn.execute(_SESSION_BY_ID, {"id": session_id})).first()
         return _session(row) if row else None
 
     async def revoke(self, session_id: SessionId, at: datetime) -> None:
@@ -304,7 +328,7 @@ def _membership(row: AnyRow) -> Membership:
 
 
 class SqlWorkspaces:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def add(self, workspace: Workspace) -> None:
@@ -373,7 +397,7 @@ class SqlWorkspaces:
 
 
 class SqlMembers:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def add(self, membership: Membership) -> bool:
@@ -388,12 +412,8 @@ class SqlMembers:
         return bool(result.rowcount == 1)
 
     async def find(self, workspace_id: WorkspaceId, user_id: UserId) -> Membership | None:
-        m = t.workspace_members
-        row = (
-            await self.conn.execute(
-                select(m).where(m.c.workspace_id == workspace_id, m.c.user_id == user_id)
-            )
-        ).first()
+        params = {"workspace_id": workspace_id, "user_id": user_id}
+        row = (await self.conn.execute(_MEMBERSHIP, params)).first()
         return _membership(row) if row else None
 
     async def set_role(self, workspace_id: WorkspaceId, user_id: UserId, role: Role) -> None:
@@ -456,7 +476,7 @@ def _invitation(row: AnyRow) -> Invitation:
 
 
 class SqlInvitations:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def add(self, invitation: Invitation, token_hash: str) -> None:
@@ -553,7 +573,7 @@ def _channel(row: AnyRow) -> Channel:
 
 
 class SqlChannels:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def add(self, channel: Channel, dm_key: str | None = None) -> None:
@@ -674,12 +694,12 @@ class SqlChannels:
         people: dict[str, list[UserId]] = {}
         if direct:
             cm = t.channel_members
-            for channel_id, user_id in await self.conn.execute(
+            for row in await self.conn.execute(
                 select(cm.c.channel_id, cm.c.user_id)
                 .where(cm.c.channel_id.in_(direct))
                 .order_by(cm.c.channel_id, cm.c.user_id)
             ):
-                people.setdefault(channel_id, []).append(UserId(user_id))
+                people.setdefault(row.channel_id, []).append(UserId(row.user_id))
         return [
             ChannelRow(
                 _channel(r), bool(r.is_member), int(r.member_count), tuple(people.get(r.id, ()))
@@ -690,23 +710,9 @@ class SqlChannels:
     async def access(
         self, channel_id: ChannelId, user_id: UserId, lock: bool = False
     ) -> Access | None:
-        c, wm, cm = t.channels, t.workspace_members, t.channel_members
-        query = (
-            select(
-                c,
-                wm.c.role,
-                wm.c.joined_at.label("ws_joined_at"),
-                cm.c.user_id.label("cm_user"),
-                cm.c.last_read_seq,
-                cm.c.muted,
-            )
-            .outerjoin(wm, and_(wm.c.workspace_id == c.c.workspace_id, wm.c.user_id == user_id))
-            .outerjoin(cm, and_(cm.c.channel_id == c.c.id, cm.c.user_id == user_id))
-            .where(c.c.id == channel_id)
-        )
-        if lock:
-            query = query.with_for_update(of=c)
-        row = (await self.conn.execute(query)).first()
+        query = _ACCESS_LOCKED if lock else _ACCESS
+        params = {"channel_id": channel_id, "user_id": user_id}
+        row = (await self.conn.execute(query, params)).first()
         if row is None:
             return None
         channel = _channel(row)
@@ -750,7 +756,7 @@ class SqlChannels:
 
 
 class SqlChannelMembers:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def add(self, channel: Channel, user_id: UserId, at: datetime) -> bool:

@@ -9,7 +9,6 @@ from typing import Self
 
 import orjson
 from sqlalchemy import bindparam, insert, text, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.database import Database
@@ -34,6 +33,15 @@ from tertulia.usecases.ports import Clock
 
 # Any constant works; it only has to be the same for every writer of the event log.
 EVENT_LOG_LOCK = 0x7E27_0110
+
+
+_LOCK_LOG = text("SELECT pg_advisory_xact_lock(:key)")
+_APPEND = insert(t.events).returning(t.events.c.id, sort_by_parameter_order=True)
+_PLACE = (
+    update(t.messages)
+    .where(t.messages.c.id == bindparam("message_id"))
+    .values(seq=bindparam("position"))
+)
 
 
 def _utc_now() -> datetime:
@@ -61,14 +69,8 @@ class SqlUnitOfWork:
         self.committed_events: list[Event] = []
 
     async def __aenter__(self) -> Self:
-        engine = self._database.reader if self._read_only else self._database.writer
-        self._conn: AsyncConnection = await engine.connect()
-        try:
-            self._tx: AsyncTransaction = await self._conn.begin()
-        except BaseException:
-            await self._conn.close()
-            raise
-        conn = self._conn
+        self._lease = await self._database.lease(write=not self._read_only)
+        self._conn = conn = self._lease.executor
         self.users = SqlUsers(conn)
         self.sessions = SqlSessions(conn)
         self.workspaces = SqlWorkspaces(conn)
@@ -88,15 +90,7 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
-            if self._tx.is_active:
-                await self._tx.rollback()
-        finally:
-            await self._conn.close()
-
-    @property
-    def connection(self) -> AsyncConnection:
-        return self._conn
+        await self._lease.release()
 
     def emit(self, event: Event, position: MessageId | None = None) -> None:
         """Append the event to the log when (and only if) this transaction commits. With
@@ -115,11 +109,9 @@ class SqlUnitOfWork:
         if self._pending:
             now = self._clock()
             if self._conn.dialect.name == "postgresql":
-                await self._conn.execute(
-                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_LOG_LOCK}
-                )
+                await self._conn.execute(_LOCK_LOG, {"key": EVENT_LOG_LOCK})
             result = await self._conn.execute(
-                insert(t.events).returning(t.events.c.id, sort_by_parameter_order=True),
+                _APPEND,
                 [
                     {
                         "type": e.type,
@@ -139,12 +131,10 @@ class SqlUnitOfWork:
             ]
             if self._positions:
                 await self._conn.execute(
-                    update(t.messages)
-                    .where(t.messages.c.id == bindparam("message_id"))
-                    .values(seq=bindparam("position")),
+                    _PLACE,
                     [{"message_id": mid, "position": ids[i]} for i, mid in self._positions.items()],
                 )
-        await self._tx.commit()
+        await self._lease.commit()
         self._committed = True
         self.committed_events = stored
         self._pending = []

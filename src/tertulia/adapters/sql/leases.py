@@ -1,0 +1,231 @@
+"""Leases: a connection inside a transaction, the same to the unit of work whether it comes from
+PostgreSQL's async pool or from SQLite run inline on the event loop.
+
+Why SQLite runs inline. SQLite is a library, not a server: a statement on a warm WAL database
+takes tens of microseconds. Handing each one to a thread (aiosqlite) costs more than running
+it, and under load each hand-back waits for the GIL behind the busy event loop, so the single
+writer's transactions stretched to milliseconds. Run inline, a transaction holds the write lock
+only for the CPU time of its statements, and every statement of a unit of work completes
+without yielding, so transactions never interleave on the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import CursorResult, Dialect
+from sqlalchemy.engine.result import ScalarResult
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
+from sqlalchemy.sql import Executable
+
+T = TypeVar("T")
+BUSY_WAIT = 30.0  # seconds to wait for another process's write lock before giving up
+
+
+class Executor(Protocol):
+    """What repositories call: a connection inside a transaction."""
+
+    @property
+    def dialect(self) -> Dialect: ...
+
+    async def execute(self, statement: Executable, parameters: Any = None) -> CursorResult[Any]: ...
+
+    async def scalar(self, statement: Executable, parameters: Any = None) -> Any: ...
+
+    async def scalars(self, statement: Executable, parameters: Any = None) -> ScalarResult[Any]: ...
+
+
+class Lease(Protocol):
+    """An executor and the end of its transaction."""
+
+    @property
+    def executor(self) -> Executor: ...
+
+    async def commit(self) -> None: ...
+
+    async def release(self) -> None:
+        """Roll back unless committed, and give the connection back."""
+
+
+class AsyncLease:
+    """A transaction on an async engine (PostgreSQL through asyncpg)."""
+
+    def __init__(self, conn: AsyncConnection, tx: AsyncTransaction) -> None:
+        self._conn = conn
+        self._tx = tx
+
+    @classmethod
+    async def open(cls, engine: AsyncEngine) -> AsyncLease:
+        conn = await engine.connect()
+        try:
+            tx = await conn.begin()
+        except BaseException:
+            await conn.close()
+            raise
+        return cls(conn, tx)
+
+    @property
+    def executor(self) -> Executor:
+        return self._conn
+
+    async def commit(self) -> None:
+        await self._tx.commit()
+
+    async def release(self) -> None:
+        try:
+            if self._tx.is_active:
+                await self._tx.rollback()
+        finally:
+            await self._conn.close()
+
+
+class InlineExecutor:
+    """A synchronous SQLAlchemy connection behind the async methods repositories call."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    @property
+    def dialect(self) -> Dialect:
+        return self._conn.dialect
+
+    async def execute(self, statement: Executable, parameters: Any = None) -> CursorResult[Any]:
+        return self._conn.execute(statement, parameters)
+
+    async def scalar(self, statement: Executable, parameters: Any = None) -> Any:
+        return self._conn.scalar(statement, parameters)
+
+    async def scalars(self, statement: Executable, parameters: Any = None) -> ScalarResult[Any]:
+        return self._conn.scalars(statement, parameters)
+
+    async def run_sync(self, fn: Callable[[Connection], T]) -> T:
+        return fn(self._conn)
+
+
+class InlineLease:
+    def __init__(self, pool: InlinePool, conn: Connection) -> None:
+        self._pool = pool
+        self._conn = conn
+        self._executor = InlineExecutor(conn)
+
+    @property
+    def executor(self) -> Executor:
+        return self._executor
+
+    async def commit(self) -> None:
+        self._conn.commit()
+
+    async def release(self) -> None:
+        try:
+            if self._conn.in_transaction():
+                self._conn.rollback()
+        finally:
+            self._pool.give_back(self._conn)
+
+
+class InlinePool:
+    """SQLite connections used on the event loop, waited for without blocking it. The writer
+    pool has one connection and takes the write lock at BEGIN."""
+
+    def __init__(self, engine: Engine, size: int) -> None:
+        self._engine = engine
+        self._size = size
+        self._free: list[Connection] = []
+        self._made = 0
+        self._waiting: deque[asyncio.Future[Connection]] = deque()
+
+    async def lease(self) -> InlineLease:
+        conn = await self._checkout()
+        try:
+            await self._begin(conn)
+        except BaseException:
+            self.give_back(conn)
+            raise
+        return InlineLease(self, conn)
+
+    async def _checkout(self) -> Connection:
+        if self._free:
+            return self._free.pop()
+        if self._made < self._size:
+            self._made += 1
+            return self._engine.connect()
+        waiter: asyncio.Future[Connection] = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
+        return await waiter
+
+    def give_back(self, conn: Connection) -> None:
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():  # a cancelled waiter is skipped
+                waiter.set_result(conn)
+                return
+        self._free.append(conn)
+
+    async def _begin(self, conn: Connection) -> None:
+        """BEGIN (IMMEDIATE, for the writer). If another process holds the write lock, wait
+        for it here, asynchronously, instead of in SQLite's busy handler on the loop."""
+        deadline = time.monotonic() + BUSY_WAIT
+        pause = 0.001
+        while True:
+            try:
+                conn.begin()
+                return
+            except OperationalError as exc:
+                locked = isinstance(exc.orig, sqlite3.OperationalError) and "locked" in str(
+                    exc.orig
+                )
+                if conn.in_transaction():
+                    conn.rollback()
+                if not locked or time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 0.05)
+
+    def close(self) -> None:
+        for conn in self._free:
+            conn.close()
+        self._free.clear()
+        self._engine.dispose()
+
+
+def inline_engine(path: Path, writer: bool, size: int) -> Engine:
+    """A synchronous engine on the SQLite file, configured like the async ones: WAL, foreign
+    keys, our own BEGIN. The writer waits for no lock inside SQLite (InlinePool waits instead);
+    readers never meet one in WAL mode except during recovery, for which they wait briefly."""
+    engine = create_engine(
+        f"sqlite:///{path}",
+        hide_parameters=True,
+        pool_size=size,
+        max_overflow=0,
+        connect_args={"check_same_thread": False, "timeout": 0 if writer else 1},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in _PRAGMAS:
+            cursor.execute(pragma)
+        cursor.execute(f"PRAGMA busy_timeout={0 if writer else 1000}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+    return engine
+
+
+_PRAGMAS: Sequence[str] = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+)
