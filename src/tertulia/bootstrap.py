@@ -113,6 +113,7 @@ async def open_tertulia(
     database = open_database(settings.db_url, pool_size=settings.db_pool_size)
     try:
         await check_schema(database)
+        database.start()
         hasher = hasher or Argon2Hasher(
             memory_kib=settings.argon2_memory_kib,
             time_cost=settings.argon2_time_cost,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 # A mention starts at the beginning or after something that cannot be part of a name or an
 # address (so "ana@example.com" mentions nobody), and runs as long as a username can.
-_USER = re.compile(r"(?<![\w@.+-])@([A-Za-z][A-Za-z0-9._-]{0,31})")
+_USER = re.compile(r"(?<![\w@.+-])@([A-Za-z][A-Za-z0-9._-]{0,31})(?![A-Za-z0-9._-])")
 _CHANNEL = re.compile(r"(?<![\w#&/])#([^\W][\w-]{0,79})", re.UNICODE)
 EVERYONE = frozenset({"channel", "all", "everyone"})
 HERE = "here"
@@ -18,12 +18,18 @@ HERE = "here"
 @dataclass(frozen=True, slots=True)
 class Mentions:
     """Who a text names: usernames (lowercase, in order of first appearance), whether it
-    calls the whole channel or the members online, and channel names."""
+    calls the whole channel or the members online, and channel names.
+
+    A name written with trailing punctuation ("@ana." or "@jose_") may be the name with it
+    (usernames may end in '.', '_' or '-') or without it: `candidates` keeps, per mention,
+    both readings, longest first, and `usernames` lists every reading worth looking up.
+    """
 
     usernames: tuple[str, ...] = ()
     everyone: bool = False
     here: bool = False
     channels: tuple[str, ...] = ()
+    candidates: tuple[tuple[str, ...], ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.usernames or self.everyone or self.here)
@@ -37,22 +43,27 @@ def _trim(name: str) -> str:
 def parse(fragments: Iterable[str]) -> Mentions:
     """The mentions in some plain-text fragments (the text of a message outside code)."""
     users: dict[str, None] = {}
+    readings: dict[tuple[str, ...], None] = {}
     channels: dict[str, None] = {}
     everyone = here = False
     for fragment in fragments:
         for match in _USER.finditer(fragment):
-            name = _trim(match.group(1)).lower()
+            written = match.group(1).lower()
+            name = _trim(written)
             if name in EVERYONE:
                 everyone = True
             elif name == HERE:
                 here = True
             elif len(name) >= 2:
-                users.setdefault(name)
+                both = (written, name) if written != name else (name,)
+                readings.setdefault(both)
+                for reading in both:
+                    users.setdefault(reading)
         for match in _CHANNEL.finditer(fragment):
             name = match.group(1).rstrip("-_").lower()
             if name:
                 channels.setdefault(name)
-    return Mentions(tuple(users), everyone, here, tuple(channels))
+    return Mentions(tuple(users), everyone, here, tuple(channels), tuple(readings))
 
 
 def spans(fragment: str) -> list[tuple[int, int, str]]:
@@ -63,6 +74,22 @@ def spans(fragment: str) -> list[tuple[int, int, str]]:
         name = _trim(match.group(1))
         if len(name) >= 2 or name.lower() in EVERYONE or name.lower() == HERE:
             found.append((match.start(), match.start() + 1 + len(name), name.lower()))
+    return found
+
+
+def readings(fragment: str) -> list[tuple[int, tuple[tuple[int, str], ...]]]:
+    """Each user mention of one fragment: where it starts, and its readings as (end,
+    lowercase name), longest first, so a renderer wraps the one it resolves."""
+    found = []
+    for match in _USER.finditer(fragment):
+        written = match.group(1)
+        name = _trim(written)
+        if len(name) < 2 and name.lower() not in EVERYONE and name.lower() != HERE:
+            continue
+        start = match.start()
+        options = [(start + 1 + len(written), written.lower())] if written != name else []
+        options.append((start + 1 + len(name), name.lower()))
+        found.append((start, tuple(options)))
     return found
 
 

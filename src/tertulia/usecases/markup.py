@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -49,10 +50,24 @@ _CLEANER = nh3.Cleaner(
 )
 
 
+# Text that no Markdown rule, autolink, mention or :shortcode: can touch: one line that
+# starts with a letter (or an opening ¿ ¡ " ' mark) and holds only letters, digits, spaces and
+# harmless punctuation; a full stop only before a space or at the end (so "ejemplo.com" is left
+# to the linkifier), '-' and '+' only after the start (not list bullets).
+_PLAIN = re.compile(
+    r"""(?:[^\W\d_]|[¿¡"'])[^\W_]*(?:(?:[ ,;?¿¡!'"%$()/=+-]|\.(?= |$))[^\W_]*)*(?<! )"""
+)
+
+
 def _parser() -> MarkdownIt:
-    return MarkdownIt(
-        "commonmark", {"linkify": True, "html": False, "breaks": True, "typographer": False}
-    ).enable(["linkify", "strikethrough", "table"])
+    return (
+        MarkdownIt(
+            "commonmark", {"linkify": True, "html": False, "breaks": True, "typographer": False}
+        )
+        .enable(["linkify", "strikethrough", "table"])
+        .disable("image")
+    )  # no tracking pixels:
+    # an image in a message stays a link to it (clients may preview it)
 
 
 def canonical_emoji(value: str) -> str:
@@ -80,10 +95,13 @@ class Parsed:
     tokens: list[Token]
     mentions: Mentions
     _markdown: MarkdownIt
+    plain_html: str | None = None  # set when the text has no Markdown at all
 
     def render(self, users: Mapping[str, UserId], channels: Mapping[str, ChannelId]) -> str:
         """Sanitised HTML where the resolved mentions (lowercase username → id, channel name →
         id) are marked up; anything unresolved stays plain text."""
+        if self.plain_html is not None:
+            return self.plain_html
         for inline in _inlines(self.tokens):
             children: list[Token] = []
             for child in inline.children or []:
@@ -93,7 +111,8 @@ class Parsed:
                     children.append(child)
             inline.children = children
         rendered = self._markdown.renderer.render(self.tokens, self._markdown.options, {})
-        return _CLEANER.clean(rendered)
+        # a code block in a language we do not list keeps an empty class otherwise
+        return _CLEANER.clean(rendered).replace(' class=""', "")
 
 
 class Markup:
@@ -103,6 +122,11 @@ class Markup:
         self._markdown = _parser()
 
     def parse(self, text: str) -> Parsed:
+        if _PLAIN.fullmatch(text):
+            # most chat lines are plain sentences: CommonMark would give exactly this
+            return Parsed(
+                [], Mentions(), self._markdown, f"<p>{html.escape(text, quote=False)}</p>\n"
+            )
         tokens = self._markdown.parse(text)
         fragments = []
         for inline in _inlines(tokens):
@@ -126,13 +150,18 @@ def _marked(
     """A text token split so that resolved mentions become markup (escaped here, since the
     renderer passes html_inline through as it is)."""
     pieces: list[tuple[int, int, str]] = []
-    for start, end, name in mentions.spans(text):
-        if name in users:
-            pieces.append((start, end, f'<span class="mention" data-user-id="{users[name]}">'))
-        elif name in mentions.EVERYONE:
-            pieces.append((start, end, '<span class="mention mention-all">'))
-        elif name == mentions.HERE:
-            pieces.append((start, end, '<span class="mention mention-here">'))
+    for start, options in mentions.readings(text):
+        for end, name in options:
+            if name in users:
+                opening = f'<span class="mention" data-user-id="{users[name]}">'
+            elif name in mentions.EVERYONE:
+                opening = '<span class="mention mention-all">'
+            elif name == mentions.HERE:
+                opening = '<span class="mention mention-here">'
+            else:
+                continue
+            pieces.append((start, end, opening))
+            break
     for start, end, name in mentions.channel_spans(text):
         if name in channels:
             pieces.append(

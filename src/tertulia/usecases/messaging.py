@@ -93,6 +93,13 @@ def _body_hash(channel_id: ChannelId, text: str, draft: Draft) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _int_cursor(cursor: str, field: str) -> int:
+    try:
+        return int(pages.decode(cursor, 1, field)[0])
+    except ValueError:
+        raise Invalid.field(field, "cursor.invalid", "This cursor is not valid.") from None
+
+
 def _visible(access: Access | None) -> tuple[Channel, Membership]:
     """The channel, if the person may read it; NotFound otherwise."""
     if access is None or access.membership is None:
@@ -191,7 +198,11 @@ class Messaging:
             )
             if root is not None:
                 await self._record_reply(uow, root, message)
-            await self._notify(uow, message, set(mentioned), parsed.mentions.everyone)
+            await self._notify(
+                uow,
+                message,
+                await self._recipients(uow, message, mentioned, parsed.mentions.everyone),
+            )
             await uow.commit()
         placed = replace(message, seq=uow.committed_events[0].id)
         return Posted(View(placed, []), not_notified)
@@ -222,14 +233,14 @@ class Messaging:
                 mentions_here=parsed.mentions.here,
             )
             await uow.messages.save(updated)
-            gone = [u for u in message.mentioned if u not in mentioned]
-            if gone and not parsed.mentions.everyone:
+            # notify whoever is newly named; forget whoever no longer is
+            before = await uow.notifications.recipients(message.id)
+            now_named = await self._recipients(uow, updated, mentioned, parsed.mentions.everyone)
+            gone = [user for user in before if user not in now_named]
+            if gone:
                 await uow.notifications.remove(message.id, gone)
             await self._notify(
-                uow,
-                updated,
-                set(mentioned) - set(message.mentioned),
-                parsed.mentions.everyone and not message.mentions_everyone,
+                uow, updated, {u: k for u, k in now_named.items() if u not in before}
             )
             uow.emit(self._changed("message.updated", updated))
             view = await self._view(uow, updated, editor)
@@ -264,7 +275,13 @@ class Messaging:
             if message.thread_root_id is not None:
                 root = await uow.messages.find(message.thread_root_id, lock=True)
                 if root is not None:
-                    shrunk = replace(root, reply_count=max(0, root.reply_count - 1))
+                    count = max(0, root.reply_count - 1)
+                    shrunk = replace(
+                        root,
+                        reply_count=count,
+                        last_reply_at=root.last_reply_at if count else None,
+                        participants=root.participants if count else (),
+                    )
                     await uow.messages.save(shrunk)
                     uow.emit(self._thread_updated(shrunk))
             uow.emit(
@@ -543,12 +560,14 @@ class Messaging:
     # notifications -----------------------------------------------------------------------------
 
     async def notifications(
-        self, user: UserId, before: MessageId | None, limit: int, unread_only: bool
+        self, user: UserId, before: str | None, limit: int, unread_only: bool
     ) -> pages.Page[Inboxed]:
-        """One's mentions, newest first, with their messages (in channels one still belongs to)."""
+        """One's mentions, newest message first, with their messages (in channels one still
+        belongs to); `before` is a cursor from the previous page."""
         limit = pages.check_limit(limit)
+        start = _int_cursor(before, "before") if before else None
         async with self.uow(read_only=True) as uow:
-            rows = await uow.notifications.page(user, before, limit + 1, unread_only)
+            rows = await uow.notifications.page(user, start, limit + 1, unread_only)
             mine = set(await uow.channel_members.channels_of(user))
             found = {m.id: m for m in await uow.messages.get_many([n.message_id for n in rows])}
             shown = [
@@ -559,7 +578,7 @@ class Messaging:
             views = await self._views(uow, [message for _, message in shown], user)
         return pages.Page(
             [Inboxed(n, v) for (n, _), v in zip(shown, views, strict=True)],
-            rows[limit - 1].message_id if len(rows) > limit else None,
+            pages.encode(str(rows[limit - 1].seq)) if len(rows) > limit else None,
         )
 
     async def read_notifications(
@@ -606,28 +625,34 @@ class Messaging:
         wanted = parsed.mentions
         named = await uow.channel_members.named(channel.workspace_id, channel.id, wanted.usernames)
         linked = await uow.channels.public_named(channel.workspace_id, wanted.channels)
-        notify = tuple(
-            named[name].user_id
-            for name in wanted.usernames
-            if name in named and named[name].in_channel and named[name].user_id != author
-        )
-        missing = tuple(
-            name for name in wanted.usernames if name not in named or not named[name].in_channel
-        )
+        notify: dict[UserId, None] = {}
+        missing: dict[str, None] = {}
+        for options in wanted.candidates:  # the longest reading that names someone wins
+            name = next((o for o in options if o in named), options[-1])
+            person = named.get(name)
+            if person is None or not person.in_channel:
+                missing.setdefault(name)
+            elif person.user_id != author:
+                notify.setdefault(person.user_id)
         html = parsed.render({name: n.user_id for name, n in named.items()}, linked)
-        return notify, missing, html
+        return tuple(notify), tuple(missing), html
 
-    async def _notify(
-        self, uow: UnitOfWork, message: Message, named: set[UserId], everyone: bool
-    ) -> None:
-        """Notifications for the mentioned members (everyone, for @channel and @all) but the
-        author; mentioned people also follow the thread the message is in."""
+    async def _recipients(
+        self, uow: UnitOfWork, message: Message, named: Sequence[UserId], everyone: bool
+    ) -> dict[UserId, str]:
+        """Who a message notifies, and why: the members it names ("mention") and, for
+        @channel and @all, every member ("everyone"); never its author."""
         kinds: dict[UserId, str] = {}
         if everyone:
             for user in await uow.channel_members.user_ids(message.channel_id):
                 kinds[user] = "everyone"
         kinds.update(dict.fromkeys(named, "mention"))
         kinds.pop(message.author_id, None)
+        return kinds
+
+    async def _notify(self, uow: UnitOfWork, message: Message, kinds: dict[UserId, str]) -> None:
+        """Notify these people (once per message: the caller leaves out whoever already
+        was); people mentioned by name also follow the thread the message is in."""
         if not kinds:
             return
         now = self.clock()
@@ -640,8 +665,9 @@ class Messaging:
         if message.thread_root_id is not None:
             root = await uow.messages.find(message.thread_root_id)
             if root is not None:
-                for user in named:
-                    await uow.threads.follow(user, root, True, now, only_if_new=True)
+                for user, kind in kinds.items():
+                    if kind == "mention":
+                        await uow.threads.follow(user, root, True, now, only_if_new=True)
         for kind in sorted(set(kinds.values())):
             uow.emit(
                 Event(
@@ -659,7 +685,8 @@ class Messaging:
             )
 
     async def _record_reply(self, uow: UnitOfWork, root: Message, reply: Message) -> None:
-        """The root's summary grows; the replier and the root's author follow the thread."""
+        """The root's summary grows; the replier, the root's author and the people the root
+        mentioned follow the thread."""
         grown = replace(
             root,
             reply_count=root.reply_count + 1,
@@ -667,7 +694,7 @@ class Messaging:
             participants=messages.with_participant(root.participants, reply.author_id),
         )
         await uow.messages.save(grown)
-        for user in {reply.author_id, root.author_id}:
+        for user in dict.fromkeys((reply.author_id, root.author_id, *root.mentioned)):
             await uow.threads.follow(user, root, True, reply.created_at, only_if_new=True)
         uow.emit(self._thread_updated(grown))
 

@@ -109,6 +109,7 @@ class Notification:
     kind: str  # mention, everyone, here
     created_at: datetime
     read_at: datetime | None = None
+    seq: int = 0  # the message's place, which orders the inbox
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,10 +423,13 @@ class Notifications(Protocol):
     async def remove(self, message_id: MessageId, user_ids: Sequence[UserId] | None = None) -> None:
         """Forget a message's notifications (of those people, or of everyone)."""
 
+    async def recipients(self, message_id: MessageId) -> dict[UserId, str]:
+        """Who a message has notified, and why."""
+
     async def page(
-        self, user_id: UserId, before: MessageId | None, limit: int, unread_only: bool
+        self, user_id: UserId, before: int | None, limit: int, unread_only: bool
     ) -> list[Notification]:
-        """Someone's notifications, newest first, below that message id."""
+        """Someone's notifications, by their messages' places, newest first, below `before`."""
 
     async def mark_read(
         self, user_id: UserId, message_ids: Sequence[MessageId] | None, at: datetime

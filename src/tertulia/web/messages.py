@@ -355,15 +355,15 @@ async def unreads(workspace_id: WorkspacePath, user: CurrentUser, core: Core) ->
 async def notifications(
     user: CurrentUser,
     core: Core,
-    before: Cursor = None,
+    before: Annotated[
+        str | None, Query(max_length=512, description="`next_cursor` of the previous page.")
+    ] = None,
     limit: Limit = 50,
     unread: Annotated[bool, Query(description="Only those not marked read.")] = False,
 ) -> PageOut[NotificationOut]:
-    """Every mention of you, newest first, with the message; pass `next_cursor` as
+    """Every mention of you, newest message first, with the message; pass `next_cursor` as
     `before`."""
-    page = await core.messaging.notifications(
-        user, MessageId(before) if before else None, limit, unread
-    )
+    page = await core.messaging.notifications(user, before, limit, unread)
     return PageOut(
         items=[
             NotificationOut(

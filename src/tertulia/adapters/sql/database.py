@@ -10,7 +10,13 @@ from sqlalchemy import event, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from tertulia.adapters.sql.leases import AsyncLease, InlinePool, Lease, inline_engine
+from tertulia.adapters.sql.leases import (
+    AsyncLease,
+    Checkpointer,
+    InlinePool,
+    Lease,
+    inline_engine,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +34,7 @@ class Database:
     reader: AsyncEngine
     inline_writer: InlinePool | None = None
     inline_readers: InlinePool | None = None
+    checkpointer: Checkpointer | None = None
 
     @property
     def dialect(self) -> str:
@@ -39,7 +46,14 @@ class Database:
             return await (self.inline_writer if write else self.inline_readers).lease()
         return await AsyncLease.open(self.writer if write else self.reader)
 
+    def start(self) -> None:
+        """Start background upkeep (SQLite checkpoints); call from the running loop."""
+        if self.checkpointer is not None:
+            self.checkpointer.start()
+
     async def close(self) -> None:
+        if self.checkpointer is not None:
+            await self.checkpointer.stop()
         for pool in (self.inline_writer, self.inline_readers):
             if pool is not None:
                 pool.close()
@@ -106,6 +120,7 @@ def open_database(url: str, pool_size: int = 10, echo: bool = False) -> Database
             reader,
             InlinePool(inline_engine(path, writer=True, size=1), 1),
             InlinePool(inline_engine(path, writer=False, size=readers), readers),
+            Checkpointer(path),
         )
     if backend == "postgresql":
         engine = create_async_engine(

@@ -12,6 +12,8 @@ without yielding, so transactions never interleave on the loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import sqlite3
 import time
 from collections import deque
@@ -27,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 from sqlalchemy.sql import Executable
 
 T = TypeVar("T")
+log = logging.getLogger("tertulia.sql")
 BUSY_WAIT = 30.0  # seconds to wait for another process's write lock before giving up
 
 
@@ -215,6 +218,9 @@ def inline_engine(path: Path, writer: bool, size: int) -> Engine:
         for pragma in _PRAGMAS:
             cursor.execute(pragma)
         cursor.execute(f"PRAGMA busy_timeout={0 if writer else 1000}")
+        if writer:
+            # checkpoints run on a thread (Checkpointer); this is only the safety net
+            cursor.execute("PRAGMA wal_autocheckpoint=10000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -229,3 +235,39 @@ _PRAGMAS: Sequence[str] = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
 )
+
+
+class Checkpointer:
+    """Copies the WAL back into the database file every so often, on a thread of its own, so
+    that no commit on the event loop ever pays for a checkpoint. PASSIVE: it never waits for,
+    nor blocks, readers and the writer."""
+
+    def __init__(self, path: Path, every: float = 1.0) -> None:
+        self._path = path
+        self._every = every
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        conn = await asyncio.to_thread(
+            sqlite3.connect, self._path, check_same_thread=False, isolation_level=None
+        )
+        try:
+            while True:
+                await asyncio.sleep(self._every)
+                try:
+                    await asyncio.to_thread(conn.execute, "PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error:
+                    log.warning("checkpoint failed; will try again", exc_info=True)
+        finally:
+            conn.close()

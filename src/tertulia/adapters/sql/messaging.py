@@ -322,13 +322,26 @@ class SqlNotifications:
             query = query.where(n.c.user_id.in_(list(user_ids)))
         await self.conn.execute(query)
 
+    async def recipients(self, message_id: MessageId) -> dict[UserId, str]:
+        n = t.notifications
+        rows = await self.conn.execute(
+            select(n.c.user_id, n.c.kind).where(n.c.message_id == message_id)
+        )
+        return {UserId(row.user_id): row.kind for row in rows}
+
     async def page(
-        self, user_id: UserId, before: MessageId | None, limit: int, unread_only: bool
+        self, user_id: UserId, before: int | None, limit: int, unread_only: bool
     ) -> list[Notification]:
         n = t.notifications
-        query = select(n).where(n.c.user_id == user_id).order_by(n.c.message_id.desc()).limit(limit)
+        query = (
+            select(n, m.c.seq)
+            .join(m, m.c.id == n.c.message_id)
+            .where(n.c.user_id == user_id)
+            .order_by(m.c.seq.desc())
+            .limit(limit)
+        )
         if before is not None:
-            query = query.where(n.c.message_id < before)
+            query = query.where(m.c.seq < before)
         if unread_only:
             query = query.where(n.c.read_at.is_(None))
         return [
@@ -340,6 +353,7 @@ class SqlNotifications:
                 row.kind,
                 row.created_at,
                 row.read_at,
+                int(row.seq),
             )
             for row in await self.conn.execute(query)
         ]
