@@ -31,10 +31,13 @@ class Endpoint:
 
     `at` maps the route's path parameters to names in the world: `ws`, `private`, `archived`,
     `public`, `general`, `dm`, `invitation` (a link's token), `invitation_id` (its id), `ana`,
-    `bob`, `me` (the caller) and `other` (Bob,
-    or Gus when Bob calls). Bodies may use the same names as "{name}". A status is the refusal
-    expected; None means that caller may do it (reads are then checked for leaks, writes are
-    left alone so the world stays as built).
+    `bob`, `me` (the caller) and `other` (Bob, or Gus when Bob calls); Ana's messages
+    `private_msg` (in P, mentioning Bob, who is not told), `dm_msg` (in the DM), `general_msg`
+    (in #general, with a reply by Bob) and `public_msg` (in the public channel, pinned, with
+    Gus's reaction); and `emoji` (👍, sent percent-encoded). Bodies and query strings may use
+    the same names as "{name}". A status is the refusal expected; None means that caller may do
+    it (reads are then checked for leaks, writes are left alone so the world stays as built).
+    `code`, if given, is the code every 403 of the row must carry.
     """
 
     method: str
@@ -45,6 +48,7 @@ class Endpoint:
     eve: int | None = None
     bob: int | None = None
     gus: int | None = None
+    code: str | None = None
 
     @property
     def label(self) -> str:
@@ -79,6 +83,112 @@ PUBLIC = {"channel_id": "public"}
 ARCHIVED = {"channel_id": "archived"}
 W_OTHER = {"workspace_id": "ws", "user_id": "other"}
 GUEST_IN_P = {"role": "guest", "channel_ids": ["{private}"]}
+CH_MESSAGES = CH + "/messages"
+CH_PINS = CH + "/pins"
+CH_READ = CH + "/read"
+M = "/api/v1/messages/{message_id}"
+M_EDITS = M + "/edits"
+M_REPLIES = M + "/replies"
+M_FOLLOW = M + "/follow"
+M_REACTION = M + "/reactions/{emoji}"
+M_PIN = M + "/pin"
+W_THREADS = W + "/threads"
+W_UNREADS = W + "/unreads"
+NOTIFICATIONS = "/api/v1/notifications"
+NOT_MEMBER = "channel.not_member"
+NOT_AUTHOR = "message.not_author"
+
+
+def conversation(channel: str, message: str, **levels: str) -> tuple[Endpoint, ...]:
+    """Every message endpoint on one conversation and on one of Ana's messages in it. What
+    Eve, Bob and Gus get depends on their level there: "hidden" (404 for everything),
+    "reader" (a full member outside a public channel: may read it, 403 channel.not_member to
+    take part) or "member" (the default: may take part, 403 message.not_author to edit or
+    delete Ana's message)."""
+
+    def expect(kind: str) -> dict[str, int | None]:
+        out: dict[str, int | None] = {}
+        for who in ("eve", "bob", "gus"):
+            level = levels.get(who, "member")
+            if level == "hidden":
+                out[who] = 404
+            elif kind == "read" or (kind == "take part" and level == "member"):
+                out[who] = None
+            else:
+                out[who] = 403
+        return out
+
+    ch, msg = {"channel_id": channel}, {"message_id": message}
+    read, part, author = expect("read"), expect("take part"), expect("author")
+    return (
+        E("GET", CH_MESSAGES, ch, **read),
+        E("GET", CH_MESSAGES, ch, query={"around": "{" + message + "}"}, **read),
+        E("POST", CH_MESSAGES, ch, {"text": "intruso"}, **part, code=NOT_MEMBER),
+        E(
+            "POST",
+            CH_MESSAGES,
+            ch,
+            {"text": "intruso", "thread_root_id": "{" + message + "}"},
+            **part,
+            code=NOT_MEMBER,
+        ),
+        E("GET", CH_PINS, ch, **read),
+        E("POST", CH_READ, ch, **part, code=NOT_MEMBER),
+        E("POST", CH_READ, ch, {"message_id": "{" + message + "}"}, **part, code=NOT_MEMBER),
+        E("PATCH", CH_MEMBER, {**ch, "user_id": "me"}, {"muted": True}, **part, code=NOT_MEMBER),
+        E("GET", M, msg, **read),
+        E("PATCH", M, msg, {"text": "pisado", "version": 1}, **author, code=NOT_AUTHOR),
+        E("GET", M_EDITS, msg, **read),
+        E("GET", M_REPLIES, msg, **read),
+        E("PUT", M_FOLLOW, msg, **part, code=NOT_MEMBER),
+        E("DELETE", M_FOLLOW, msg, **part, code=NOT_MEMBER),
+        E("PUT", M_REACTION, {**msg, "emoji": "emoji"}, **part, code=NOT_MEMBER),
+        E("DELETE", M_REACTION, {**msg, "emoji": "emoji"}, **part, code=NOT_MEMBER),
+        E("PUT", M_PIN, msg, **part, code=NOT_MEMBER),
+        E("DELETE", M_PIN, msg, **part, code=NOT_MEMBER),
+        # last: the positive controls run the rows in order, and a tombstone takes no reactions
+        E("DELETE", M, msg, **author, code=NOT_AUTHOR),
+    )
+
+
+# Messages, threads, reactions, pins and read state, per conversation: Ana's private channel
+# P, her DM with Bob, #general (no guests) and the public channel Gus was given (Bob is not in
+# it, but as a full member may read it).
+CONVERSATIONS: tuple[Endpoint, ...] = (
+    *conversation("private", "private_msg", eve="hidden", bob="hidden", gus="hidden"),
+    *conversation("dm", "dm_msg", eve="hidden", gus="hidden"),
+    *conversation("general", "general_msg", eve="hidden", gus="hidden"),
+    *conversation("public", "public_msg", eve="hidden", bob="reader"),
+)
+
+# Requests that point from a conversation one may use at a message of one one may not: they
+# must fail as if that message did not exist (for Ana too: it is in another channel).
+CROSSINGS: tuple[Endpoint, ...] = (
+    E(
+        "POST",
+        CH_MESSAGES,
+        GENERAL,
+        {"text": "intruso", "thread_root_id": "{private_msg}"},
+        eve=404,
+        bob=404,
+        gus=404,
+    ),
+    E("POST", CH_READ, GENERAL, {"message_id": "{private_msg}"}, eve=404, bob=404, gus=404),
+    E("POST", CH_READ, GENERAL, {"thread_root_id": "{private_msg}"}, eve=404, bob=404, gus=404),
+    E("POST", CH_READ, PUBLIC, {"message_id": "{dm_msg}"}, eve=404, bob=403, gus=404),
+    # only one's own membership: someone else's is refused whoever asks, and an outsider
+    # still learns nothing of the channel
+    E(
+        "PATCH",
+        CH_MEMBER,
+        {**PUBLIC, "user_id": "ana"},
+        {"muted": True},
+        eve=404,
+        bob=403,
+        gus=403,
+        code="channel.not_yours",
+    ),
+)
 
 # Every endpoint that takes an id or acts on the caller. Later issues: when you add such an
 # endpoint, add its rows here (test_every_authenticated_endpoint_is_in_the_matrix fails until
@@ -151,6 +261,15 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     E("PATCH", CH, PUBLIC, {"name": "renombrada"}, eve=404, bob=403, gus=403),
     E("DELETE", CH, PUBLIC, eve=404, bob=403, gus=403),
     E("DELETE", CH_MEMBER, {**PUBLIC, "user_id": "ana"}, eve=404, bob=403, gus=403),
+    # messages: per conversation, then the workspace's threads and unreads, and one's inbox
+    *CONVERSATIONS,
+    *CROSSINGS,
+    E("GET", W_THREADS, IN_W, eve=404),
+    E("GET", W_UNREADS, IN_W, eve=404),
+    E("GET", NOTIFICATIONS),
+    E("GET", NOTIFICATIONS, query={"unread": "true"}),
+    E("POST", NOTIFICATIONS + "/read"),
+    E("POST", NOTIFICATIONS + "/read", body={"message_ids": ["{private_msg}"]}),
 )
 
 # Routes that take no access token: they are how you get one.
@@ -179,7 +298,7 @@ class World:
         Ana, whose rights are the widest)."""
         me = caller or self.ana
         other = self.gus if me.id == self.bob.id else self.bob
-        return {**self.ids, "me": me.id, "other": other.id}
+        return {**self.ids, "me": me.id, "other": other.id, "emoji": "👍"}
 
     def protected_from(self, caller: Account | None) -> dict[str, str]:
         """Every secret, except the caller's own name and id."""
@@ -191,7 +310,9 @@ class World:
 async def world(client: AsyncClient) -> World:
     """W, owned by Ana: a public channel, a private one P and an archived private one A (Ana
     alone in each), #general, a DM between Ana and Bob and an unused invitation; Bob a member,
-    Gus a guest of the public channel only; Eve in a workspace of her own."""
+    Gus a guest of the public channel only; Eve in a workspace of her own. Ana has written in
+    P (mentioning Bob, who is not in it, and replying to herself), in the DM, in #general
+    (mentioning Bob, who replied) and in the public channel (pinned, with Gus's 👍)."""
     ana = await signup(client, "anavidal")
     bob = await signup(client, "bobferrer")
     gus = await signup(client, "gusmoreno")
@@ -230,6 +351,18 @@ async def world(client: AsyncClient) -> World:
         await client.post("/api/v1/workspaces", json={"name": "Otra Casa"}, headers=eve.headers),
         201,
     )
+    private_msg = await _say(client, ana, private["id"], "plan-de-la-sala-oculta @bobferrer")
+    await _say(client, ana, private["id"], "respuesta-de-la-sala-oculta", private_msg["id"])
+    dm_msg = await _say(client, ana, dm["id"], "confidencia-directa-para-bob")
+    general_msg = await _say(client, ana, general["id"], "anuncio-interno-general @bobferrer")
+    await _say(client, bob, general["id"], "respuesta-de-bob-en-general", general_msg["id"])
+    public_msg = await _say(client, ana, public["id"], "novedades-del-proyecto-abierto")
+    ok(await client.put(f"/api/v1/messages/{public_msg['id']}/pin", headers=ana.headers))
+    ok(
+        await client.put(
+            f"/api/v1/messages/{public_msg['id']}/reactions/%F0%9F%91%8D", headers=gus.headers
+        )
+    )
     ids = {
         "ws": ws["id"],
         "private": private["id"],
@@ -242,6 +375,10 @@ async def world(client: AsyncClient) -> World:
         "ana": ana.id,
         "bob": bob.id,
         "gus": gus.id,
+        "private_msg": private_msg["id"],
+        "dm_msg": dm_msg["id"],
+        "general_msg": general_msg["id"],
+        "public_msg": public_msg["id"],
     }
     secrets = {
         **{f"{k} id": v for k, v in ids.items() if k != "invitation"},
@@ -256,6 +393,12 @@ async def world(client: AsyncClient) -> World:
         "the public channel's name": public["name"],
         "Ana's username": ana.username,
         "Bob's username": bob.username,
+        "P's message": "plan-de-la-sala-oculta",
+        "P's reply": "respuesta-de-la-sala-oculta",
+        "dm message": "confidencia-directa-para-bob",
+        "general message": "anuncio-interno-general",
+        "general reply": "respuesta-de-bob-en-general",
+        "the public channel's message": "novedades-del-proyecto-abierto",
     }
     return World(ana, bob, gus, eve, ids, secrets)
 
@@ -273,6 +416,20 @@ async def _channel(
                 "purpose": f"proposito-{name}-reservado",
             },
             headers=creator.headers,
+        ),
+        201,
+    )
+    return body
+
+
+async def _say(
+    client: AsyncClient, author: Account, channel: str, text: str, root: str | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = ok(
+        await client.post(
+            f"/api/v1/channels/{channel}/messages",
+            json={"text": text, "thread_root_id": root},
+            headers=author.headers,
         ),
         201,
     )
@@ -319,7 +476,7 @@ async def send(
     return await client.request(
         endpoint.method,
         path,
-        params=dict(endpoint.query) if endpoint.query else None,
+        params=_fill(dict(endpoint.query), names) if endpoint.query else None,
         json=_fill(endpoint.body, names) if endpoint.body is not None else None,
         headers=headers,
     )
@@ -397,7 +554,8 @@ async def sweep(client: AsyncClient, world: World, who: str) -> list[str]:
         if expected is None:
             failures += allowed_read(response, where, hidden)
         else:
-            failures += refused(response, expected, where, world.protected_from(caller))
+            code = endpoint.code if expected == 403 else None
+            failures += refused(response, expected, where, world.protected_from(caller), code)
     return failures
 
 
@@ -472,7 +630,73 @@ async def snapshot(client: AsyncClient, world: World) -> dict[str, Any]:
             lambda b: sorted(m["user"]["id"] for m in b["items"]),
             limit=200,
         )
+        await look(
+            f"messages of {name}",
+            world.ana,
+            f"/api/v1/channels/{world.ids[name]}/messages",
+            lambda b: [_message_state(m) for m in b["items"]],
+            limit=200,
+        )
+        await look(
+            f"pins of {name}",
+            world.ana,
+            f"/api/v1/channels/{world.ids[name]}/pins",
+            lambda b: [m["id"] for m in b["items"]],
+        )
+    for name in ("private_msg", "dm_msg", "general_msg", "public_msg"):
+        await look(
+            f"{name} and its thread",
+            world.ana,
+            f"/api/v1/messages/{world.ids[name]}/replies",
+            lambda b: [_message_state(m) for m in b["items"]],
+            limit=200,
+        )
+        await look(
+            f"{name}'s edits",
+            world.ana,
+            f"/api/v1/messages/{world.ids[name]}/edits",
+            lambda b: b["items"],
+        )
+    for person in ("ana", "bob", "gus"):
+        caller = getattr(world, person)
+        await look(
+            f"{person}'s unreads in W",
+            caller,
+            f"/api/v1/workspaces/{ws}/unreads",
+            lambda b: (
+                [
+                    (c["channel_id"], c["muted"], c["unread_messages"], c["mentions"])
+                    for c in b["channels"]
+                ],
+                [(t["root_id"], t["unread_replies"]) for t in b["threads"]],
+            ),
+        )
+        await look(
+            f"threads {person} follows in W",
+            caller,
+            f"/api/v1/workspaces/{ws}/threads",
+            lambda b: [(t["root"]["id"], t["unread_replies"]) for t in b["items"]],
+        )
+        await look(
+            f"{person}'s notifications",
+            caller,
+            "/api/v1/notifications",
+            lambda b: [(n["message_id"], n["kind"], n["read_at"]) for n in b["items"]],
+        )
     return views
+
+
+def _message_state(m: dict[str, Any]) -> tuple[Any, ...]:
+    """What a refused request could have changed about a message."""
+    return (
+        m["id"],
+        m["text"],
+        m["version"],
+        m["deleted"],
+        m["pinned_by"],
+        m["thread"]["reply_count"],
+        [(r["emoji"], r["count"], sorted(r["user_ids"])) for r in m["reactions"]],
+    )
 
 
 async def changes(
@@ -713,4 +937,24 @@ async def test_rightful_users_read_everything_in_the_matrix(
     )
     if world.secrets["P's name"] not in private.text:
         failures.append(f"[ana, minted token] P's own page does not name it: {private.text}")
+    assert not failures, report(failures)
+
+
+async def test_rightful_users_do_every_message_write_in_the_matrix(
+    client: AsyncClient, world: World
+) -> None:
+    """Bob and Gus succeed at every write on messages the matrix allows them, and Ana (author,
+    owner, creator) at all of them, so no refusal above passes because a row is mistaken."""
+    failures: list[str] = []
+    for who in ("bob", "gus", "ana"):
+        caller: Account = getattr(world, who)
+        for endpoint in CONVERSATIONS:
+            if endpoint.method == "GET" or (who != "ana" and getattr(endpoint, who) is not None):
+                continue
+            response = await send(client, endpoint, world.names_for(caller), caller.headers)
+            if not 200 <= response.status_code < 300:
+                failures.append(
+                    f"[{who}] {endpoint.label}: a permitted write got {response.status_code}:"
+                    f" {response.text[:300]}"
+                )
     assert not failures, report(failures)

@@ -17,6 +17,7 @@ from tests.conftest import serve
 from tests.web.api import PASSWORD, Account, channel, login, ok, problem, signup, workspace
 
 MAX_BODY = 4096
+MAX_MESSAGE = 500  # characters; the default (16,000) would not fit in MAX_BODY
 SQL_TEXTS = ["'; DROP TABLE users;--", '" OR 1=1 --', "%_\\"]
 
 
@@ -25,10 +26,15 @@ SQL_TEXTS = ["'; DROP TABLE users;--", '" OR 1=1 --', "%_\\"]
 
 @pytest.fixture
 async def http(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncClient]:
-    """A client on the whole app with a 4 KiB body limit. A crash comes back as the 500 response
+    """A client on the whole app with a 4 KiB body limit and messages of at most 500
+    characters. A crash comes back as the 500 response
     a real client would get (not as an exception in the test), so failures say what was seen."""
     async with serve(
-        database_url, tmp_path, raise_app_exceptions=False, max_body_bytes=MAX_BODY
+        database_url,
+        tmp_path,
+        raise_app_exceptions=False,
+        max_body_bytes=MAX_BODY,
+        max_message_length=MAX_MESSAGE,
     ) as client:
         yield client
 
@@ -133,6 +139,7 @@ OVERSIZED = [
     pytest.param("POST", "/api/v1/workspaces", "name", id="new-workspace"),
     pytest.param("PATCH", "/api/v1/users/me", "display_name", id="profile"),
     pytest.param("PATCH", "/api/v1/channels/{ch}", "topic", id="channel-topic"),
+    pytest.param("POST", "/api/v1/channels/{ch}/messages", "text", id="message"),
 ]
 
 
@@ -827,6 +834,18 @@ BAD_IDS = [
         pytest.param("GET", "/api/v1/users/{bad}", id="user"),
         pytest.param("DELETE", "/api/v1/workspaces/{ws}/members/{bad}", id="remove-member"),
         pytest.param("DELETE", "/api/v1/channels/{ch}/members/{bad}", id="leave-channel"),
+        pytest.param("GET", "/api/v1/channels/{bad}/messages", id="history"),
+        pytest.param("GET", "/api/v1/channels/{bad}/pins", id="pins"),
+        pytest.param("POST", "/api/v1/channels/{bad}/read", id="read"),
+        pytest.param("GET", "/api/v1/messages/{bad}", id="message"),
+        pytest.param("DELETE", "/api/v1/messages/{bad}", id="delete-message"),
+        pytest.param("GET", "/api/v1/messages/{bad}/edits", id="edits"),
+        pytest.param("GET", "/api/v1/messages/{bad}/replies", id="replies"),
+        pytest.param("PUT", "/api/v1/messages/{bad}/follow", id="follow"),
+        pytest.param("PUT", "/api/v1/messages/{bad}/reactions/:+1:", id="react"),
+        pytest.param("PUT", "/api/v1/messages/{bad}/pin", id="pin"),
+        pytest.param("GET", "/api/v1/workspaces/{bad}/threads", id="threads"),
+        pytest.param("GET", "/api/v1/workspaces/{bad}/unreads", id="unreads"),
     ],
 )
 async def test_invalid_ids_in_paths_are_422_or_404_never_500(
@@ -1016,3 +1035,475 @@ async def test_invitations_out_of_bounds_are_refused(
     before = await shown(http, team)
     await signup(http, "bob")
     assert await shown(http, team) == before
+
+
+# messages --------------------------------------------------------------------------------------
+
+MESSAGES = "/api/v1/channels/{ch}/messages"
+
+
+@pytest.fixture
+async def said(http: AsyncClient, team: Team) -> dict[str, Any]:
+    """Ana's message "hola" in #dev."""
+    body: dict[str, Any] = ok(await send(http, team, "POST", MESSAGES, {"text": "hola"}), 201)
+    return body
+
+
+async def conversation(http: AsyncClient, team: Team) -> dict[str, Any]:
+    """Everything the API shows Ana of what is said: the channels she may see (above), every
+    message of #dev with its thread, edits and reactions, the pins, her notifications, unreads
+    and followed threads."""
+    headers = team.ana.headers
+    seen = await shown(http, team)
+    for ws in seen["workspaces"]:
+        for ch in seen[f"channels of {ws['id']}"]:
+            messages = ok(
+                await http.get(
+                    f"/api/v1/channels/{ch['id']}/messages",
+                    params={"limit": 200},
+                    headers=headers,
+                )
+            )
+            seen[f"messages of {ch['id']}"] = messages
+            for m in messages["items"]:
+                seen[f"replies to {m['id']}"] = ok(
+                    await http.get(f"/api/v1/messages/{m['id']}/replies", headers=headers)
+                )
+                seen[f"edits of {m['id']}"] = ok(
+                    await http.get(f"/api/v1/messages/{m['id']}/edits", headers=headers)
+                )
+            seen[f"pins of {ch['id']}"] = ok(
+                await http.get(f"/api/v1/channels/{ch['id']}/pins", headers=headers)
+            )
+        seen[f"unreads in {ws['id']}"] = ok(
+            await http.get(f"/api/v1/workspaces/{ws['id']}/unreads", headers=headers)
+        )
+        seen[f"threads in {ws['id']}"] = ok(
+            await http.get(f"/api/v1/workspaces/{ws['id']}/threads", headers=headers)
+        )
+    seen["notifications"] = ok(await http.get("/api/v1/notifications", headers=headers))
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        pytest.param("a" * (MAX_MESSAGE + 1), "message.too_long", id="one-over"),
+        pytest.param("😀" * (MAX_MESSAGE + 1), "message.too_long", id="emoji-one-over"),
+        pytest.param("a" * 3000, "message.too_long", id="far-over"),
+        pytest.param("", "message.empty", id="empty"),
+        pytest.param("   ", "message.empty", id="spaces"),
+        pytest.param(" \n\t \r\n", "message.empty", id="whitespace"),
+    ],
+)
+@pytest.mark.parametrize("how", ["post", "edit"])
+async def test_message_text_empty_or_over_the_limit_is_refused(
+    http: AsyncClient, team: Team, said: dict[str, Any], text: str, code: str, how: str
+) -> None:
+    """Posting or editing to text that is blank or one character (an emoji counts as one) over
+    the configured maximum gets 422 naming `text`; nothing is posted and the message keeps its
+    text."""
+    before = await conversation(http, team)
+    if how == "post":
+        response = await send(http, team, "POST", MESSAGES, {"text": text})
+    else:
+        response = await send(
+            http, team, "PATCH", f"/api/v1/messages/{said['id']}", {"text": text, "version": 1}
+        )
+    body = refused(response, 422, "text")
+    assert [e["code"] for e in body["errors"] if e["field"] == "text"] == [code]
+    assert await conversation(http, team) == before
+
+
+async def test_message_text_at_the_limit_is_accepted(http: AsyncClient, team: Team) -> None:
+    """Exactly the maximum, in 4-byte emoji, is posted and comes back exactly as sent."""
+    text = "😀" * MAX_MESSAGE
+    posted = ok(await send(http, team, "POST", MESSAGES, {"text": text}), 201)
+    assert posted["text"] == text
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        pytest.param("POST", MESSAGES, {"text": "ho\x00la"}, "text", id="post-text"),
+        pytest.param(
+            "POST", MESSAGES, {"text": "hola", "client_msg_id": "k\x001"}, "client_msg_id", id="key"
+        ),
+        pytest.param(
+            "PATCH", "/api/v1/messages/{said}", {"text": "\x00", "version": 1}, "text", id="edit"
+        ),
+    ],
+)
+async def test_nul_in_a_message_is_refused(
+    http: AsyncClient,
+    team: Team,
+    said: dict[str, Any],
+    method: str,
+    path: str,
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    """A NUL in a message's text or client_msg_id gets 422 naming the field, never a 500, and
+    nothing is posted or changed."""
+    before = await conversation(http, team)
+    response = await send(http, team, method, path.replace("{said}", said["id"]), body)
+    refused(response, 422, field)
+    assert await conversation(http, team) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "template", "field"),
+    [
+        pytest.param("POST", MESSAGES, '{"text": "%s"}', "text", id="post-text"),
+        pytest.param(
+            "POST",
+            MESSAGES,
+            '{"text": "hola", "client_msg_id": "k%s"}',
+            "client_msg_id",
+            id="client-msg-id",
+        ),
+        pytest.param(
+            "PATCH", "/api/v1/messages/{said}", '{"text": "%s", "version": 1}', "text", id="edit"
+        ),
+    ],
+)
+@pytest.mark.parametrize(
+    "escape",
+    [pytest.param("\\ud800", id="lone-high"), pytest.param("hola \\udc00", id="lone-low")],
+)
+async def test_a_lone_surrogate_in_a_message_is_a_422(
+    http: AsyncClient,
+    team: Team,
+    said: dict[str, Any],
+    method: str,
+    path: str,
+    template: str,
+    field: str,
+    escape: str,
+) -> None:
+    """Half a UTF-16 pair in a message's text or key gets 422 naming the field, never a 500
+    from the renderer or the database, and nothing is written."""
+    before = await conversation(http, team)
+    content = (template % escape).encode()
+    refused(
+        await send_raw(http, team, method, path.replace("{said}", said["id"]), content), 422, field
+    )
+    assert await conversation(http, team) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        pytest.param("POST", MESSAGES, {"text": 42}, "text", id="number-text"),
+        pytest.param("POST", MESSAGES, {"text": None}, "text", id="null-text"),
+        pytest.param("POST", MESSAGES, {"text": ["hola"]}, "text", id="list-text"),
+        pytest.param("POST", MESSAGES, {"text": {"md": "hola"}}, "text", id="object-text"),
+        pytest.param(
+            "POST",
+            MESSAGES,
+            {"text": "hola", "also_send_to_channel": "true"},
+            "also_send_to_channel",
+            id="string-bool",
+        ),
+        pytest.param(
+            "POST",
+            MESSAGES,
+            {"text": "hola", "also_send_to_channel": 1},
+            "also_send_to_channel",
+            id="number-bool",
+        ),
+        pytest.param(
+            "POST", MESSAGES, {"text": "hola", "client_msg_id": 7}, "client_msg_id", id="key"
+        ),
+        pytest.param(
+            "POST",
+            MESSAGES,
+            {"text": "hola", "thread_root_id": 1},
+            "thread_root_id",
+            id="number-root",
+        ),
+        pytest.param(
+            "PATCH",
+            "/api/v1/messages/{said}",
+            {"text": "hola", "version": "1"},
+            "version",
+            id="string-version",
+        ),
+        pytest.param(
+            "PATCH",
+            "/api/v1/messages/{said}",
+            {"text": "hola", "version": True},
+            "version",
+            id="bool-version",
+        ),
+        pytest.param(
+            "PATCH",
+            "/api/v1/messages/{said}",
+            {"text": "hola", "version": 1.5},
+            "version",
+            id="float-version",
+        ),
+        pytest.param(
+            "PATCH",
+            "/api/v1/messages/{said}",
+            {"text": "hola", "version": 0},
+            "version",
+            id="version-0",
+        ),
+        pytest.param(
+            "PATCH", "/api/v1/messages/{said}", {"text": 5, "version": 1}, "text", id="edit-text"
+        ),
+        pytest.param(
+            "PATCH", "/api/v1/channels/{ch}/members/{me}", {"muted": "yes"}, "muted", id="muted"
+        ),
+        pytest.param(
+            "POST", "/api/v1/channels/{ch}/read", {"message_id": 5}, "message_id", id="read"
+        ),
+        pytest.param(
+            "POST",
+            "/api/v1/notifications/read",
+            {"message_ids": "{said}"},
+            "message_ids",
+            id="ids-string",
+        ),
+    ],
+)
+async def test_wrong_types_in_messages_are_refused(
+    http: AsyncClient,
+    team: Team,
+    said: dict[str, Any],
+    method: str,
+    path: str,
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    """A number for the text, "true" for also_send_to_channel, "1" for the version or "yes"
+    for muted gets 422 naming the field; nothing is posted, edited, muted or marked."""
+    before = await conversation(http, team)
+    filled = {k: said["id"] if v == "{said}" else v for k, v in body.items()}
+    response = await send(http, team, method, path.replace("{said}", said["id"]), filled)
+    refused(response, 422, field, "validation.invalid")
+    assert await conversation(http, team) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "fields"),
+    [
+        pytest.param(
+            "POST",
+            MESSAGES,
+            {"text": "hola", "author_id": "01JD5Z8Q5E9V4K3M2N1P0R7S6T", "pinned": True},
+            ["author_id", "pinned"],
+            id="post",
+        ),
+        pytest.param(
+            "POST", MESSAGES, {"text": "hola", "html": "<b>hola</b>"}, ["html"], id="post-html"
+        ),
+        pytest.param(
+            "PATCH",
+            "/api/v1/messages/{said}",
+            {"text": "pisado", "version": 1, "deleted": True},
+            ["deleted"],
+            id="edit",
+        ),
+        pytest.param(
+            "PATCH",
+            "/api/v1/channels/{ch}/members/{me}",
+            {"muted": True, "role": "admin"},
+            ["role"],
+            id="mute",
+        ),
+        pytest.param("POST", "/api/v1/channels/{ch}/read", {"seq": 99}, ["seq"], id="read"),
+        pytest.param("POST", "/api/v1/notifications/read", {"all": True}, ["all"], id="inbox"),
+    ],
+)
+async def test_unknown_fields_in_messages_are_refused(
+    http: AsyncClient,
+    team: Team,
+    said: dict[str, Any],
+    method: str,
+    path: str,
+    body: dict[str, Any],
+    fields: list[str],
+) -> None:
+    """A field the messaging API does not know (an author, raw html, a deleted flag) gets 422
+    naming it, and the rest of the body is not applied either."""
+    before = await conversation(http, team)
+    response = await send(http, team, method, path.replace("{said}", said["id"]), body)
+    for field in fields:
+        refused(response, 422, field, "validation.invalid")
+    assert await conversation(http, team) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        pytest.param("POST", MESSAGES, {}, "text", id="post"),
+        pytest.param("POST", MESSAGES, {"client_msg_id": "k-1"}, "text", id="post-key-only"),
+        pytest.param("PATCH", "/api/v1/messages/{said}", {"text": "x"}, "version", id="version"),
+        pytest.param("PATCH", "/api/v1/messages/{said}", {"version": 1}, "text", id="edit-text"),
+        pytest.param("PATCH", "/api/v1/channels/{ch}/members/{me}", {}, "muted", id="muted"),
+    ],
+)
+async def test_missing_message_fields_are_named(
+    http: AsyncClient,
+    team: Team,
+    said: dict[str, Any],
+    method: str,
+    path: str,
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    """Leaving out the text, the version or `muted` gets 422 naming it; nothing changes."""
+    before = await conversation(http, team)
+    response = await send(http, team, method, path.replace("{said}", said["id"]), body)
+    refused(response, 422, field, "validation.invalid")
+    assert await conversation(http, team) == before
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param("con espacios", id="spaces"),
+        pytest.param(" k-1", id="leading-space"),
+        pytest.param("k" * 65, id="65-characters"),
+        pytest.param("", id="empty"),
+        pytest.param("k/1?x=1", id="slash-and-query"),
+        pytest.param("k\n1", id="newline"),
+        pytest.param("clé-ñ", id="non-ascii"),
+    ],
+)
+async def test_bad_client_msg_ids_are_refused(http: AsyncClient, team: Team, key: str) -> None:
+    """An idempotency key with spaces, other characters or 65 characters gets 422 naming
+    client_msg_id, and nothing is posted."""
+    before = await conversation(http, team)
+    response = await send(http, team, "POST", MESSAGES, {"text": "hola", "client_msg_id": key})
+    refused(response, 422, "client_msg_id")
+    assert await conversation(http, team) == before
+
+
+async def test_a_client_msg_id_of_64_characters_is_accepted(http: AsyncClient, team: Team) -> None:
+    """The longest key allowed works, and the retry finds the same message."""
+    body = {"text": "hola", "client_msg_id": "k" * 64}
+    first = ok(await send(http, team, "POST", MESSAGES, body), 201)
+    again = ok(await send(http, team, "POST", MESSAGES, body), 200)
+    assert again["id"] == first["id"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        pytest.param(MESSAGES, {"text": "hola", "thread_root_id": "nope"}, "thread_root_id"),
+        pytest.param(
+            MESSAGES,
+            {"text": "hola", "thread_root_id": "'; DROP TABLE messages;--"},
+            "thread_root_id",
+            id="sql-root",
+        ),
+        pytest.param(
+            MESSAGES,
+            {"text": "hola", "thread_root_id": "01jd5z8q5e9v4k3m2n1p0r7s6t"},
+            "thread_root_id",
+            id="lowercase-root",
+        ),
+        pytest.param("/api/v1/channels/{ch}/read", {"message_id": "nope"}, "message_id"),
+        pytest.param(
+            "/api/v1/channels/{ch}/read", {"thread_root_id": "nope"}, "thread_root_id", id="thr"
+        ),
+        pytest.param("/api/v1/notifications/read", {"message_ids": ["nope"]}, "message_ids[0]"),
+    ],
+)
+async def test_ids_in_message_bodies_that_are_not_ids_are_refused(
+    http: AsyncClient, team: Team, said: dict[str, Any], path: str, body: object, field: str
+) -> None:
+    """A thread_root_id or message_id that is not an id gets 422 naming it; no reply appears
+    and no marker moves."""
+    before = await conversation(http, team)
+    refused(await send(http, team, "POST", path, body), 422, field)
+    assert await conversation(http, team) == before
+
+
+async def test_a_reply_to_a_reply_is_refused(http: AsyncClient, team: Team) -> None:
+    """Threads are one level deep: a reply to a reply gets 422 naming thread_root_id, and the
+    thread does not grow."""
+    root = ok(await send(http, team, "POST", MESSAGES, {"text": "raíz"}), 201)
+    reply = ok(
+        await send(http, team, "POST", MESSAGES, {"text": "r", "thread_root_id": root["id"]}), 201
+    )
+    before = await conversation(http, team)
+    response = await send(
+        http, team, "POST", MESSAGES, {"text": "anidada", "thread_root_id": reply["id"]}
+    )
+    refused(response, 422, "thread_root_id", "message.nested_thread")
+    assert await conversation(http, team) == before
+
+
+async def test_a_reply_to_a_message_of_another_channel_is_a_404(
+    http: AsyncClient, team: Team
+) -> None:
+    """A thread_root_id naming a message of another channel gets 404 message.not_found: no
+    reply appears in either channel and the other message grows no thread."""
+    other = await channel(http, team.ws["id"], team.ana, "otro")
+    elsewhere = ok(
+        await http.post(
+            f"/api/v1/channels/{other['id']}/messages",
+            json={"text": "allí"},
+            headers=team.ana.headers,
+        ),
+        201,
+    )
+    before = await conversation(http, team)
+    response = await send(
+        http, team, "POST", MESSAGES, {"text": "cruzada", "thread_root_id": elsewhere["id"]}
+    )
+    refused(response, 404, code="message.not_found")
+    assert await conversation(http, team) == before
+
+
+@pytest.mark.parametrize(
+    "emoji",
+    [
+        pytest.param("a" * 65, id="65-letters"),
+        pytest.param(":" + "a" * 63 + ":", id="65-character-shortcode"),
+        pytest.param("%F0%9F%91%8D" * 17, id="17-thumbs"),
+        pytest.param("%00", id="nul"),
+        pytest.param("%ED%A0%80", id="lone-surrogate-bytes"),
+        pytest.param("%FF%FE", id="not-utf8"),
+        pytest.param("%20", id="space"),
+        pytest.param(":nope_nope:", id="unknown-shortcode"),
+        pytest.param("'; DROP TABLE reactions;--", id="sql"),
+    ],
+)
+@pytest.mark.parametrize("method", ["PUT", "DELETE"])
+async def test_bad_emoji_in_the_reaction_path_are_refused(
+    http: AsyncClient, team: Team, said: dict[str, Any], emoji: str, method: str
+) -> None:
+    """An emoji path segment of 65 characters, a NUL, bytes that are not UTF-8 or something
+    that is no emoji gets 422 naming `emoji` (never a 500), and no reaction appears."""
+    before = await conversation(http, team)
+    response = await http.request(
+        method, f"/api/v1/messages/{said['id']}/reactions/{emoji}", headers=team.ana.headers
+    )
+    refused(response, 422, "emoji")
+    assert await conversation(http, team) == before
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        pytest.param({"before": "nope"}, id="before-not-an-id"),
+        pytest.param({"after": "'; DROP TABLE messages;--"}, id="after-sql"),
+        pytest.param({"around": "%00"}, id="around-nul"),
+        pytest.param({"before": "ZZZZZZZZZZZZZZZZZZZZZZZZZZ"}, id="before-no-such"),
+        pytest.param({"limit": "0"}, id="limit-0"),
+        pytest.param({"limit": "201"}, id="limit-201"),
+        pytest.param({"limit": "abc"}, id="limit-abc"),
+    ],
+)
+async def test_bad_history_parameters_are_422(
+    http: AsyncClient, team: Team, said: dict[str, Any], params: dict[str, str]
+) -> None:
+    """A history cursor that is not a message of the channel, or a page size out of range, gets
+    422 naming the parameter, never a 500 or a page that pretends it was fine."""
+    response = await http.get(team.path(MESSAGES), params=params, headers=team.ana.headers)
+    refused(response, 422, next(iter(params)))

@@ -14,7 +14,7 @@ from tertulia.domain.channels import Channel
 from tertulia.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from tertulia.domain.events import Event
 from tertulia.domain.ids import ChannelId, MessageId, UserId, WorkspaceId, new_id
-from tertulia.domain.messages import Draft, Message
+from tertulia.domain.messages import Draft, Message, StaleVersion
 from tertulia.domain.workspaces import Membership
 from tertulia.usecases import pages
 from tertulia.usecases.markup import Markup, Parsed, canonical_emoji
@@ -49,6 +49,14 @@ class Posted:
     view: View
     not_notified: tuple[str, ...] = ()
     created: bool = True  # False when a retry returned the message posted the first time
+
+
+class StaleEdit(StaleVersion):
+    """An edit of an outdated version, with the message as it is now (reactions included)."""
+
+    def __init__(self, view: View) -> None:
+        super().__init__(view.message)
+        self.view = view
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +224,10 @@ class Messaging:
         now = self.clock()
         async with self.uow() as uow:
             message, access = await self._find(uow, editor, message_id, lock=True)
-            messages.check_edit(message, editor, version)
+            try:
+                messages.check_edit(message, editor, version)
+            except StaleVersion:
+                raise StaleEdit(await self._view(uow, message, editor)) from None
             channels.require_writable(access.channel)
             mentioned, not_notified, html = await self._resolve(uow, access.channel, editor, parsed)
             await uow.messages.add_edit(
@@ -525,12 +536,16 @@ class Messaging:
             await uow.commit()
         return seq
 
-    async def mute(self, user: UserId, channel_id: ChannelId, muted: bool) -> None:
-        """A muted channel counts only mentions as unread."""
+    async def mute(
+        self, user: UserId, channel_id: ChannelId, muted: bool, member: UserId | None = None
+    ) -> None:
+        """A muted channel counts only mentions as unread. Only one's own membership."""
         async with self.uow() as uow:
             access = await uow.channels.access(channel_id, user)
             channel, _ = _visible(access)
             assert access is not None
+            if member is not None and member != user:
+                raise Forbidden("You can only change your own membership.", "channel.not_yours")
             _member(access, "mute it")
             if access.muted != muted:
                 await uow.channel_members.set_muted(channel.id, user, muted)

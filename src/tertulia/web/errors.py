@@ -22,8 +22,7 @@ from tertulia.domain.errors import (
     RateLimited,
     Unauthenticated,
 )
-from tertulia.domain.messages import StaleVersion
-from tertulia.usecases.messaging import View
+from tertulia.usecases.messaging import StaleEdit
 from tertulia.web.logs import loggable
 from tertulia.web.schemas import MessageOut
 
@@ -105,8 +104,8 @@ async def on_domain_error(request: Request, exc: Exception) -> Response:
             headers["RateLimit-Reset"] = str(exc.retry_after)
     errors = exc.errors if isinstance(exc, Invalid) else ()
     extra: dict[str, Any] = {}
-    if isinstance(exc, StaleVersion):  # the client needs what it should have edited
-        extra["current"] = MessageOut.of(View(exc.current, [])).model_dump(mode="json")
+    if isinstance(exc, StaleEdit):  # the client needs what it should have edited
+        extra["current"] = MessageOut.of(exc.view).model_dump(mode="json")
     return problem(request, status, exc.code, exc.detail, errors, headers, extra)
 
 

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from tertulia.domain.errors import Forbidden
 from tertulia.domain.ids import ID_PATTERN, ChannelId, MessageId, UserId, WorkspaceId
 from tertulia.domain.messages import Draft
 from tertulia.usecases.ports import UNREAD_CAP
@@ -315,9 +314,7 @@ async def preferences(
     channel_id: ChannelPath, user_id: UserPath, body: MembershipPatch, user: CurrentUser, core: Core
 ) -> None:
     """Your own membership only: a muted channel counts mentions only as unread."""
-    if UserId(user_id) != user:
-        raise Forbidden("You can only change your own membership.", "channel.not_yours")
-    await core.messaging.mute(user, ChannelId(channel_id), body.muted)
+    await core.messaging.mute(user, ChannelId(channel_id), body.muted, UserId(user_id))
 
 
 @router.get(
