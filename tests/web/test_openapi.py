@@ -98,3 +98,14 @@ def test_requests_and_errors_are_described_as_problem_documents(spec: dict[str, 
             if code.startswith("4") and code in ("401", "403", "404", "409", "422", "429"):
                 ref = response["content"]["application/problem+json"]["schema"]["$ref"]
                 assert ref.endswith("/Problem"), f"{method} {path} {code}"
+
+
+def test_endpoints_that_need_a_token_say_so(spec: dict[str, Any]) -> None:
+    """/docs shows the lock on every endpoint that needs a token, and only on those."""
+    assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    secured = {(method, path) for method, path, op in _operations(spec) if op.get("security")}
+    assert ("get", "/api/v1/users/me") in secured
+    assert ("post", "/api/v1/channels/{channel_id}/messages") in secured
+    for open_path in ("/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/refresh"):
+        assert ("post", open_path) not in secured
+    assert ("get", "/healthz") not in secured

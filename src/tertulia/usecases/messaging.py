@@ -144,7 +144,7 @@ class Messaging:
         except Conflict as exc:
             if exc.code != "message.duplicate_client_msg_id" or key is None:
                 raise
-            # a concurrent retry with the same key won the race: answer with its message
+            # a retry (or a concurrent one that won the race): answer with the first message
             async with self.uow(read_only=True) as uow:
                 existing = await uow.messages.find_by_client_id(author, key)
                 if existing is None:
@@ -166,10 +166,8 @@ class Messaging:
             access = await uow.channels.access(channel_id, author)
             channel, _ = _visible(access)
             assert access is not None
-            if key is not None:
-                existing = await uow.messages.find_by_client_id(author, key)
-                if existing is not None:
-                    return Posted(await self._view(uow, existing, author, body_hash), created=False)
+            # a retried client_msg_id is caught by the unique index when the message is added
+            # (see post): no look-up on the way of every first attempt
             messages.check_post(channel, access.is_member)
             root = None
             if draft.thread_root_id is not None:

@@ -9,14 +9,17 @@ from importlib import resources
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse
+from fastapi.routing import APIRoute
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.responses import Response
 
 from tertulia import __version__
 from tertulia.web import accounts, channels, errors, messages, ops, workspaces
+from tertulia.web.auth import AUTHENTICATING, BEARER_SCHEME
 from tertulia.web.errors import PROBLEM, problem
 from tertulia.web.guards import DeclaredBodyLimit
 from tertulia.web.logs import RequestContext
@@ -50,11 +53,17 @@ TAGS = [
 ]
 
 
+ROUTERS = (accounts, workspaces, channels, messages, ops)
 DEMO_ASSETS = {"demo.js": "text/javascript; charset=utf-8", "demo.css": "text/css; charset=utf-8"}
 DEMO_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self';"
     " img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
+
+
+def _requires_auth(dependant: Dependant) -> bool:
+    """Whether a route (or any dependency of it) asks who the caller is."""
+    return any(d.call in AUTHENTICATING or _requires_auth(d) for d in dependant.dependencies)
 
 
 def _static(name: str, media_type: str) -> Response:
@@ -85,7 +94,7 @@ def build_app(
     )
     app.state.public_url = config.public_url
     errors.install(app)
-    for module in (accounts, workspaces, channels, messages, ops):
+    for module in ROUTERS:
         app.include_router(module.router)
     if config.cors_origins:
         app.add_middleware(
@@ -124,6 +133,16 @@ def build_app(
                         content = response.get("content", {})
                         if code[0] in "45" and "application/json" in content:
                             content[PROBLEM] = content.pop("application/json")
+            spec.setdefault("components", {}).setdefault("securitySchemes", {})["bearer"] = (
+                BEARER_SCHEME
+            )
+            routes = [r for module in ROUTERS for r in module.router.routes]
+            for route in routes:
+                if isinstance(route, APIRoute) and _requires_auth(route.dependant):
+                    for method in route.methods or ():
+                        spec["paths"][route.path_format][method.lower()]["security"] = [
+                            {"bearer": []}
+                        ]
             app.openapi_schema = spec
         return app.openapi_schema
 

@@ -11,7 +11,6 @@ from typing import Annotated
 
 import jwt
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from tertulia.domain.errors import Unauthenticated
 from tertulia.domain.ids import SessionId, UserId, is_id
@@ -97,10 +96,12 @@ class AccessTokens:
         return Principal(UserId(user_id), SessionId(session_id)), float(claims["exp"])
 
 
-bearer = HTTPBearer(
-    auto_error=False,
-    description="An access token from `POST /api/v1/auth/login` or `/auth/refresh`.",
-)
+BEARER_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "bearerFormat": "JWT",
+    "description": "An access token from `POST /api/v1/auth/login` or `/auth/refresh`.",
+}
 
 
 async def core(request: Request) -> Tertulia:
@@ -112,26 +113,28 @@ async def core(request: Request) -> Tertulia:
 Core = Annotated[Tertulia, Depends(core)]
 
 
-async def principal(
-    request: Request,
-    app_core: Core,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Principal:
-    """The caller, from `Authorization: Bearer …`; 401 if absent, invalid or revoked."""
-    if credentials is None:
+async def principal(request: Request) -> Principal:
+    """The caller, from `Authorization: Bearer …`; 401 if absent, invalid or revoked.
+
+    It reads the header itself rather than through FastAPI's HTTPBearer: every request pays
+    for each dependency, and /docs learns of the scheme from `requires_auth` instead."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated(
             "Send an access token: 'Authorization: Bearer <token>'.", "auth.missing_token"
         )
     tokens: AccessTokens = request.app.state.tokens
-    caller = tokens.verify(credentials.credentials)
+    caller = tokens.verify(token.strip())
+    app_core: Tertulia = request.app.state.core
     await app_core.accounts.check_session(caller.user_id, caller.session_id)
     request.state.user_id = caller.user_id
     return caller
 
 
-async def current_user(caller: Annotated[Principal, Depends(principal)]) -> UserId:
-    return caller.user_id
+async def current_user(request: Request) -> UserId:
+    return (await principal(request)).user_id
 
 
 CurrentPrincipal = Annotated[Principal, Depends(principal)]
 CurrentUser = Annotated[UserId, Depends(current_user)]
+AUTHENTICATING = frozenset({principal, current_user})

@@ -127,7 +127,8 @@ def open_database(url: str, pool_size: int = 10, echo: bool = False) -> Database
             parsed,
             pool_size=pool_size,
             max_overflow=pool_size,
-            pool_pre_ping=True,
+            pool_pre_ping=False,  # a ping per checkout costs a round trip per request
+            pool_recycle=1800,
             echo=echo,
             hide_parameters=True,  # errors must not carry emails or tokens into the logs
         )

@@ -37,6 +37,21 @@ EVENT_LOG_LOCK = 0x7E27_0110
 
 _LOCK_LOG = text("SELECT pg_advisory_xact_lock(:key)")
 _APPEND = insert(t.events).returning(t.events.c.id, sort_by_parameter_order=True)
+# PostgreSQL, one event: take the log's lock, append, and (with a message to place) set its
+# seq, all in one statement
+_APPEND_ONE = text(
+    "INSERT INTO events (type, workspace_id, channel_id, audience, data, created_at) "
+    "SELECT :type, :workspace_id, :channel_id, :audience, :data, :created_at "
+    "FROM (SELECT pg_advisory_xact_lock(:key)) AS log_lock RETURNING id"
+).bindparams(bindparam("created_at", type_=t.UtcDateTime()))
+_APPEND_ONE_PLACED = text(
+    "WITH appended AS ("
+    " INSERT INTO events (type, workspace_id, channel_id, audience, data, created_at)"
+    " SELECT :type, :workspace_id, :channel_id, :audience, :data, :created_at"
+    " FROM (SELECT pg_advisory_xact_lock(:key)) AS log_lock RETURNING id),"
+    " placed AS (UPDATE messages SET seq = (SELECT id FROM appended) WHERE id = :message_id)"
+    " SELECT id FROM appended"
+).bindparams(bindparam("created_at", type_=t.UtcDateTime()))
 _PLACE = (
     update(t.messages)
     .where(t.messages.c.id == bindparam("message_id"))
@@ -108,23 +123,34 @@ class SqlUnitOfWork:
         stored: list[Event] = []
         if self._pending:
             now = self._clock()
-            if self._conn.dialect.name == "postgresql":
-                await self._conn.execute(_LOCK_LOG, {"key": EVENT_LOG_LOCK})
-            result = await self._conn.execute(
-                _APPEND,
-                [
-                    {
-                        "type": e.type,
-                        "workspace_id": e.workspace_id,
-                        "channel_id": e.channel_id,
-                        "audience": " ".join(e.audience),
-                        "data": orjson.dumps(e.data).decode(),
-                        "created_at": now,
-                    }
-                    for e in self._pending
-                ],
-            )
-            ids = list(result.scalars())
+            rows = [
+                {
+                    "type": e.type,
+                    "workspace_id": e.workspace_id,
+                    "channel_id": e.channel_id,
+                    "audience": " ".join(e.audience),
+                    "data": orjson.dumps(e.data).decode(),
+                    "created_at": now,
+                }
+                for e in self._pending
+            ]
+            if self._conn.dialect.name == "postgresql" and len(rows) == 1:
+                # the common case in one round trip: lock, append, place the message; the lock
+                # is then held only for that statement and the commit
+                position = self._positions.pop(0, None)
+                statement = _APPEND_ONE_PLACED if position else _APPEND_ONE
+                ids = [
+                    int(
+                        await self._conn.scalar(
+                            statement,
+                            {**rows[0], "key": EVENT_LOG_LOCK, "message_id": position},
+                        )
+                    )
+                ]
+            else:
+                if self._conn.dialect.name == "postgresql":
+                    await self._conn.execute(_LOCK_LOG, {"key": EVENT_LOG_LOCK})
+                ids = list((await self._conn.execute(_APPEND, rows)).scalars())
             stored = [
                 dataclasses.replace(e, id=i, at=now)
                 for e, i in zip(self._pending, ids, strict=True)
