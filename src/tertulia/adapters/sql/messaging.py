@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from tertulia.adapters.sql import tables as t
-from tertulia.adapters.sql.leases import Executor
+from tertulia.adapters.sql.leases import Executor, Raw
 from tertulia.adapters.sql.repositories import AnyRow, dialect_insert, insert_ignoring_duplicates
 from tertulia.domain.errors import Conflict
 from tertulia.domain.ids import ChannelId, MessageId, UserId, WorkspaceId
@@ -39,7 +39,16 @@ from tertulia.usecases.ports import (
 m = t.messages
 
 # Statements run on every post are built once: building one costs more than running it.
-_INSERT = insert(m)
+# posting is the hot path: its insert goes through the driver
+_INSERT_RAW = Raw.of(
+    "INSERT INTO messages (id, workspace_id, channel_id, author_id, thread_root_id,"
+    " in_channel, client_msg_id, body_hash, created_at, text, html, version, edited_at,"
+    " deleted_at, mentioned, mentions_everyone, mentions_here, reply_count, last_reply_at,"
+    " participants, pinned_at, pinned_by) VALUES (:id, :workspace_id, :channel_id, :author_id,"
+    " :thread_root_id, :in_channel, :client_msg_id, :body_hash, :created_at, :text, :html,"
+    " :version, :edited_at, :deleted_at, :mentioned, :mentions_everyone, :mentions_here,"
+    " :reply_count, :last_reply_at, :participants, :pinned_at, :pinned_by)"
+)
 _FIND = select(m).where(m.c.id == bindparam("id"))
 _FIND_LOCKED = _FIND.with_for_update()
 _BY_CLIENT_ID = select(m).where(
@@ -113,8 +122,8 @@ class SqlMessages:
 
     async def add(self, message: Message) -> None:
         try:
-            await self.conn.execute(
-                _INSERT,
+            await self.conn.raw(
+                _INSERT_RAW,
                 {
                     "id": message.id,
                     "workspace_id": message.workspace_id,

@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.dml import Insert
 
 from tertulia.adapters.sql import tables as t
-from tertulia.adapters.sql.leases import Executor
+from tertulia.adapters.sql.leases import Executor, Raw, utc
 from tertulia.domain.channels import Channel, ChannelKind
 from tertulia.domain.errors import Conflict, NotFound
 from tertulia.domain.ids import ChannelId, InvitationId, SessionId, UserId, WorkspaceId
@@ -101,6 +101,25 @@ _ACCESS = (
     .where(_c.c.id == bindparam("channel_id"))
 )
 _ACCESS_LOCKED = _ACCESS.with_for_update(of=_c)
+# the same look-up, through the driver: every message operation starts with it
+_ACCESS_RAW = Raw.of(
+    "SELECT c.id, c.workspace_id, c.kind, c.name, c.topic, c.purpose, c.created_by,"
+    " c.created_at, c.updated_at, c.archived_at, c.is_default, c.dm_key,"
+    " wm.role, wm.joined_at, cm.user_id, cm.last_read_seq, cm.muted"
+    " FROM channels AS c"
+    " LEFT OUTER JOIN workspace_members AS wm"
+    "  ON wm.workspace_id = c.workspace_id AND wm.user_id = :user_id"
+    " LEFT OUTER JOIN channel_members AS cm ON cm.channel_id = c.id AND cm.user_id = :user_id"
+    " WHERE c.id = :channel_id"
+)
+
+
+def _required(value: datetime | None) -> datetime:
+    """A datetime from a NOT NULL column."""
+    assert value is not None
+    return value
+
+
 _MEMBERSHIP = select(_wm).where(
     _wm.c.workspace_id == bindparam("workspace_id"), _wm.c.user_id == bindparam("user_id")
 )
@@ -710,24 +729,50 @@ class SqlChannels:
     async def access(
         self, channel_id: ChannelId, user_id: UserId, lock: bool = False
     ) -> Access | None:
-        query = _ACCESS_LOCKED if lock else _ACCESS
-        params = {"channel_id": channel_id, "user_id": user_id}
-        row = (await self.conn.execute(query, params)).first()
-        if row is None:
-            return None
-        channel = _channel(row)
+        if lock:
+            params = {"channel_id": channel_id, "user_id": user_id}
+            locked = (await self.conn.execute(_ACCESS_LOCKED, params)).first()
+            if locked is None:
+                return None
+            row: tuple[Any, ...] = (
+                *(getattr(locked, c.name) for c in t.channels.c),
+                locked.role,
+                locked.ws_joined_at,
+                locked.cm_user,
+                locked.last_read_seq,
+                locked.muted,
+            )
+        else:
+            rows = await self.conn.raw(_ACCESS_RAW, {"channel_id": channel_id, "user_id": user_id})
+            if not rows:
+                return None
+            row = rows[0]
+        (cid, ws, kind, name, topic, purpose, by, created, _updated, archived, default, _dm,
+         role, joined, cm_user, last_read, muted) = row  # fmt: skip
+        channel = Channel(
+            id=ChannelId(cid),
+            workspace_id=WorkspaceId(ws),
+            kind=ChannelKind(kind),
+            name=name or "",
+            topic=topic,
+            purpose=purpose,
+            created_by=UserId(by),
+            created_at=_required(utc(created)),
+            archived_at=utc(archived),
+            is_default=bool(default),
+        )
         membership = (
-            Membership(channel.workspace_id, user_id, Role(row.role), row.ws_joined_at)
-            if row.role is not None
+            Membership(channel.workspace_id, user_id, Role(role), _required(utc(joined)))
+            if role is not None
             else None
         )
-        is_member = row.cm_user is not None
+        is_member = cm_user is not None
         return Access(
             channel,
             membership,
             is_member,
-            int(row.last_read_seq or 0) if is_member else 0,
-            bool(row.muted) if is_member else False,
+            int(last_read or 0) if is_member else 0,
+            bool(muted) if is_member else False,
         )
 
     async def public_named(

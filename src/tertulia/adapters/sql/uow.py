@@ -8,10 +8,11 @@ from types import TracebackType
 from typing import Self
 
 import orjson
-from sqlalchemy import bindparam, insert, text, update
+from sqlalchemy import insert, text
 
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.database import Database
+from tertulia.adapters.sql.leases import Raw
 from tertulia.adapters.sql.messaging import (
     SqlMessages,
     SqlNotifications,
@@ -37,26 +38,28 @@ EVENT_LOG_LOCK = 0x7E27_0110
 
 _LOCK_LOG = text("SELECT pg_advisory_xact_lock(:key)")
 _APPEND = insert(t.events).returning(t.events.c.id, sort_by_parameter_order=True)
+_LOCK_LOG = text("SELECT pg_advisory_xact_lock(:key)")
+_APPEND = insert(t.events).returning(t.events.c.id, sort_by_parameter_order=True)
+_APPEND_RAW = Raw.of(
+    "INSERT INTO events (type, workspace_id, channel_id, audience, data, created_at)"
+    " VALUES (:type, :workspace_id, :channel_id, :audience, :data, :created_at) RETURNING id"
+)
 # PostgreSQL, one event: take the log's lock, append, and (with a message to place) set its
 # seq, all in one statement
-_APPEND_ONE = text(
-    "INSERT INTO events (type, workspace_id, channel_id, audience, data, created_at) "
-    "SELECT :type, :workspace_id, :channel_id, :audience, :data, :created_at "
-    "FROM (SELECT pg_advisory_xact_lock(:key)) AS log_lock RETURNING id"
-).bindparams(bindparam("created_at", type_=t.UtcDateTime()))
-_APPEND_ONE_PLACED = text(
+_APPEND_ONE = Raw.of(
+    "INSERT INTO events (type, workspace_id, channel_id, audience, data, created_at)"
+    " SELECT :type, :workspace_id, :channel_id, :audience, :data, :created_at"
+    " FROM (SELECT pg_advisory_xact_lock(:key)) AS log_lock RETURNING id"
+)
+_APPEND_ONE_PLACED = Raw.of(
     "WITH appended AS ("
     " INSERT INTO events (type, workspace_id, channel_id, audience, data, created_at)"
     " SELECT :type, :workspace_id, :channel_id, :audience, :data, :created_at"
     " FROM (SELECT pg_advisory_xact_lock(:key)) AS log_lock RETURNING id),"
     " placed AS (UPDATE messages SET seq = (SELECT id FROM appended) WHERE id = :message_id)"
     " SELECT id FROM appended"
-).bindparams(bindparam("created_at", type_=t.UtcDateTime()))
-_PLACE = (
-    update(t.messages)
-    .where(t.messages.c.id == bindparam("message_id"))
-    .values(seq=bindparam("position"))
 )
+_PLACE = Raw.of("UPDATE messages SET seq = :position WHERE id = :message_id")
 
 
 def _utc_now() -> datetime:
@@ -134,32 +137,27 @@ class SqlUnitOfWork:
                 }
                 for e in self._pending
             ]
-            if self._conn.dialect.name == "postgresql" and len(rows) == 1:
+            postgres = self._conn.dialect.name == "postgresql"
+            if postgres and len(rows) == 1:
                 # the common case in one round trip: lock, append, place the message; the lock
                 # is then held only for that statement and the commit
                 position = self._positions.pop(0, None)
                 statement = _APPEND_ONE_PLACED if position else _APPEND_ONE
-                ids = [
-                    int(
-                        await self._conn.scalar(
-                            statement,
-                            {**rows[0], "key": EVENT_LOG_LOCK, "message_id": position},
-                        )
-                    )
-                ]
-            else:
-                if self._conn.dialect.name == "postgresql":
-                    await self._conn.execute(_LOCK_LOG, {"key": EVENT_LOG_LOCK})
+                params = {**rows[0], "key": EVENT_LOG_LOCK}
+                if position:
+                    params["message_id"] = position
+                ids = [int((await self._conn.raw(statement, params))[0][0])]
+            elif postgres:
+                await self._conn.execute(_LOCK_LOG, {"key": EVENT_LOG_LOCK})
                 ids = list((await self._conn.execute(_APPEND, rows)).scalars())
+            else:  # SQLite: the single writer is the lock
+                ids = [int((await self._conn.raw(_APPEND_RAW, row))[0][0]) for row in rows]
             stored = [
                 dataclasses.replace(e, id=i, at=now)
                 for e, i in zip(self._pending, ids, strict=True)
             ]
-            if self._positions:
-                await self._conn.execute(
-                    _PLACE,
-                    [{"message_id": mid, "position": ids[i]} for i, mid in self._positions.items()],
-                )
+            for index, message_id in self._positions.items():
+                await self._conn.raw(_PLACE, {"message_id": message_id, "position": ids[index]})
         await self._lease.commit()
         self._committed = True
         self.committed_events = stored
