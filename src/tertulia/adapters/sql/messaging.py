@@ -25,12 +25,16 @@ from sqlalchemy.exc import IntegrityError
 
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.leases import Executor, Raw
-from tertulia.adapters.sql.repositories import AnyRow, dialect_insert, insert_ignoring_duplicates
+from tertulia.adapters.sql.repositories import (
+    AnyRow,
+    dialect_insert,
+    insert_ignoring_duplicates,
+    unread_count,
+)
 from tertulia.domain.errors import Conflict
 from tertulia.domain.ids import ChannelId, MessageId, UserId, WorkspaceId
 from tertulia.domain.messages import Message
 from tertulia.usecases.ports import (
-    UNREAD_CAP,
     FollowedThread,
     Notification,
     ReactionSummary,
@@ -453,19 +457,13 @@ class SqlThreads:
             .where(replies.c.thread_root_id == f.c.root_id)
             .scalar_subquery()
         )
-        capped = (
-            select(literal(1))
-            .where(
-                replies.c.thread_root_id == f.c.root_id,
-                replies.c.seq > f.c.last_read_seq,
-                replies.c.author_id != user_id,
-                replies.c.deleted_at.is_(None),
-            )
-            .correlate(f)  # a derived table is not correlated unless told
-            .limit(UNREAD_CAP)
-            .subquery()
+        unread = unread_count(
+            replies,
+            f,
+            user_id,
+            replies.c.thread_root_id == f.c.root_id,
+            replies.c.seq > f.c.last_read_seq,
         )
-        unread = select(func.count()).select_from(capped).scalar_subquery()
         listed = (
             select(
                 f.c.root_id,

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.leases import Executor, Raw, utc
@@ -112,6 +113,22 @@ _ACCESS_RAW = Raw.of(
     " LEFT OUTER JOIN channel_members AS cm ON cm.channel_id = c.id AND cm.user_id = :user_id"
     " WHERE c.id = :channel_id"
 )
+
+
+def unread_count(
+    messages: Any, outer: Any, viewer: UserId, *where: ColumnElement[bool]
+) -> ScalarSelect[int]:
+    """How many of `messages` match, by others than the viewer and not deleted, counted up to
+    UNREAD_CAP: an index scan that stops there. `outer` is the table of the enclosing query
+    the conditions refer to."""
+    capped = (
+        select(literal(1))
+        .where(*where, messages.c.author_id != viewer, messages.c.deleted_at.is_(None))
+        .correlate(outer)  # a derived table is not correlated unless told
+        .limit(UNREAD_CAP)
+        .subquery()
+    )
+    return select(func.count()).select_from(capped).scalar_subquery()
 
 
 def _required(value: datetime | None) -> datetime:
@@ -905,20 +922,14 @@ class SqlChannelMembers:
 
     async def unreads(self, user_id: UserId, workspace_id: WorkspaceId) -> list[ChannelUnread]:
         cm, m, n = t.channel_members, t.messages, t.notifications
-        capped = (
-            select(literal(1))
-            .where(
-                m.c.channel_id == cm.c.channel_id,
-                m.c.in_channel.is_(True),
-                m.c.seq > cm.c.last_read_seq,
-                m.c.author_id != user_id,
-                m.c.deleted_at.is_(None),
-            )
-            .correlate(cm)  # a derived table is not correlated unless told
-            .limit(UNREAD_CAP)
-            .subquery()
+        unread = unread_count(
+            m,
+            cm,
+            user_id,
+            m.c.channel_id == cm.c.channel_id,
+            m.c.in_channel.is_(True),
+            m.c.seq > cm.c.last_read_seq,
         )
-        unread = select(func.count()).select_from(capped).scalar_subquery()
         mentions = (
             select(func.count())
             .select_from(n.join(m, m.c.id == n.c.message_id))
