@@ -30,7 +30,7 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from loadgen import Tally, request_bytes, run  # noqa: E402
+from loadgen import Tally, request_bytes, run
 
 ROOT = Path(__file__).parent.parent
 POSTGRES = os.environ.get("TERTULIA_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -61,7 +61,9 @@ def server(command: list[str], env: dict[str, str], port: int, log: Path) -> Ite
                     break
                 except httpx.TransportError:
                     if process.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"server did not start: {log.read_text()[-2000:]}") from None
+                        raise RuntimeError(
+                            f"server did not start: {log.read_text()[-2000:]}"
+                        ) from None
                     time.sleep(0.2)
             yield base
         finally:
@@ -87,7 +89,10 @@ def database(backend: str, workdir: Path) -> Iterator[str]:
 
     asyncio.run(admin(f'CREATE DATABASE "{name}"'))
     try:
-        yield POSTGRES.replace("postgresql://", "postgresql+asyncpg://").rsplit("/", 1)[0] + f"/{name}"
+        yield (
+            POSTGRES.replace("postgresql://", "postgresql+asyncpg://").rsplit("/", 1)[0]
+            + f"/{name}"
+        )
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
@@ -112,7 +117,9 @@ def prepare(base: str, clients: int) -> tuple[str, list[str]]:
             f"/workspaces/{ws['id']}/invitations", json={"max_uses": 1000}, headers=owner
         ).json()
         for token in tokens[1:]:
-            http.post(invitation["url"], headers={"Authorization": f"Bearer {token}"}).raise_for_status()
+            http.post(
+                invitation["url"], headers={"Authorization": f"Bearer {token}"}
+            ).raise_for_status()
         channels = http.get(f"/workspaces/{ws['id']}/channels", headers=owner).json()["items"]
         general = next(c["id"] for c in channels if c["is_default"])
     return general, tokens
@@ -228,7 +235,11 @@ def main() -> None:
     if not args.no_pin:
         os.sched_setaffinity(0, {1})
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
-    results: dict[str, Any] = {"clients": args.clients, "seconds": args.seconds, "pinned": not args.no_pin}
+    results: dict[str, Any] = {
+        "clients": args.clients,
+        "seconds": args.seconds,
+        "pinned": not args.no_pin,
+    }
     with tempfile.TemporaryDirectory(prefix="tertulia-bench-") as tmp:
         workdir = Path(tmp)
         results["ceiling"] = measure_ceiling(args, workdir)
