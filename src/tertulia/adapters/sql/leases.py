@@ -33,6 +33,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 from sqlalchemy.sql import Executable
 
 T = TypeVar("T")
+# what a dead PostgreSQL connection raises
+_GONE = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError, ConnectionError)
 log = logging.getLogger("tertulia.sql")
 BUSY_WAIT = 30.0  # seconds to wait for another process's write lock before giving up
 
@@ -72,6 +74,8 @@ def utc(value: Any) -> datetime | None:
 def _sqlite_value(value: Any) -> Any:
     """As SQLAlchemy would store it on SQLite: naive UTC text for datetimes, 0/1 for bools."""
     if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
         return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     if isinstance(value, bool):
         return int(value)
@@ -170,14 +174,21 @@ class AsyncExecutor:
         # SQLAlchemy's asyncpg adapter begins its transaction on the first statement it runs;
         # make sure it has, so that this one runs inside it (private names of SQLAlchemy 2.x's
         # adapter: constraints.txt pins the version, the tests would catch a change)
-        if adapted._transaction is None:
-            await adapted._start_transaction()
         try:
+            if adapted._transaction is None:
+                await adapted._start_transaction()
             rows = await adapted._connection.fetch(
                 statement.postgres, *(parameters[name] for name in statement.names)
             )
         except asyncpg.IntegrityConstraintViolationError as exc:
-            raise IntegrityError(statement.sql, dict(parameters), exc) from exc
+            raise IntegrityError(statement.sql, None, exc, hide_parameters=True) from exc
+        except Exception as exc:
+            if adapted._connection.is_closed() or isinstance(exc, _GONE):
+                # the connection died (a restart, a network cut): it must not go back to the
+                # pool, where every request starting on this path would fail with it
+                await self._conn.invalidate(exc)
+                raise OperationalError(statement.sql, None, exc, hide_parameters=True) from exc
+            raise
         return [tuple(row) for row in rows]
 
 
@@ -211,7 +222,7 @@ class InlineExecutor:
                 statement.sql, {k: _sqlite_value(v) for k, v in parameters.items()}
             )
         except sqlite3.IntegrityError as exc:
-            raise IntegrityError(statement.sql, dict(parameters), exc) from exc
+            raise IntegrityError(statement.sql, None, exc, hide_parameters=True) from exc
         rows: list[tuple[Any, ...]] = cursor.fetchall()
         return rows
 
@@ -265,7 +276,13 @@ class InlinePool:
             return self._engine.connect()
         waiter: asyncio.Future[Connection] = asyncio.get_running_loop().create_future()
         self._waiting.append(waiter)
-        return await waiter
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            # handed a connection just as we were cancelled: pass it on, or it is lost for good
+            if waiter.done() and not waiter.cancelled():
+                self.give_back(waiter.result())
+            raise
 
     def give_back(self, conn: Connection) -> None:
         while self._waiting:

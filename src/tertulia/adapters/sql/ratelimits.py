@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import case, delete, select
 
@@ -42,11 +43,16 @@ class SqlRateLimiter:
             )
             .returning(r.c.count, r.c.window_end)
         )
-        async with self._database.writer.begin() as conn:
-            count, window_end = (await conn.execute(upsert)).one()
+        lease = await self._database.lease(write=True)  # SQLite: the one writer, inline
+        try:
+            found: tuple[Any, ...] = tuple((await lease.executor.execute(upsert)).one())
+            count, window_end = int(found[0]), float(found[1])
             if now >= self._next_sweep:
                 self._next_sweep = now + SWEEP_EVERY
-                await conn.execute(delete(r).where(r.c.window_end <= now))
+                await lease.executor.execute(delete(r).where(r.c.window_end <= now))
+            await lease.commit()
+        finally:
+            await lease.release()
         return RateLimit(
             allowed=count <= limit,
             limit=limit,
@@ -55,8 +61,12 @@ class SqlRateLimiter:
         )
 
     async def reset(self, key: str) -> None:
-        async with self._database.writer.begin() as conn:
-            await conn.execute(delete(t.rate_limits).where(t.rate_limits.c.key == key))
+        lease = await self._database.lease(write=True)
+        try:
+            await lease.executor.execute(delete(t.rate_limits).where(t.rate_limits.c.key == key))
+            await lease.commit()
+        finally:
+            await lease.release()
 
     async def count(self, key: str) -> int:
         """Hits in the current window (for tests and operators)."""

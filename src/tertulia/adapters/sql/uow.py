@@ -38,8 +38,6 @@ EVENT_LOG_LOCK = 0x7E27_0110
 
 _LOCK_LOG = text("SELECT pg_advisory_xact_lock(:key)")
 _APPEND = insert(t.events).returning(t.events.c.id, sort_by_parameter_order=True)
-_LOCK_LOG = text("SELECT pg_advisory_xact_lock(:key)")
-_APPEND = insert(t.events).returning(t.events.c.id, sort_by_parameter_order=True)
 _APPEND_RAW = Raw.of(
     "INSERT INTO events (type, workspace_id, channel_id, audience, data, created_at)"
     " VALUES (:type, :workspace_id, :channel_id, :audience, :data, :created_at) RETURNING id"
