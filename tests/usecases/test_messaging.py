@@ -1229,6 +1229,20 @@ async def test_people_named_in_a_threads_first_message_follow_it(
     assert await followed(core, ana, ws) == [root.id]
 
 
+async def test_reading_a_thread_then_replying_follows_it(
+    core: Tertulia, ws: WorkspaceId, bruno: User, carla: User, general: ChannelId
+) -> None:
+    """Carla opens a thread (marking it read) and then replies: she follows it, as anyone who
+    replies does; reading is no choice about following."""
+    root = await say(core, bruno, general, "raíz")
+    await reply(core, bruno, root, "uno")
+    await core.messaging.mark_read(carla.id, general, thread_root_id=root.id)
+
+    await reply(core, carla, root, "dos")
+
+    assert await followed(core, carla, ws) == [root.id]
+
+
 async def test_unfollowing_by_hand_sticks(
     core: Tertulia,
     database: Database,

@@ -678,9 +678,8 @@ class Messaging:
         if message.thread_root_id is not None:
             root = await uow.messages.find(message.thread_root_id)
             if root is not None:
-                for user, kind in kinds.items():
-                    if kind == "mention":
-                        await uow.threads.follow(user, root, True, now, only_if_new=True)
+                named = [user for user, kind in kinds.items() if kind == "mention"]
+                await uow.threads.follow_by_activity(named, root, now)
         for kind in sorted(set(kinds.values())):
             uow.emit(
                 Event(
@@ -707,8 +706,9 @@ class Messaging:
             participants=messages.with_participant(root.participants, reply.author_id),
         )
         await uow.messages.save(grown)
-        for user in dict.fromkeys((reply.author_id, root.author_id, *root.mentioned)):
-            await uow.threads.follow(user, root, True, reply.created_at, only_if_new=True)
+        await uow.threads.follow_by_activity(
+            [reply.author_id, root.author_id, *root.mentioned], root, reply.created_at
+        )
         uow.emit(self._thread_updated(grown))
 
     def _thread_updated(self, root: Message) -> Event:

@@ -438,16 +438,14 @@ class Notifications(Protocol):
 
 
 class Threads(Protocol):
-    async def follow(
-        self,
-        user_id: UserId,
-        root: Message,
-        following: bool,
-        at: datetime,
-        only_if_new: bool = False,
+    async def follow(self, user_id: UserId, root: Message, following: bool, at: datetime) -> None:
+        """Follow (or unfollow) a thread by hand: a choice later activity never overrides."""
+
+    async def follow_by_activity(
+        self, user_ids: Sequence[UserId], root: Message, at: datetime
     ) -> None:
-        """Follow (or unfollow) a thread. `only_if_new` leaves an earlier choice alone: a
-        thread unfollowed by hand is not followed again by replying."""
+        """These people took part in the thread (replied, were named): they follow it, unless
+        they chose by hand not to."""
 
     async def find(self, user_id: UserId, root_id: MessageId) -> tuple[bool, int] | None:
         """Whether the user follows the thread, and their read marker in it."""

@@ -386,33 +386,50 @@ class SqlThreads:
     def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
-    async def follow(
-        self,
-        user_id: UserId,
-        root: Message,
-        following: bool,
-        at: datetime,
-        only_if_new: bool = False,
-    ) -> None:
+    async def follow(self, user_id: UserId, root: Message, following: bool, at: datetime) -> None:
         f = t.thread_follows
-        values = {
-            "user_id": user_id,
-            "root_id": root.id,
-            "workspace_id": root.workspace_id,
-            "channel_id": root.channel_id,
-            "following": following,
-            "updated_at": at,
-        }
-        statement = dialect_insert(self.conn.dialect.name, f).values(**values)
-        if only_if_new:
-            await self.conn.execute(statement.on_conflict_do_nothing())
-        else:
-            await self.conn.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[f.c.user_id, f.c.root_id],
-                    set_={"following": following, "updated_at": at},
-                )
+        statement = dialect_insert(self.conn.dialect.name, f).values(
+            user_id=user_id,
+            root_id=root.id,
+            workspace_id=root.workspace_id,
+            channel_id=root.channel_id,
+            following=following,
+            updated_at=at,
+        )
+        await self.conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[f.c.user_id, f.c.root_id],
+                set_={"following": following, "updated_at": at},
             )
+        )
+
+    async def follow_by_activity(
+        self, user_ids: Sequence[UserId], root: Message, at: datetime
+    ) -> None:
+        if not user_ids:
+            return
+        f = t.thread_follows
+        statement = dialect_insert(self.conn.dialect.name, f).values(
+            [
+                {
+                    "user_id": user_id,
+                    "root_id": root.id,
+                    "workspace_id": root.workspace_id,
+                    "channel_id": root.channel_id,
+                    "following": True,
+                    "updated_at": at,
+                }
+                for user_id in dict.fromkeys(user_ids)
+            ]
+        )
+        # NULL: no choice made yet (a read marker only); a hand-made False stays
+        await self.conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[f.c.user_id, f.c.root_id],
+                set_={"following": True, "updated_at": at},
+                where=f.c.following.is_(None),
+            )
+        )
 
     async def find(self, user_id: UserId, root_id: MessageId) -> tuple[bool, int] | None:
         f = t.thread_follows
@@ -432,7 +449,7 @@ class SqlThreads:
             root_id=root.id,
             workspace_id=root.workspace_id,
             channel_id=root.channel_id,
-            following=False,
+            following=None,  # reading a thread is no choice about following it
             last_read_seq=seq,
             updated_at=at,
         )

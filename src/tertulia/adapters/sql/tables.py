@@ -257,7 +257,9 @@ thread_follows = Table(
     Column("root_id", Id, ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
     Column("workspace_id", Id, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
     Column("channel_id", Id, ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
-    Column("following", Boolean, nullable=False),  # false: unfollowed by hand, stays so
+    # true: followed; false: unfollowed by hand (activity never overrides); null: no choice
+    # yet, the row only keeps a read marker
+    Column("following", Boolean),
     Column("last_read_seq", EventId, nullable=False, server_default="0"),
     Column("updated_at", UtcDateTime, nullable=False),
     PrimaryKeyConstraint("user_id", "root_id"),

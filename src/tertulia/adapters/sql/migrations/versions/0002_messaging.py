@@ -155,7 +155,7 @@ def upgrade() -> None:
         sa.Column("root_id", sa.String(length=26), nullable=False),
         sa.Column("workspace_id", sa.String(length=26), nullable=False),
         sa.Column("channel_id", sa.String(length=26), nullable=False),
-        sa.Column("following", sa.Boolean(), nullable=False),
+        sa.Column("following", sa.Boolean(), nullable=True),
         sa.Column(
             "last_read_seq",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
