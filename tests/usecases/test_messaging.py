@@ -2031,3 +2031,15 @@ async def test_a_reply_with_a_mention_appends_its_events_in_order(
     assert message.seq == events[0].id
     assert all(e.channel_id == general for e in events)
     assert events[0].data["mentions"] == {"user_ids": [ana.id], "everyone": False, "here": False}
+
+
+async def test_a_messages_place_is_the_id_of_its_creation_event(
+    core: Tertulia, database: Database, bruno: User, general: ChannelId
+) -> None:
+    """Clients learn where a message stands from the event that announced it: its id is the
+    message's seq (the data carries no seq of its own, which only commit can know)."""
+    mark = await last_event_id(database)
+    message = await say(core, bruno, general, "hola")
+    created = only(await logged(database, after=mark), "message.created")
+    assert created.id == message.seq
+    assert "seq" not in created.data

@@ -138,14 +138,15 @@ def member_left(channel: Channel, user_id: UserId, by: UserId) -> Event:
 
 
 def message_data(message: Message) -> dict[str, Any]:
-    """A message as every reader of its channel sees it (reactions travel in their own events)."""
+    """A message as every reader of its channel sees it. Reactions travel in their own events,
+    and so does its place: a message's seq is the id of its message.created event (assigned
+    only at commit, so the event cannot carry it in its own data)."""
     deleted = message.is_deleted
     return {
         "id": message.id,
         "workspace_id": message.workspace_id,
         "channel_id": message.channel_id,
         "author_id": message.author_id,
-        "seq": message.seq,
         "text": "" if deleted else message.text,
         "html": "" if deleted else message.html,
         "thread_root_id": message.thread_root_id,

@@ -101,13 +101,6 @@ def _body_hash(channel_id: ChannelId, text: str, draft: Draft) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _int_cursor(cursor: str, field: str) -> int:
-    try:
-        return int(pages.decode(cursor, 1, field)[0])
-    except ValueError:
-        raise Invalid.field(field, "cursor.invalid", "This cursor is not valid.") from None
-
-
 def _visible(access: Access | None) -> tuple[Channel, Membership]:
     """The channel, if the person may read it; NotFound otherwise."""
     if access is None or access.membership is None:
@@ -460,14 +453,7 @@ class Messaging:
         the newest reply."""
         limit = pages.check_limit(limit)
         start = pages.decode(after, 3) if after else None
-        cursor = None
-        if start is not None:
-            try:
-                cursor = (int(start[0]), int(start[1]), start[2])
-            except ValueError:
-                raise Invalid.field(
-                    "after", "cursor.invalid", "This cursor is not valid."
-                ) from None
+        cursor = (pages.place(start[0]), pages.place(start[1]), start[2]) if start else None
         async with self.uow(read_only=True) as uow:
             await require_membership(uow, workspace_id, user)
             rows = await uow.threads.followed(user, workspace_id, cursor, limit + 1)
@@ -578,7 +564,7 @@ class Messaging:
         """One's mentions, newest message first, with their messages (in channels one still
         belongs to); `before` is a cursor from the previous page."""
         limit = pages.check_limit(limit)
-        start = _int_cursor(before, "before") if before else None
+        start = pages.place(pages.decode(before, 1, "before")[0], "before") if before else None
         async with self.uow(read_only=True) as uow:
             rows = await uow.notifications.page(user, start, limit + 1, unread_only)
             mine = set(await uow.channel_members.channels_of(user))

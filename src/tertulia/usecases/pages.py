@@ -51,6 +51,13 @@ def decode(cursor: str, parts: int, field: str = "after") -> tuple[str, ...]:
     return values
 
 
+def place(value: str, field: str = "after") -> int:
+    """A place in the log carried by a cursor: a whole number a database column can hold."""
+    if not value.isdigit() or len(value) > 19 or int(value) >= 2**63:
+        raise Invalid.field(field, "cursor.invalid", "This cursor is not valid.")
+    return int(value)
+
+
 def check_limit(limit: int) -> int:
     if not 1 <= limit <= MAX_LIMIT:
         raise Invalid.field("limit", "limit.out_of_range", f"limit is between 1 and {MAX_LIMIT}.")

@@ -668,6 +668,7 @@ class MessageOut(Out):
         data = events.message_data(m)
         return cls(
             **{k: v for k, v in data.items() if k not in ("mentions", "thread")},
+            seq=m.seq,
             deleted=m.is_deleted,
             mentions=MentionsOut(**data["mentions"]),
             thread=ThreadSummaryOut(**data["thread"]),
