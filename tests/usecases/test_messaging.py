@@ -2043,3 +2043,64 @@ async def test_a_messages_place_is_the_id_of_its_creation_event(
     created = only(await logged(database, after=mark), "message.created")
     assert created.id == message.seq
     assert "seq" not in created.data
+
+
+async def test_opening_a_dm_makes_nobody_its_moderator(
+    core: Tertulia, ws: WorkspaceId, bruno: User, carla: User
+) -> None:
+    """Bruno opened the DM, but he cannot delete Carla's messages in it."""
+    dm, _ = await core.channels.open_dm(bruno.id, ws, [carla.id])
+    hers = await say(core, carla, dm.channel.id, "mío")
+    with pytest.raises(Forbidden) as refused:
+        await core.messaging.delete(bruno.id, hers.id)
+    assert refused.value.code == "message.not_author"
+
+
+async def test_a_creator_who_left_the_channel_moderates_it_no_more(
+    core: Tertulia, bruno: User, carla: User, plaza: ChannelId
+) -> None:
+    """Bruno created #plaza and left it: Carla's messages there are hers to delete, not his."""
+    await core.channels.add_member(carla.id, plaza, carla.id)
+    hers = await say(core, carla, plaza, "hola")
+    await core.channels.remove_member(bruno.id, plaza, bruno.id)
+    with pytest.raises(Forbidden):
+        await core.messaging.delete(bruno.id, hers.id)
+
+
+async def test_authors_who_left_a_channel_cannot_edit_there(
+    core: Tertulia, database: Database, bruno: User, carla: User, plaza: ChannelId
+) -> None:
+    """Carla left #plaza: editing her old message (to ping someone there) is refused."""
+    await core.channels.add_member(carla.id, plaza, carla.id)
+    hers = await say(core, carla, plaza, "hola")
+    await core.channels.remove_member(carla.id, plaza, carla.id)
+    mark = await last_event_id(database)
+    with pytest.raises(Forbidden) as refused:
+        await core.messaging.edit(carla.id, hers.id, "hola @bruno", hers.version)
+    assert refused.value.code == "channel.not_member"
+    await nothing_logged(database, mark)
+
+
+async def test_a_guest_cannot_probe_names_through_mentions(
+    core: Tertulia, ws: WorkspaceId, ana: User, bruno: User, plaza: ChannelId, general: ChannelId
+) -> None:
+    """A guest naming people and channels outside its own learns nothing: they stay plain
+    text, unlinked, like names that do not exist."""
+    gina = await person(core, "gina")
+    await enrol(core, ws, ana, gina, Role.GUEST, [plaza])
+    posted = await post(core, gina, plaza, "hola @ana @bruno @nadie #general #plaza")
+    html = posted.view.message.html
+    assert ana.id not in html
+    assert str(general) not in html
+    assert f'data-user-id="{bruno.id}"' in html  # Bruno is in #plaza with her
+    assert f'data-channel-id="{plaza}"' in html
+    assert set(posted.not_notified) == {"ana", "nadie"}
+
+
+async def test_a_name_inside_a_link_mentions_nobody(
+    core: Tertulia, bruno: User, carla: User, general: ChannelId
+) -> None:
+    """A link such as https://medium.com/@carla/post is a link, not a ping for Carla."""
+    posted = await post(core, bruno, general, "lee https://medium.com/@carla/post")
+    assert posted.view.message.mentioned == ()
+    assert await inbox(core, carla) == []

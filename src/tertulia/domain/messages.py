@@ -136,9 +136,13 @@ def check_edit(message: Message, editor: UserId, seen_version: int) -> None:
         raise StaleVersion(message)
 
 
-def check_delete(message: Message, actor: Membership, channel: Channel) -> None:
-    """Authors delete their own messages; workspace admins and the channel's creator anyone's."""
-    manages = actor.role.is_admin or channel.created_by == actor.user_id
+def check_delete(
+    message: Message, actor: Membership, channel: Channel, actor_is_member: bool
+) -> None:
+    """Authors delete their own messages; workspace admins anyone's; and so does the creator
+    of a channel while still in it (opening a DM makes nobody its moderator)."""
+    creator = channel.created_by == actor.user_id and actor_is_member and not channel.kind.is_direct
+    manages = actor.role.is_admin or creator
     if message.author_id != actor.user_id and not manages:
         raise Forbidden(
             "Only the author, the channel's creator or an admin can delete this message.",

@@ -104,8 +104,8 @@ class Parsed:
             return self.plain_html
         for inline in _inlines(self.tokens):
             children: list[Token] = []
-            for child in inline.children or []:
-                if child.type == "text":
+            for child, in_link in _texts(inline):
+                if child.type == "text" and not in_link:
                     children.extend(_marked(child.content, users, channels))
                 else:
                     children.append(child)
@@ -130,11 +130,23 @@ class Markup:
         tokens = self._markdown.parse(text)
         fragments = []
         for inline in _inlines(tokens):
-            for child in inline.children or []:
+            for child, in_link in _texts(inline):
                 if child.type == "text":
                     child.content = emoji.emojize(child.content, language="alias")
-                    fragments.append(child.content)
+                    if not in_link:  # https://medium.com/@ana/post names nobody
+                        fragments.append(child.content)
         return Parsed(tokens, mentions.parse(fragments), self._markdown)
+
+
+def _texts(inline: Token) -> Iterator[tuple[Token, bool]]:
+    """The children of an inline run, each with whether it lies inside a link."""
+    depth = 0
+    for child in inline.children or []:
+        if child.type == "link_open":
+            depth += 1
+        elif child.type == "link_close":
+            depth -= 1
+        yield child, depth > 0
 
 
 def _inlines(tokens: list[Token]) -> Iterator[Token]:

@@ -167,7 +167,7 @@ class Messaging:
                 root = messages.check_reply_root(
                     await uow.messages.find(draft.thread_root_id, lock=True), channel.id
                 )
-            mentioned, not_notified, html = await self._resolve(uow, channel, author, parsed)
+            mentioned, not_notified, html = await self._resolve(uow, access, author, parsed)
             message = Message(
                 id=MessageId(new_id()),
                 workspace_id=channel.workspace_id,
@@ -217,10 +217,11 @@ class Messaging:
             message, access = await self._find(uow, editor, message_id, lock=True)
             try:
                 messages.check_edit(message, editor, version)
+                _member(access, "edit messages in it")
             except StaleVersion:
                 raise StaleEdit(await self._view(uow, message, editor)) from None
             channels.require_writable(access.channel)
-            mentioned, not_notified, html = await self._resolve(uow, access.channel, editor, parsed)
+            mentioned, not_notified, html = await self._resolve(uow, access, editor, parsed)
             await uow.messages.add_edit(
                 message.id, message.version, message.text, message.edited_at or message.created_at
             )
@@ -259,7 +260,7 @@ class Messaging:
             if message.is_deleted:
                 return message
             assert access.membership is not None
-            messages.check_delete(message, access.membership, access.channel)
+            messages.check_delete(message, access.membership, access.channel, access.is_member)
             channels.require_writable(access.channel)
             tombstone = replace(
                 message,
@@ -617,13 +618,18 @@ class Messaging:
         return message, access
 
     async def _resolve(
-        self, uow: UnitOfWork, channel: Channel, author: UserId, parsed: Parsed
+        self, uow: UnitOfWork, access: Access, author: UserId, parsed: Parsed
     ) -> tuple[tuple[UserId, ...], tuple[str, ...], str]:
         """Who the text mentions: the members to notify, the names nobody will notify, and
-        the HTML with every resolved mention marked up."""
+        the HTML with every resolved mention marked up. A guest's text resolves only the
+        people and the channel it shares, so it cannot probe who else is in the workspace."""
+        channel = access.channel
         wanted = parsed.mentions
         named = await uow.channel_members.named(channel.workspace_id, channel.id, wanted.usernames)
         linked = await uow.channels.public_named(channel.workspace_id, wanted.channels)
+        if access.membership is not None and not access.membership.role.is_full_member:
+            named = {name: n for name, n in named.items() if n.in_channel}
+            linked = {name: c for name, c in linked.items() if c == channel.id}
         notify: dict[UserId, None] = {}
         missing: dict[str, None] = {}
         for options in wanted.candidates:  # the longest reading that names someone wins
