@@ -2104,3 +2104,22 @@ async def test_a_name_inside_a_link_mentions_nobody(
     posted = await post(core, bruno, general, "lee https://medium.com/@carla/post")
     assert posted.view.message.mentioned == ()
     assert await inbox(core, carla) == []
+
+
+async def test_deleting_replies_recomputes_the_threads_summary(
+    core: Tertulia, ana: User, bruno: User, carla: User, general: ChannelId, clock: Clock
+) -> None:
+    """After Carla's later reply is deleted, the thread shows Bruno's as the last one and
+    Carla no longer among those who replied; with no replies left, no summary."""
+    root = await say(core, ana, general, "raíz")
+    first = await reply(core, bruno, root, "uno")
+    clock.advance(minutes=5)
+    second = await reply(core, carla, root, "dos")
+    await core.messaging.delete(carla.id, second.id)
+    summary = await current(core, ana, root)
+    assert summary.reply_count == 1
+    assert summary.last_reply_at == first.created_at
+    assert summary.participants == (bruno.id,)
+    await core.messaging.delete(bruno.id, first.id)
+    empty = await current(core, ana, root)
+    assert (empty.reply_count, empty.last_reply_at, empty.participants) == (0, None, ())

@@ -278,12 +278,11 @@ class Messaging:
             if message.thread_root_id is not None:
                 root = await uow.messages.find(message.thread_root_id, lock=True)
                 if root is not None:
-                    count = max(0, root.reply_count - 1)
+                    count, last, people = await uow.messages.thread_summary(
+                        root.id, messages.PARTICIPANTS_KEPT
+                    )
                     shrunk = replace(
-                        root,
-                        reply_count=count,
-                        last_reply_at=root.last_reply_at if count else None,
-                        participants=root.participants if count else (),
+                        root, reply_count=count, last_reply_at=last, participants=people
                     )
                     await uow.messages.save(shrunk)
                     uow.emit(self._thread_updated(shrunk))

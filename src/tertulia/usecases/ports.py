@@ -398,6 +398,12 @@ class Messages(Protocol):
 
     async def latest_reply_seq(self, root_id: MessageId) -> int: ...
 
+    async def thread_summary(
+        self, root_id: MessageId, participants: int
+    ) -> tuple[int, datetime | None, tuple[UserId, ...]]:
+        """A thread's live (not deleted) replies: how many, the last one's time, and the first
+        `participants` people who wrote them."""
+
     async def pins(self, channel_id: ChannelId, limit: int) -> list[Message]:
         """Pinned messages of a channel, most recently pinned first."""
 

@@ -220,6 +220,25 @@ class SqlMessages:
         )
         return int(value or 0)
 
+    async def thread_summary(
+        self, root_id: MessageId, participants: int
+    ) -> tuple[int, datetime | None, tuple[UserId, ...]]:
+        live = and_(m.c.thread_root_id == root_id, m.c.deleted_at.is_(None))
+        found: tuple[Any, ...] = tuple(
+            (
+                await self.conn.execute(select(func.count(), func.max(m.c.created_at)).where(live))
+            ).one()
+        )
+        count, last = int(found[0]), found[1]  # max() keeps the column's type: aware UTC
+        people: dict[UserId, None] = {}
+        if count:
+            authors = await self.conn.scalars(select(m.c.author_id).where(live).order_by(m.c.seq))
+            for author in authors:
+                people.setdefault(UserId(author))
+                if len(people) >= participants:
+                    break
+        return count, last, tuple(people)
+
     async def pins(self, channel_id: ChannelId, limit: int) -> list[Message]:
         rows = await self.conn.execute(
             select(m)
