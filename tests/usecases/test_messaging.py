@@ -2123,3 +2123,20 @@ async def test_deleting_replies_recomputes_the_threads_summary(
     await core.messaging.delete(bruno.id, first.id)
     empty = await current(core, ana, root)
     assert (empty.reply_count, empty.last_reply_at, empty.participants) == (0, None, ())
+
+
+async def test_people_hear_when_a_mention_of_them_goes_away(
+    core: Tertulia, database: Database, bruno: User, carla: User, dani: User, general: ChannelId
+) -> None:
+    """Dani's other devices drop the notification when the mention is edited away, and Carla's
+    when the message is deleted."""
+    message = await say(core, bruno, general, "@carla @dani mirad")
+    mark = await last_event_id(database)
+    edited = (await core.messaging.edit(bruno.id, message.id, "@carla mira", 1)).view.message
+    removed = only(await logged(database, after=mark), "notification.removed")
+    assert removed.audience == (f"user:{dani.id}",)
+    mark = await last_event_id(database)
+    await core.messaging.delete(bruno.id, edited.id)
+    removed = only(await logged(database, after=mark), "notification.removed")
+    assert removed.audience == (f"user:{carla.id}",)
+    assert removed.data == {"message_id": message.id, "channel_id": general}

@@ -242,6 +242,7 @@ class Messaging:
             gone = [user for user in before if user not in now_named]
             if gone:
                 await uow.notifications.remove(message.id, gone)
+                uow.emit(self._unnotified(message, gone))
             await self._notify(
                 uow, updated, {u: k for u, k in now_named.items() if u not in before}
             )
@@ -273,8 +274,11 @@ class Messaging:
                 pinned_at=None,
                 pinned_by=None,
             )
+            notified = list(await uow.notifications.recipients(message.id))
             await uow.messages.save(tombstone)
             await uow.messages.forget_content(message.id)
+            if notified:
+                uow.emit(self._unnotified(message, notified))
             if message.thread_root_id is not None:
                 root = await uow.messages.find(message.thread_root_id, lock=True)
                 if root is not None:
@@ -701,6 +705,16 @@ class Messaging:
             [reply.author_id, root.author_id, *root.mentioned], root, reply.created_at
         )
         uow.emit(self._thread_updated(grown))
+
+    def _unnotified(self, message: Message, users: Sequence[UserId]) -> Event:
+        """Their inbox no longer holds this message (it was deleted, or no longer names them)."""
+        return Event(
+            "notification.removed",
+            {"message_id": message.id, "channel_id": message.channel_id},
+            tuple(events.person(user) for user in users),
+            workspace_id=message.workspace_id,
+            channel_id=message.channel_id,
+        )
 
     def _thread_updated(self, root: Message) -> Event:
         return Event(
