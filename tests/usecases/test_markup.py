@@ -161,13 +161,15 @@ def test_channel_and_here_calls_are_marked() -> None:
     )
 
 
-def test_a_mention_in_link_text_is_marked_inside_the_link() -> None:
-    """[@ana](url) keeps the link and marks the mention within it."""
-    parsed = MARKUP.parse("[@ana](https://tertulia.example)")
+def test_a_name_in_link_text_stays_link_text() -> None:
+    """[@ana](url) is a link, not a mention: like the @ana in https://medium.com/@ana/post,
+    a name inside a link pings nobody and is not marked."""
+    parsed = MARKUP.parse("[@ana](https://tertulia.example) y https://medium.com/@bruno/post")
     html = parsed.render(USERS, CHANNELS)
 
-    assert parsed.mentions.usernames == ("ana",)
-    assert f'<span class="mention" data-user-id="{ANA}">@ana</span></a>' in html
+    assert parsed.mentions.usernames == ()
+    assert 'rel="noopener noreferrer nofollow">@ana</a>' in html
+    assert "mention" not in html
 
 
 def test_mentions_in_bold_and_lists_are_found() -> None:

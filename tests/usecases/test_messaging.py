@@ -1673,6 +1673,26 @@ async def test_the_inbox_keeps_the_order_of_quick_mentions(
     assert listed == [m.text for m in reversed(sent)]
 
 
+async def test_a_mention_added_by_an_edit_takes_the_messages_place_in_the_inbox(
+    core: Tertulia, bruno: User, carla: User, general: ChannelId
+) -> None:
+    """Bruno edits an older message to mention Carla: it shows between the mentions sent
+    before and after it, on the page where its place falls."""
+    await say(core, bruno, general, "@carla a")
+    older = await say(core, bruno, general, "hola")
+    await say(core, bruno, general, "@carla c")
+
+    await core.messaging.edit(bruno.id, older.id, "@carla hola", older.version)
+
+    assert [text for text, _ in await inbox(core, carla)] == ["@carla c", "@carla hola", "@carla a"]
+    first = await core.messaging.notifications(carla.id, None, 1, unread_only=False)
+    assert first.next_cursor is not None
+    second = await core.messaging.notifications(
+        carla.id, MessageId(first.next_cursor), 1, unread_only=False
+    )
+    assert [i.view.message.text for i in second.items] == ["@carla hola"]
+
+
 async def test_notifications_are_marked_read_some_or_all(
     core: Tertulia, database: Database, clock: Clock, bruno: User, carla: User, general: ChannelId
 ) -> None:

@@ -51,7 +51,6 @@ class Message:
     mentions_here: bool = False
     reply_count: int = 0
     last_reply_at: datetime | None = None
-    last_reply_seq: int = 0
     participants: tuple[UserId, ...] = ()
     pinned_at: datetime | None = None
     pinned_by: UserId | None = None

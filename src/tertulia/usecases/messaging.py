@@ -666,7 +666,15 @@ class Messaging:
         now = self.clock()
         await uow.notifications.add(
             [
-                Notification(user, message.id, message.workspace_id, message.channel_id, kind, now)
+                Notification(
+                    user,
+                    message.id,
+                    message.workspace_id,
+                    message.channel_id,
+                    kind,
+                    now,
+                    seq=message.seq,  # 0 for a new message: it takes the seq when placed
+                )
                 for user, kind in kinds.items()
             ]
         )

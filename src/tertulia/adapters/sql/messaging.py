@@ -12,6 +12,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
+    exists,
     func,
     insert,
     literal,
@@ -327,10 +328,13 @@ class SqlReactions:
 class SqlNotifications:
     def __init__(self, conn: Executor) -> None:
         self.conn = conn
+        # messages whose notifications wait for the message's seq (set when it is placed)
+        self.unplaced: set[MessageId] = set()
 
     async def add(self, notifications: Sequence[Notification]) -> None:
         if not notifications:
             return
+        self.unplaced.update(n.message_id for n in notifications if not n.seq)
         await self.conn.execute(
             insert_ignoring_duplicates(self.conn, t.notifications),
             [
@@ -342,6 +346,7 @@ class SqlNotifications:
                     "kind": n.kind,
                     "created_at": n.created_at,
                     "read_at": n.read_at,
+                    "seq": n.seq or None,
                 }
                 for n in notifications
             ],
@@ -365,15 +370,9 @@ class SqlNotifications:
         self, user_id: UserId, before: int | None, limit: int, unread_only: bool
     ) -> list[Notification]:
         n = t.notifications
-        query = (
-            select(n, m.c.seq)
-            .join(m, m.c.id == n.c.message_id)
-            .where(n.c.user_id == user_id)
-            .order_by(m.c.seq.desc())
-            .limit(limit)
-        )
+        query = select(n).where(n.c.user_id == user_id).order_by(n.c.seq.desc()).limit(limit)
         if before is not None:
-            query = query.where(m.c.seq < before)
+            query = query.where(n.c.seq < before)
         if unread_only:
             query = query.where(n.c.read_at.is_(None))
         return [
@@ -493,19 +492,24 @@ class SqlThreads:
             .where(replies.c.thread_root_id == f.c.root_id)
             .scalar_subquery()
         )
-        unread = unread_count(
-            replies,
-            f,
-            user_id,
-            replies.c.thread_root_id == f.c.root_id,
-            replies.c.seq > f.c.last_read_seq,
+        # whether anything is unread orders the list: one row looked at per thread; the
+        # counts are taken for the page only
+        has_unread = (
+            exists()
+            .where(
+                replies.c.thread_root_id == f.c.root_id,
+                replies.c.seq > f.c.last_read_seq,
+                replies.c.author_id != user_id,
+                replies.c.deleted_at.is_(None),
+            )
+            .cast(Integer)
         )
         listed = (
             select(
                 f.c.root_id,
                 f.c.last_read_seq,
                 latest.label("latest"),
-                unread.label("unread"),
+                has_unread.label("has_unread"),
             )
             .join(cm, and_(cm.c.channel_id == f.c.channel_id, cm.c.user_id == f.c.user_id))
             .where(
@@ -513,18 +517,28 @@ class SqlThreads:
             )
             .subquery()
         )
-        has_unread = (listed.c.unread > 0).cast(Integer)
-        query = (
-            select(listed, has_unread.label("has_unread"), m)
-            .join(m, m.c.id == listed.c.root_id)
-            .order_by(has_unread.desc(), listed.c.latest.desc(), listed.c.root_id.desc())
-            .limit(limit)
-        )
+        page = select(listed)
         if after is not None:
-            query = query.where(
-                tuple_(has_unread, listed.c.latest, listed.c.root_id)
+            page = page.where(
+                tuple_(listed.c.has_unread, listed.c.latest, listed.c.root_id)
                 < tuple_(literal(after[0]), literal(after[1]), literal(after[2]))
             )
+        page = page.order_by(
+            listed.c.has_unread.desc(), listed.c.latest.desc(), listed.c.root_id.desc()
+        ).limit(limit)
+        paged = page.subquery()
+        unread = unread_count(
+            replies,
+            paged,
+            user_id,
+            replies.c.thread_root_id == paged.c.root_id,
+            replies.c.seq > paged.c.last_read_seq,
+        )
+        query = (
+            select(paged, unread.label("unread"), m)
+            .join(m, m.c.id == paged.c.root_id)
+            .order_by(paged.c.has_unread.desc(), paged.c.latest.desc(), paged.c.root_id.desc())
+        )
         return [
             FollowedThread(
                 message_of(row), int(row.last_read_seq), int(row.unread), int(row.latest)

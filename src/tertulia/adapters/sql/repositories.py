@@ -932,11 +932,10 @@ class SqlChannelMembers:
         )
         mentions = (
             select(func.count())
-            .select_from(n.join(m, m.c.id == n.c.message_id))
             .where(
                 n.c.user_id == user_id,
                 n.c.channel_id == cm.c.channel_id,
-                m.c.seq > cm.c.last_read_seq,
+                n.c.seq > cm.c.last_read_seq,
             )
             .scalar_subquery()
         )

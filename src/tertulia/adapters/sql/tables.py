@@ -210,8 +210,10 @@ messages = Table(
     Column("pinned_at", UtcDateTime),
     Column("pinned_by", Id, ForeignKey("users.id")),
     UniqueConstraint("author_id", "client_msg_id"),
-    Index("ix_messages_channel_id_in_channel_seq", "channel_id", "in_channel", "seq"),
-    Index("ix_messages_thread_root_id_seq", "thread_root_id", "seq"),
+    # a channel's and a thread's log, in order; author and deletion ride along so that unread
+    # counts (by others, not deleted) are index-only scans
+    Index("ix_messages_channel_log", "channel_id", "in_channel", "seq", "author_id", "deleted_at"),
+    Index("ix_messages_thread_log", "thread_root_id", "seq", "author_id", "deleted_at"),
     Index("ix_messages_channel_id_pinned_at", "channel_id", "pinned_at"),
 )
 
@@ -245,8 +247,11 @@ notifications = Table(
     Column("kind", String(16), nullable=False),  # mention, everyone, here
     Column("created_at", UtcDateTime, nullable=False),
     Column("read_at", UtcDateTime),
+    # the message's seq (set when the message is placed, at commit): orders the inbox
+    Column("seq", EventId),
     PrimaryKeyConstraint("user_id", "message_id"),
-    Index("ix_notifications_user_id_channel_id", "user_id", "channel_id"),
+    Index("ix_notifications_user_id_seq", "user_id", "seq"),
+    Index("ix_notifications_user_id_channel_id_seq", "user_id", "channel_id", "seq"),
     Index("ix_notifications_message_id", "message_id"),
 )
 

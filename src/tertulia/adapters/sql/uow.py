@@ -58,6 +58,9 @@ _APPEND_ONE_PLACED = Raw.of(
     " SELECT id FROM appended"
 )
 _PLACE = Raw.of("UPDATE messages SET seq = :position WHERE id = :message_id")
+_PLACE_NOTIFICATIONS = Raw.of(
+    "UPDATE notifications SET seq = :position WHERE message_id = :message_id"
+)
 
 
 def _utc_now() -> datetime:
@@ -145,6 +148,10 @@ class SqlUnitOfWork:
                 if position:
                     params["message_id"] = position
                 ids = [int((await self._conn.raw(statement, params))[0][0])]
+                if position in self.notifications.unplaced:
+                    await self._conn.raw(
+                        _PLACE_NOTIFICATIONS, {"message_id": position, "position": ids[0]}
+                    )
             elif postgres:
                 await self._conn.execute(_LOCK_LOG, {"key": EVENT_LOG_LOCK})
                 ids = list((await self._conn.execute(_APPEND, rows)).scalars())
@@ -155,7 +162,10 @@ class SqlUnitOfWork:
                 for e, i in zip(self._pending, ids, strict=True)
             ]
             for index, message_id in self._positions.items():
-                await self._conn.raw(_PLACE, {"message_id": message_id, "position": ids[index]})
+                placed = {"message_id": message_id, "position": ids[index]}
+                await self._conn.raw(_PLACE, placed)
+                if message_id in self.notifications.unplaced:
+                    await self._conn.raw(_PLACE_NOTIFICATIONS, placed)
         await self._lease.commit()
         self._committed = True
         self.committed_events = stored

@@ -69,14 +69,18 @@ def upgrade() -> None:
         ),
     )
     op.create_index(
-        op.f("ix_messages_channel_id_in_channel_seq"),
+        op.f("ix_messages_channel_log"),
         "messages",
-        ["channel_id", "in_channel", "seq"],
+        ["channel_id", "in_channel", "seq", "author_id", "deleted_at"],
     )
     op.create_index(
         op.f("ix_messages_channel_id_pinned_at"), "messages", ["channel_id", "pinned_at"]
     )
-    op.create_index(op.f("ix_messages_thread_root_id_seq"), "messages", ["thread_root_id", "seq"])
+    op.create_index(
+        op.f("ix_messages_thread_log"),
+        "messages",
+        ["thread_root_id", "seq", "author_id", "deleted_at"],
+    )
 
     op.create_table(
         "message_edits",
@@ -101,6 +105,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.ForeignKeyConstraint(
             ["channel_id"],
             ["channels.id"],
@@ -129,8 +134,11 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_notifications_message_id"), "notifications", ["message_id"])
     op.create_index(
-        op.f("ix_notifications_user_id_channel_id"), "notifications", ["user_id", "channel_id"]
+        op.f("ix_notifications_user_id_channel_id_seq"),
+        "notifications",
+        ["user_id", "channel_id", "seq"],
     )
+    op.create_index(op.f("ix_notifications_user_id_seq"), "notifications", ["user_id", "seq"])
 
     op.create_table(
         "reactions",
@@ -218,13 +226,14 @@ def downgrade() -> None:
 
     op.drop_table("thread_follows")
     op.drop_table("reactions")
-    op.drop_index(op.f("ix_notifications_user_id_channel_id"), table_name="notifications")
+    op.drop_index(op.f("ix_notifications_user_id_seq"), table_name="notifications")
+    op.drop_index(op.f("ix_notifications_user_id_channel_id_seq"), table_name="notifications")
     op.drop_index(op.f("ix_notifications_message_id"), table_name="notifications")
 
     op.drop_table("notifications")
     op.drop_table("message_edits")
-    op.drop_index(op.f("ix_messages_thread_root_id_seq"), table_name="messages")
+    op.drop_index(op.f("ix_messages_thread_log"), table_name="messages")
     op.drop_index(op.f("ix_messages_channel_id_pinned_at"), table_name="messages")
-    op.drop_index(op.f("ix_messages_channel_id_in_channel_seq"), table_name="messages")
+    op.drop_index(op.f("ix_messages_channel_log"), table_name="messages")
 
     op.drop_table("messages")
