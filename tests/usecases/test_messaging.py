@@ -19,7 +19,7 @@ from tertulia.domain.ids import ChannelId, MessageId, WorkspaceId, new_id
 from tertulia.domain.messages import DEFAULT_MAX_LENGTH, Draft, Message, StaleVersion
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Role
-from tertulia.usecases import messaging
+from tertulia.usecases import messaging, pages
 from tertulia.usecases.core import Tertulia
 from tertulia.usecases.markup import canonical_emoji
 from tertulia.usecases.messaging import Posted
@@ -500,12 +500,43 @@ async def test_the_author_edits_and_the_history_is_kept(
     assert seen.text == "adiós"
     assert seen.version == 3
     assert seen.edited_at == clock.now
-    edits = await core.messaging.edits(carla.id, message.id)
+    edits = (await core.messaging.edits(carla.id, message.id)).items
     assert [(e.version, e.text, e.written_at) for e in edits] == [
         (1, "hola mundo", posted_at),
         (2, "hola **equipo**", first_edit_at),
     ]
     assert await texts(core, carla, general) == ["adiós"]
+
+
+async def test_a_long_edit_history_comes_a_page_at_a_time(
+    core: Tertulia, bruno: User, carla: User, general: ChannelId
+) -> None:
+    """Five earlier versions, two per page: 1 and 2, 3 and 4, then 5 with no further cursor."""
+    message = await say(core, bruno, general, "v1")
+    for version in range(1, 6):
+        await core.messaging.edit(bruno.id, message.id, f"v{version + 1}", version)
+
+    seen, cursor = [], None
+    for _ in range(3):
+        page = await core.messaging.edits(carla.id, message.id, cursor, 2)
+        seen.append([e.text for e in page.items])
+        cursor = page.next_cursor
+
+    assert seen == [["v1", "v2"], ["v3", "v4"], ["v5"]]
+    assert cursor is None
+
+
+@pytest.mark.parametrize("cursor", [pages.encode("-1"), pages.encode(str(2**63)), "%%"])
+async def test_a_forged_edits_cursor_is_refused(
+    core: Tertulia, bruno: User, general: ChannelId, cursor: str
+) -> None:
+    """An edits cursor the server did not make is Invalid naming `after`."""
+    message = await say(core, bruno, general, "v1")
+
+    with pytest.raises(Invalid) as caught:
+        await core.messaging.edits(bruno.id, message.id, cursor, 2)
+
+    assert caught.value.code == "cursor.invalid"
 
 
 async def test_only_the_author_edits(
@@ -692,7 +723,7 @@ async def test_the_author_deletes_a_message_leaving_a_tombstone(
     assert seen.message.pinned_at is None
     assert seen.message.seq == message.seq
     assert seen.reactions == []
-    assert await core.messaging.edits(carla.id, message.id) == []
+    assert (await core.messaging.edits(carla.id, message.id)).items == []
     assert await inbox(core, carla) == []
     assert (await unread_in(core, carla, ws, general)).mentions == 0
     assert await core.messaging.pins(carla.id, general) == []

@@ -588,6 +588,34 @@ async def test_the_author_edits_and_the_history_is_kept(client: AsyncClient, tea
     assert [(e["version"], e["text"]) for e in edits["items"]] == [(1, "primera versión")]
 
 
+async def test_the_edit_history_pages_with_a_cursor(client: AsyncClient, team: Team) -> None:
+    """Three earlier versions with limit=2: two, then the third via `next_cursor`; a cursor
+    the server did not make is a 422 naming `after`."""
+    posted = await post(client, team.ana, team.dev["id"], "v1")
+    for version in (1, 2, 3):
+        ok(
+            await client.patch(
+                f"/api/v1/messages/{posted['id']}",
+                json={"text": f"v{version + 1}", "version": version},
+                headers=team.ana.headers,
+            )
+        )
+    path = f"/api/v1/messages/{posted['id']}/edits"
+
+    first = ok(await client.get(path, params={"limit": 2}, headers=team.bob.headers))
+    second = ok(
+        await client.get(
+            path, params={"limit": 2, "after": first["next_cursor"]}, headers=team.bob.headers
+        )
+    )
+
+    assert [e["text"] for e in first["items"]] == ["v1", "v2"]
+    assert [e["text"] for e in second["items"]] == ["v3"]
+    assert second["next_cursor"] is None
+    forged = await client.get(path, params={"after": "Zm9v!!"}, headers=team.bob.headers)
+    field_error(problem(forged, 422), "after", "cursor.invalid")
+
+
 async def test_a_stale_edit_gets_409_with_the_current_message(
     client: AsyncClient, team: Team
 ) -> None:

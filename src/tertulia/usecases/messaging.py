@@ -315,11 +315,19 @@ class Messaging:
             message, _ = await self._find(uow, viewer, message_id)
             return await self._view(uow, message, viewer)
 
-    async def edits(self, viewer: UserId, message_id: MessageId) -> list[Edit]:
-        """The earlier versions of a message's text, oldest first (none once deleted)."""
+    async def edits(
+        self, viewer: UserId, message_id: MessageId, after: str | None = None, limit: int = 50
+    ) -> pages.Page[Edit]:
+        """The earlier versions of a message's text, oldest first, a page at a time (none once
+        deleted)."""
+        limit = pages.check_limit(limit)
+        start = pages.place(pages.decode(after, 1)[0]) if after else 0
         async with self.uow(read_only=True) as uow:
             message, _ = await self._find(uow, viewer, message_id)
-            return [Edit(v, text, at) for v, text, at in await uow.messages.edits(message.id)]
+            rows = await uow.messages.edits(message.id, start, limit + 1)
+        return pages.page_of(
+            [Edit(v, text, at) for v, text, at in rows], limit, lambda e: (str(e.version),)
+        )
 
     async def history(
         self,

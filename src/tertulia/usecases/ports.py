@@ -366,8 +366,11 @@ class Messages(Protocol):
     async def add_edit(self, message_id: MessageId, version: int, text: str, at: datetime) -> None:
         """Keep the text a message had at a version, before an edit replaced it."""
 
-    async def edits(self, message_id: MessageId) -> list[tuple[int, str, datetime]]:
-        """The earlier versions of a message: (version, text, written at), oldest first."""
+    async def edits(
+        self, message_id: MessageId, after: int, limit: int
+    ) -> list[tuple[int, str, datetime]]:
+        """Up to `limit` earlier versions of a message after version `after`: (version, text,
+        written at), oldest first."""
 
     async def forget_content(self, message_id: MessageId) -> None:
         """Delete what a deleted message had: its edits, reactions and notifications."""

@@ -141,12 +141,20 @@ async def delete(message_id: MessagePath, user: CurrentUser, core: Core) -> None
     summary="A message's edit history",
     responses=problems(401, 404, 422),
 )
-async def edits(message_id: MessagePath, user: CurrentUser, core: Core) -> PageOut[EditOut]:
-    """Every earlier version of the text, oldest first."""
-    rows = await core.messaging.edits(user, MessageId(message_id))
+async def edits(
+    message_id: MessagePath,
+    user: CurrentUser,
+    core: Core,
+    after: After = None,
+    limit: Limit = 50,
+) -> PageOut[EditOut]:
+    """The earlier versions of the text, oldest first, a page at a time."""
+    page = await core.messaging.edits(user, MessageId(message_id), after, limit)
     return PageOut(
-        items=[EditOut(version=e.version, text=e.text, written_at=e.written_at) for e in rows],
-        next_cursor=None,
+        items=[
+            EditOut(version=e.version, text=e.text, written_at=e.written_at) for e in page.items
+        ],
+        next_cursor=page.next_cursor,
     )
 
 

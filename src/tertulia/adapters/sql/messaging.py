@@ -173,12 +173,15 @@ class SqlMessages:
             )
         )
 
-    async def edits(self, message_id: MessageId) -> list[tuple[int, str, datetime]]:
+    async def edits(
+        self, message_id: MessageId, after: int, limit: int
+    ) -> list[tuple[int, str, datetime]]:
         e = t.message_edits
         rows = await self.conn.execute(
             select(e.c.version, e.c.text, e.c.created_at)
-            .where(e.c.message_id == message_id)
+            .where(e.c.message_id == message_id, e.c.version > after)
             .order_by(e.c.version)
+            .limit(limit)
         )
         return [(row.version, row.text, row.created_at) for row in rows]
 
