@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import threading
 import time
 from collections.abc import Awaitable
 
@@ -19,7 +20,7 @@ from tertulia.domain.ids import ChannelId, MessageId, WorkspaceId, new_id
 from tertulia.domain.messages import DEFAULT_MAX_LENGTH, Draft, Message, StaleVersion
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Role
-from tertulia.usecases import messaging, pages
+from tertulia.usecases import markup, messaging, pages
 from tertulia.usecases.core import Tertulia
 from tertulia.usecases.markup import canonical_emoji
 from tertulia.usecases.messaging import Posted
@@ -336,6 +337,43 @@ async def test_the_maximum_length_is_configurable(
     with pytest.raises(Invalid) as caught:
         await short.edit(bruno.id, message.id, "y" * 21, message.version)
     assert caught.value.code == "message.too_long"
+
+
+async def test_a_long_markdown_text_is_parsed_while_others_are_served(
+    core: Tertulia,
+    bruno: User,
+    carla: User,
+    general: ChannelId,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Bruno posts 16,000 characters of Markdown that take long to parse; Carla's short
+    message is posted meanwhile. Bruno's then lands whole: rendered, Carla mentioned."""
+    parsing = threading.Event()
+    go_on = threading.Event()
+    emojize = markup.emoji.emojize
+
+    def slow_off_the_loop(text: str, **options: str) -> str:
+        if threading.current_thread() is not threading.main_thread():
+            parsing.set()
+            go_on.wait(10)
+        return emojize(text, **options)
+
+    monkeypatch.setattr(markup.emoji, "emojize", slow_off_the_loop)
+    long_text = ("**Acta** de la reunión :tada:\n\n" * 600)[: DEFAULT_MAX_LENGTH - 20] + " @carla"
+
+    slow = asyncio.create_task(say(core, bruno, general, long_text))
+    await asyncio.to_thread(parsing.wait, 10)
+    quick = await say(core, carla, general, "hola")
+    still_parsing = not slow.done()
+    go_on.set()
+    long = await slow
+
+    assert still_parsing
+    assert await texts(core, carla, general) == ["hola", long_text]
+    assert long.html.count("<strong>Acta</strong>") == long_text.count("**Acta**")
+    assert f'data-user-id="{carla.id}"' in long.html
+    assert [text for text, _ in await inbox(core, carla)] == [long_text]
+    assert quick.seq < long.seq
 
 
 @pytest.mark.parametrize("text", ["", " ", "\n\n", " \t \n"])

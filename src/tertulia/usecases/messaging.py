@@ -131,7 +131,7 @@ class Messaging:
         text = messages.check_text(draft.text, self.max_length)
         key = messages.check_client_msg_id(draft.client_msg_id)
         body_hash = _body_hash(channel_id, text, draft)
-        parsed = self.markup.parse(text)
+        parsed = await self.markup.parse_off_loop(text)
         try:
             return await self._post(author, channel_id, draft, text, key, body_hash, parsed)
         except Conflict as exc:
@@ -211,7 +211,7 @@ class Messaging:
         (StaleVersion, with the current message, otherwise). The old text is kept as history;
         people mentioned for the first time are notified, those no longer mentioned are not."""
         text = messages.check_text(text, self.max_length)
-        parsed = self.markup.parse(text)
+        parsed = await self.markup.parse_off_loop(text)
         now = self.clock()
         async with self.uow() as uow:
             message, access = await self._find(uow, editor, message_id, lock=True)
@@ -650,7 +650,9 @@ class Messaging:
                 missing.setdefault(name)
             elif person.user_id != author:
                 notify.setdefault(person.user_id)
-        html = parsed.render({name: n.user_id for name, n in named.items()}, linked)
+        html = await self.markup.render_off_loop(
+            parsed, {name: n.user_id for name, n in named.items()}, linked
+        )
         return tuple(notify), tuple(missing), html
 
     async def _recipients(
