@@ -19,34 +19,6 @@ DIRECT = [ChannelKind.DM, ChannelKind.GROUP_DM]
 
 
 @pytest.fixture
-async def ana(core: Tertulia) -> User:
-    """The workspace's owner."""
-    return await person(core, "ana")
-
-
-@pytest.fixture
-async def ws(core: Tertulia, ana: User) -> WorkspaceId:
-    workspace, _ = await core.workspaces.create(ana.id, "Equipo Núcleo")
-    return workspace.id
-
-
-@pytest.fixture
-async def bruno(core: Tertulia, ws: WorkspaceId, ana: User) -> User:
-    """A member of Ana's workspace."""
-    user = await person(core, "bruno")
-    await enrol(core, ws, ana, user)
-    return user
-
-
-@pytest.fixture
-async def carla(core: Tertulia, ws: WorkspaceId, ana: User) -> User:
-    """Another member of Ana's workspace."""
-    user = await person(core, "carla")
-    await enrol(core, ws, ana, user)
-    return user
-
-
-@pytest.fixture
 async def outsider(core: Tertulia) -> User:
     """Someone with an account but not in Ana's workspace."""
     return await person(core, "olga")

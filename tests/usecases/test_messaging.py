@@ -32,34 +32,6 @@ from tests.usecases.teams import Logged, enrol, last_event_id, logged, person
 
 
 @pytest.fixture
-async def ana(core: Tertulia) -> User:
-    """The workspace's owner (an admin), who created #general."""
-    return await person(core, "ana")
-
-
-@pytest.fixture
-async def ws(core: Tertulia, ana: User) -> WorkspaceId:
-    workspace, _ = await core.workspaces.create(ana.id, "Equipo Núcleo")
-    return workspace.id
-
-
-@pytest.fixture
-async def bruno(core: Tertulia, ws: WorkspaceId, ana: User) -> User:
-    """A member of Ana's workspace, in #general."""
-    user = await person(core, "bruno")
-    await enrol(core, ws, ana, user)
-    return user
-
-
-@pytest.fixture
-async def carla(core: Tertulia, ws: WorkspaceId, ana: User) -> User:
-    """Another member, in #general."""
-    user = await person(core, "carla")
-    await enrol(core, ws, ana, user)
-    return user
-
-
-@pytest.fixture
 async def dani(core: Tertulia, ws: WorkspaceId, ana: User) -> User:
     """A third member, in #general."""
     user = await person(core, "dani")
