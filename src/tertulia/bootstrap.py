@@ -7,6 +7,7 @@ import logging
 import os
 import secrets
 import sys
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -14,9 +15,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from tertulia.adapters.broker.memory import MemoryBroker
 from tertulia.adapters.passwords import Argon2Hasher, common_passwords
 from tertulia.adapters.sql import migrate
 from tertulia.adapters.sql.database import Database, open_database
+from tertulia.adapters.sql.eventlog import SqlEventLog
 from tertulia.adapters.sql.ratelimits import SqlRateLimiter
 from tertulia.adapters.sql.uow import SqlUnitOfWorkFactory
 from tertulia.config import Settings
@@ -27,9 +30,11 @@ from tertulia.usecases.core import Tertulia
 from tertulia.usecases.markup import Markup
 from tertulia.usecases.messaging import Messaging
 from tertulia.usecases.ports import Clock, PasswordHasher
+from tertulia.usecases.realtime import Hub, Live
 from tertulia.usecases.workspaces import Workspaces
 from tertulia.web.app import WebConfig, build_app
 from tertulia.web.auth import AccessTokens
+from tertulia.web.live import LiveSettings
 from tertulia.web.logs import JsonFormatter
 
 log = logging.getLogger("tertulia")
@@ -119,11 +124,37 @@ async def open_tertulia(
             time_cost=settings.argon2_time_cost,
             concurrency=settings.password_hash_concurrency,
         )
-        yield await assemble(
-            database, hasher, now, policy_of(settings), settings.max_message_length
+        core = await assemble(
+            database,
+            hasher,
+            now,
+            policy_of(settings),
+            settings.max_message_length,
+            live_of(settings, database),
         )
+        await core.live.start()
+        try:
+            yield core
+        finally:
+            await core.live.close()
     finally:
         await database.close()
+
+
+def live_of(settings: Settings, database: Database) -> Live:
+    """Real time for these settings: the broker chosen by URL, the hub reading the log."""
+    scheme = settings.broker_url.partition("://")[0]
+    if scheme != "memory":
+        raise ConfigError(
+            f"TERTULIA_BROKER_URL {settings.broker_url!r}: use memory:// or redis://host:port/db."
+        )
+    broker = MemoryBroker()
+    hub = Hub(
+        SqlEventLog(database),
+        replay_max=settings.replay_max_events,
+        retention=timedelta(hours=settings.event_retention_hours),
+    )
+    return Live(broker, hub, time.monotonic)
 
 
 async def assemble(
@@ -132,29 +163,36 @@ async def assemble(
     clock: Clock,
     policy: AuthPolicy,
     max_message_length: int = DEFAULT_MAX_LENGTH,
+    live: Live | None = None,
 ) -> Tertulia:
-    """Every use case on an open database: the one place where they are wired together."""
-    uow = SqlUnitOfWorkFactory(database, clock)
+    """Every use case on an open database: the one place where they are wired together.
+    `live` (real time) is started by the caller; without one, nothing is published."""
+    live = live or Live(MemoryBroker(), Hub(SqlEventLog(database)), time.monotonic)
+    uow = SqlUnitOfWorkFactory(database, clock, on_commit=live.published)
 
     async def check_ready() -> dict[str, str]:
         async with asyncio.timeout(2):  # a hung database is a down database
             await database.ping()
         return {"database": "ok"}
 
+    accounts = Accounts(
+        uow=uow,
+        hasher=hasher,
+        limiter=SqlRateLimiter(database),
+        clock=clock,
+        common_passwords=common_passwords(),
+        dummy_hash=await hasher.hash(secrets.token_urlsafe(16)),
+        policy=policy,
+        sessions=SessionCache(ttl=policy.session_check_seconds),
+    )
+    # a logout anywhere reaches every node's cache through the event log
+    live.hub.on_session_revoked = accounts.sessions.evict
     return Tertulia(
-        accounts=Accounts(
-            uow=uow,
-            hasher=hasher,
-            limiter=SqlRateLimiter(database),
-            clock=clock,
-            common_passwords=common_passwords(),
-            dummy_hash=await hasher.hash(secrets.token_urlsafe(16)),
-            policy=policy,
-            sessions=SessionCache(ttl=policy.session_check_seconds),
-        ),
+        accounts=accounts,
         workspaces=Workspaces(uow=uow, clock=clock),
         channels=Channels(uow=uow, clock=clock),
         messaging=Messaging(uow=uow, clock=clock, markup=Markup(), max_length=max_message_length),
+        live=live,
         check_ready=check_ready,
     )
 
@@ -175,6 +213,13 @@ def create_app(
         async with open_tertulia(settings, hasher=hasher) as core:
             app.state.core = core
             app.state.tokens = tokens
+            app.state.live_settings = LiveSettings(
+                queue_events=settings.ws_queue_events,
+                max_frame_bytes=settings.ws_max_frame_bytes,
+                commands_per_second=settings.ws_commands_per_second,
+                commands_burst=settings.ws_commands_burst,
+                auth_seconds=settings.ws_auth_seconds,
+            )
             yield
 
     return build_app(

@@ -65,6 +65,9 @@ def serve(
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=10,
+        ws="wsproto",  # a third of the memory per idle connection of the websockets library
+        ws_max_size=settings.ws_max_frame_bytes * 4,  # the app refuses past 1x, clearly
+        ws_per_message_deflate=settings.ws_compression,
     )
 
 

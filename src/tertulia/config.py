@@ -66,6 +66,35 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(2, ge=1)
     password_hash_concurrency: int = Field(4, ge=1)
 
+    broker_url: str = Field(
+        "memory://",
+        description="memory:// (one process) or redis://host:port/db (many processes or nodes).",
+    )
+    event_retention_hours: float = Field(
+        24, gt=0, le=24 * 365, description="How long the event log keeps events for resuming."
+    )
+    replay_max_events: int = Field(
+        50_000,
+        ge=1,
+        description="A client further behind than this many events is told to resync by REST.",
+    )
+    ws_queue_events: int = Field(
+        1024, ge=8, le=1_000_000, description="Events queued per connection before it is cut."
+    )
+    ws_max_frame_bytes: int = Field(
+        16 * 1024, ge=256, le=1024 * 1024, description="Largest frame a client may send."
+    )
+    ws_commands_per_second: float = Field(
+        10, gt=0, description="Commands a connection may send per second (sustained)."
+    )
+    ws_commands_burst: int = Field(30, ge=1, description="Commands a connection may send at once.")
+    ws_auth_seconds: float = Field(
+        10, gt=0, le=300, description="Time a new connection has to send its auth frame."
+    )
+    ws_compression: bool = Field(
+        False, description="permessage-deflate: less traffic, much more memory per connection."
+    )
+
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["json", "text"] = "json"
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from tertulia.usecases.accounts import Accounts
 from tertulia.usecases.channels import Channels
 from tertulia.usecases.messaging import Messaging
+from tertulia.usecases.realtime import Live
 from tertulia.usecases.workspaces import Workspaces
 
 
@@ -19,4 +20,5 @@ class Tertulia:
     workspaces: Workspaces
     channels: Channels
     messaging: Messaging
+    live: Live
     check_ready: Callable[[], Awaitable[dict[str, str]]]  # raises if a dependency is down

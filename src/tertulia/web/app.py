@@ -18,7 +18,7 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.responses import Response
 
 from tertulia import __version__
-from tertulia.web import accounts, channels, errors, messages, ops, workspaces
+from tertulia.web import accounts, channels, errors, live, messages, ops, workspaces
 from tertulia.web.auth import AUTHENTICATING, BEARER_SCHEME
 from tertulia.web.errors import PROBLEM, problem
 from tertulia.web.guards import DeclaredBodyLimit
@@ -98,6 +98,7 @@ def build_app(
         # the routes themselves, not an included router: FastAPI matches a request against
         # a flat list faster than through its nested-router wrappers
         app.router.routes.extend(module.router.routes)
+    app.router.routes.extend(live.router.routes)
     if config.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
@@ -77,11 +78,16 @@ class SqlUnitOfWork:
     """
 
     def __init__(
-        self, database: Database, read_only: bool = False, clock: Clock = _utc_now
+        self,
+        database: Database,
+        read_only: bool = False,
+        clock: Clock = _utc_now,
+        on_commit: Callable[[list[Event]], None] | None = None,
     ) -> None:
         self._database = database
         self._clock = clock
         self._read_only = read_only
+        self._on_commit = on_commit
         self._pending: list[Event] = []
         self._positions: dict[int, MessageId] = {}  # index in _pending → message to place
         self._committed = False
@@ -170,14 +176,24 @@ class SqlUnitOfWork:
         self._committed = True
         self.committed_events = stored
         self._pending = []
+        if stored and self._on_commit is not None:
+            self._on_commit(stored)  # published only now: a rolled-back change is never seen
 
 
 class SqlUnitOfWorkFactory:
     """Opens units of work on one database; read-only ones use the reader pool."""
 
-    def __init__(self, database: Database, clock: Clock = _utc_now) -> None:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock = _utc_now,
+        on_commit: Callable[[list[Event]], None] | None = None,
+    ) -> None:
         self.database = database
         self.clock = clock
+        self.on_commit = on_commit  # hands committed events to real time (never raises)
 
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.database, read_only=read_only, clock=self.clock)
+        return SqlUnitOfWork(
+            self.database, read_only=read_only, clock=self.clock, on_commit=self.on_commit
+        )

@@ -1,0 +1,1 @@
+"""Brokers: in-process and Redis pub/sub adapters of one Broker port (see usecases.realtime)."""
