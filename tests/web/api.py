@@ -29,6 +29,11 @@ def ok(response: Response, status: int = 200) -> Any:
     return response.json()
 
 
+def done(response: Response) -> None:
+    """A 204 No Content (with the body in the failure message)."""
+    assert response.status_code == 204, (response.status_code, response.text)
+
+
 def problem(response: Response, status: int, code: str | None = None) -> dict[str, Any]:
     """Check that the response is a problem+json with that status (and code)."""
     assert response.status_code == status, (response.status_code, response.text)
