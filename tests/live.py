@@ -76,21 +76,21 @@ class Socket:
     hello: dict[str, Any]
     received: list[dict[str, Any]] = field(default_factory=list)
 
-    async def next(self, timeout: float = 5) -> dict[str, Any]:
-        raw = await asyncio.wait_for(self.connection.recv(), timeout)
+    async def next(self, within: float = 5) -> dict[str, Any]:
+        raw = await asyncio.wait_for(self.connection.recv(), within)
         frame: dict[str, Any] = orjson.loads(raw)
         self.received.append(frame)
         return frame
 
-    async def next_event(self, kind: str | None = None, timeout: float = 5) -> dict[str, Any]:
+    async def next_event(self, kind: str | None = None, within: float = 5) -> dict[str, Any]:
         """The next frame that is a logged event (of this type), skipping typing and such."""
         while True:
-            frame = await self.next(timeout)
+            frame = await self.next(within)
             if "id" in frame and (kind is None or frame["type"] == kind):
                 return frame
 
-    async def events(self, count: int, timeout: float = 5) -> list[dict[str, Any]]:
-        return [await self.next_event(timeout=timeout) for _ in range(count)]
+    async def events(self, count: int, within: float = 5) -> list[dict[str, Any]]:
+        return [await self.next_event(within=within) for _ in range(count)]
 
     async def quiet(self, seconds: float = 0.3) -> list[dict[str, Any]]:
         """Whatever arrives within `seconds` (a test expects nothing, usually)."""
@@ -105,10 +105,10 @@ class Socket:
             frame = orjson.dumps(frame).decode()
         await self.connection.send(frame)
 
-    async def closed(self, timeout: float = 5) -> tuple[int | None, str | None]:
+    async def closed(self, within: float = 5) -> tuple[int | None, str | None]:
         """Read until the server closes; its close code and reason."""
         with contextlib.suppress(websockets.ConnectionClosed, TimeoutError):
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(within):
                 while True:
                     self.received.append(orjson.loads(await self.connection.recv()))
         return self.connection.close_code, self.connection.close_reason

@@ -95,7 +95,8 @@ async def test_members_hear_a_private_channel_in_order_and_nobody_else_does(
 
         assert texts(heard) == [f"secreto {i}" for i in range(5)]
         ids = [f["id"] for f in heard]
-        assert ids == sorted(ids) and len(set(ids)) == 5
+        assert ids == sorted(set(ids))
+        assert len(ids) == 5
         assert ids[0] > bruno.hello["last_event_id"]
         assert await olga.quiet() == []
         assert await carla.quiet() == []
@@ -169,7 +170,7 @@ async def test_a_public_channel_is_heard_by_its_members_only(server: Node, team:
         assert await carla.quiet() == []
 
 
-# resuming ------------------------------------------------------------------------------------------
+# resuming ----------------------------------------------------------------------------------------
 
 
 async def test_a_client_that_reconnects_gets_what_it_missed_once_then_live(
@@ -257,7 +258,7 @@ async def test_an_id_from_the_future_asks_for_a_resync(server: Node, team: Team)
         assert (await bruno.next())["type"] == "resync_required"
 
 
-# typing ----------------------------------------------------------------------------------------------
+# typing ------------------------------------------------------------------------------------------
 
 
 async def test_typing_reaches_the_other_members_of_the_channel(server: Node, team: Team) -> None:
@@ -295,7 +296,7 @@ async def test_typing_where_one_is_not_a_member_is_an_error(server: Node, team: 
         assert await ana.quiet() == []
 
 
-# sessions ------------------------------------------------------------------------------------------
+# sessions ----------------------------------------------------------------------------------------
 
 
 async def test_logging_out_closes_that_sessions_socket_only(server: Node, team: Team) -> None:
@@ -310,7 +311,7 @@ async def test_logging_out_closes_that_sessions_socket_only(server: Node, team: 
         assert (await mobile.next_event("message.created"))["data"]["text"] == "sigues ahí"
 
 
-# bad input -----------------------------------------------------------------------------------------
+# bad input ---------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -356,9 +357,11 @@ async def test_a_revoked_session_cannot_open_a_socket(server: Node, team: Team) 
 
 async def test_a_socket_that_says_nothing_is_closed(database_url: str, tmp_path: Path) -> None:
     """No auth frame within the configured time: 4401 auth.timeout."""
-    async with node(database_url, tmp_path, ws_auth_seconds=0.2) as server:
-        async with raw_socket(server) as socket:
-            assert await socket.closed() == (4401, "auth.timeout")
+    async with (
+        node(database_url, tmp_path, ws_auth_seconds=0.2) as server,
+        raw_socket(server) as socket,
+    ):
+        assert await socket.closed() == (4401, "auth.timeout")
 
 
 @pytest.mark.parametrize(
