@@ -13,6 +13,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+import redis
 from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
 from pydantic import SecretStr
@@ -121,6 +122,28 @@ def database_url(request: pytest.FixtureRequest) -> str:
     """Each test using this runs on SQLite and on PostgreSQL."""
     name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     return str(request.getfixturevalue(name))
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> str:
+    """The URL of a reachable Redis (skipped, or failed when required, otherwise)."""
+    try:
+        with redis.Redis.from_url(services.REDIS_URL, socket_connect_timeout=3) as client:
+            client.ping()
+    except (OSError, redis.RedisError) as exc:
+        services.unavailable("redis", f"{services.REDIS_URL}: {exc}")
+    return services.REDIS_URL
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    return redis_server
+
+
+@pytest.fixture
+def broker_channel() -> str:
+    """A pub/sub channel of this test's own, so that tests never hear each other."""
+    return f"tertulia-test:{uuid.uuid4().hex}"
 
 
 # use cases -----------------------------------------------------------------------------------

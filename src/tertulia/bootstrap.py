@@ -16,6 +16,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from tertulia.adapters.broker.memory import MemoryBroker
+from tertulia.adapters.broker.redis import RedisBroker
 from tertulia.adapters.passwords import Argon2Hasher, common_passwords
 from tertulia.adapters.sql import migrate
 from tertulia.adapters.sql.database import Database, open_database
@@ -30,7 +31,7 @@ from tertulia.usecases.core import Tertulia
 from tertulia.usecases.markup import Markup
 from tertulia.usecases.messaging import Messaging
 from tertulia.usecases.ports import Clock, PasswordHasher
-from tertulia.usecases.realtime import Hub, Live
+from tertulia.usecases.realtime import Broker, Hub, Live
 from tertulia.usecases.workspaces import Workspaces
 from tertulia.web.app import WebConfig, build_app
 from tertulia.web.auth import AccessTokens
@@ -144,11 +145,15 @@ async def open_tertulia(
 def live_of(settings: Settings, database: Database) -> Live:
     """Real time for these settings: the broker chosen by URL, the hub reading the log."""
     scheme = settings.broker_url.partition("://")[0]
-    if scheme != "memory":
+    broker: Broker
+    if scheme == "memory":
+        broker = MemoryBroker()
+    elif scheme in ("redis", "rediss", "unix"):
+        broker = RedisBroker(settings.broker_url, settings.broker_channel)
+    else:
         raise ConfigError(
             f"TERTULIA_BROKER_URL {settings.broker_url!r}: use memory:// or redis://host:port/db."
         )
-    broker = MemoryBroker()
     hub = Hub(
         SqlEventLog(database),
         replay_max=settings.replay_max_events,

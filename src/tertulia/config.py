@@ -70,6 +70,12 @@ class Settings(BaseSettings):
         "memory://",
         description="memory:// (one process) or redis://host:port/db (many processes or nodes).",
     )
+    broker_channel: str = Field(
+        "tertulia:events",
+        min_length=1,
+        max_length=200,
+        description="The Redis pub/sub channel; nodes of one deployment share it.",
+    )
     event_retention_hours: float = Field(
         24, gt=0, le=24 * 365, description="How long the event log keeps events for resuming."
     )

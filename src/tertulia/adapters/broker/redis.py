@@ -1,0 +1,138 @@
+"""The Redis broker: envelopes fan out to every process and node through one pub/sub channel.
+
+Publishing never waits for Redis: envelopes queue in memory and one task sends them in
+batches (one PUBLISH carries as many as have queued). Pub/sub may lose messages (a dropped
+connection, a restart); that costs latency, not events: each hub fills gaps from the event
+log and polls it when idle.
+
+Wire form, one line per envelope: id, type, space-separated audience and the client frame,
+separated by tabs. orjson never writes a raw tab or newline, and neither do ids or scopes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Callable, Sequence
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from tertulia.usecases.realtime import Envelope
+
+log = logging.getLogger("tertulia.broker")
+CHANNEL = "tertulia:events"
+OUTBOX_MAX = 100_000  # envelopes waiting to be sent; past it the oldest go (the log has them)
+BATCH_MAX = 500
+BACKOFF = (0.1, 0.5, 1.0, 2.0, 5.0)
+
+
+def encode(envelopes: Sequence[Envelope]) -> bytes:
+    return "\n".join(
+        f"{e.id}\t{e.type}\t{' '.join(e.audience)}\t{e.frame}" for e in envelopes
+    ).encode()
+
+
+def decode(payload: bytes) -> list[Envelope]:
+    """The envelopes of a message; lines that are not envelopes are skipped (logged)."""
+    found = []
+    for line in payload.decode("utf-8", "replace").split("\n"):
+        parts = line.split("\t", 3)
+        if len(parts) != 4 or not parts[0].isdigit():
+            log.warning("skipped a broker line that is not an envelope")
+            continue
+        found.append(Envelope(int(parts[0]), parts[1], tuple(parts[2].split()), parts[3]))
+    return found
+
+
+class RedisBroker:
+    def __init__(self, url: str, channel: str = CHANNEL) -> None:
+        self._redis = aioredis.from_url(url, socket_connect_timeout=5, health_check_interval=30)
+        self._channel = channel
+        self._outbox: deque[Envelope] = deque(maxlen=OUTBOX_MAX)
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._subscribed = asyncio.Event()
+        self.published = 0
+        self.received = 0
+
+    async def start(self, deliver: Callable[[Sequence[Envelope]], None]) -> None:
+        self._tasks = [
+            asyncio.create_task(self._listen(deliver), name="tertulia-broker-listen"),
+            asyncio.create_task(self._send(), name="tertulia-broker-send"),
+        ]
+        # events published before the subscription holds would be missed (the log has them,
+        # but waiting a moment here saves a poll interval on the first ones)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(5):
+                await self._subscribed.wait()
+
+    def publish(self, envelopes: Sequence[Envelope]) -> None:
+        self._outbox.extend(envelopes)
+        self._wake.set()
+
+    async def close(self) -> None:
+        # what is still queued goes out first, briefly
+        with contextlib.suppress(TimeoutError, RedisError, OSError):
+            async with asyncio.timeout(2):
+                while self._outbox:
+                    await self._flush()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        await self._redis.aclose()
+
+    async def ping(self) -> None:
+        await self._redis.ping()
+
+    async def _flush(self) -> None:
+        batch = [self._outbox.popleft() for _ in range(min(BATCH_MAX, len(self._outbox)))]
+        if batch:
+            await self._redis.publish(self._channel, encode(batch))
+            self.published += len(batch)
+
+    async def _send(self) -> None:
+        failures = 0
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._outbox:
+                try:
+                    await self._flush()
+                    failures = 0
+                except (RedisError, OSError):
+                    failures += 1
+                    log.warning(
+                        "could not publish to Redis; the hubs will read the log", exc_info=True
+                    )
+                    await asyncio.sleep(BACKOFF[min(failures, len(BACKOFF)) - 1])
+
+    async def _listen(self, deliver: Callable[[Sequence[Envelope]], None]) -> None:
+        failures = 0
+        while True:
+            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(self._channel)
+                self._subscribed.set()
+                failures = 0
+                while True:
+                    message = await pubsub.get_message(timeout=None)
+                    if message is not None and message["type"] == "message":
+                        envelopes = decode(message["data"])
+                        self.received += len(envelopes)
+                        try:
+                            deliver(envelopes)
+                        except Exception:
+                            log.exception("the hub refused %d envelopes", len(envelopes))
+            except (RedisError, OSError):
+                failures += 1
+                log.warning("lost the Redis subscription; resubscribing", exc_info=True)
+                await asyncio.sleep(BACKOFF[min(failures, len(BACKOFF)) - 1])
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
