@@ -57,3 +57,52 @@ def running_server(env: dict[str, str], log: Path) -> Iterator[str]:
         finally:
             process.terminate()
             process.wait(timeout=15)
+
+
+class ServerProcess:
+    """`tertulia serve` as a process of its own that a test can kill -9 and start again on
+    the same port and database."""
+
+    def __init__(self, env: dict[str, str], log: Path, port: int | None = None) -> None:
+        self.env = env
+        self.log = log
+        self.port = port or free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}/api/v1/ws"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [*TERTULIA, "serve", "--port", str(self.port)],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{self.base}/readyz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start:\n{self.log.read_text()}")
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no flush, nothing."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(timeout=15)
+
+    def terminate(self) -> int:
+        """SIGTERM, as a deploy or a container stop sends; the exit status."""
+        assert self.process is not None
+        self.process.terminate()
+        return self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=15)
