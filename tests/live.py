@@ -76,11 +76,17 @@ class Socket:
     hello: dict[str, Any]
     received: list[dict[str, Any]] = field(default_factory=list)
 
-    async def next(self, within: float = 5) -> dict[str, Any]:
-        raw = await asyncio.wait_for(self.connection.recv(), within)
-        frame: dict[str, Any] = orjson.loads(raw)
-        self.received.append(frame)
-        return frame
+    async def next(
+        self, within: float = 5, skip: tuple[str, ...] = ("presence.changed",)
+    ) -> dict[str, Any]:
+        """The next frame, leaving out those of the types in `skip` (by default presence,
+        which comes and goes with every socket a test opens)."""
+        async with asyncio.timeout(within):
+            while True:
+                frame: dict[str, Any] = orjson.loads(await self.connection.recv())
+                self.received.append(frame)
+                if frame["type"] not in skip:
+                    return frame
 
     async def next_event(self, kind: str | None = None, within: float = 5) -> dict[str, Any]:
         """The next frame that is a logged event (of this type), skipping typing and such."""
@@ -92,12 +98,14 @@ class Socket:
     async def events(self, count: int, within: float = 5) -> list[dict[str, Any]]:
         return [await self.next_event(within=within) for _ in range(count)]
 
-    async def quiet(self, seconds: float = 0.3) -> list[dict[str, Any]]:
+    async def quiet(
+        self, seconds: float = 0.3, skip: tuple[str, ...] = ("presence.changed",)
+    ) -> list[dict[str, Any]]:
         """Whatever arrives within `seconds` (a test expects nothing, usually)."""
         frames = []
         with contextlib.suppress(TimeoutError):
             while True:
-                frames.append(await self.next(seconds))
+                frames.append(await self.next(seconds, skip))
         return frames
 
     async def send(self, frame: dict[str, Any] | str | bytes) -> None:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from tertulia.adapters.broker.memory import MemoryBroker
-from tertulia.adapters.broker.redis import RedisBroker
+from tertulia.adapters.broker.memory import MemoryBroker, MemoryPresence
+from tertulia.adapters.broker.redis import RedisBroker, RedisPresence
 from tertulia.adapters.passwords import Argon2Hasher, common_passwords
 from tertulia.adapters.sql import migrate
 from tertulia.adapters.sql.database import Database, open_database
@@ -31,7 +31,7 @@ from tertulia.usecases.core import Tertulia
 from tertulia.usecases.markup import Markup
 from tertulia.usecases.messaging import Messaging
 from tertulia.usecases.ports import Clock, PasswordHasher
-from tertulia.usecases.realtime import Broker, Hub, Live
+from tertulia.usecases.realtime import Broker, Hub, Live, PresenceStore
 from tertulia.usecases.workspaces import Workspaces
 from tertulia.web.app import WebConfig, build_app
 from tertulia.web.auth import AccessTokens
@@ -146,10 +146,12 @@ def live_of(settings: Settings, database: Database) -> Live:
     """Real time for these settings: the broker chosen by URL, the hub reading the log."""
     scheme = settings.broker_url.partition("://")[0]
     broker: Broker
+    presence: PresenceStore
     if scheme == "memory":
-        broker = MemoryBroker()
+        broker, presence = MemoryBroker(), MemoryPresence()
     elif scheme in ("redis", "rediss", "unix"):
         broker = RedisBroker(settings.broker_url, settings.broker_channel)
+        presence = RedisPresence(settings.broker_url, settings.broker_channel)
     else:
         raise ConfigError(
             f"TERTULIA_BROKER_URL {settings.broker_url!r}: use memory:// or redis://host:port/db."
@@ -159,7 +161,7 @@ def live_of(settings: Settings, database: Database) -> Live:
         replay_max=settings.replay_max_events,
         retention=timedelta(hours=settings.event_retention_hours),
     )
-    return Live(broker, hub, time.monotonic)
+    return Live(broker, hub, time.monotonic, presence, offline_after=settings.offline_after_seconds)
 
 
 async def assemble(
@@ -194,9 +196,15 @@ async def assemble(
     live.hub.on_session_revoked = accounts.sessions.evict
     return Tertulia(
         accounts=accounts,
-        workspaces=Workspaces(uow=uow, clock=clock),
+        workspaces=Workspaces(uow=uow, clock=clock, presence=live.presence),
         channels=Channels(uow=uow, clock=clock),
-        messaging=Messaging(uow=uow, clock=clock, markup=Markup(), max_length=max_message_length),
+        messaging=Messaging(
+            uow=uow,
+            clock=clock,
+            markup=Markup(),
+            max_length=max_message_length,
+            presence=live.presence,
+        ),
         live=live,
         check_ready=check_ready,
     )

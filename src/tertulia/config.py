@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     ws_auth_seconds: float = Field(
         10, gt=0, le=300, description="Time a new connection has to send its auth frame."
     )
+    offline_after_seconds: float = Field(
+        10, ge=0, le=600, description="How long after their last socket closes a person is offline."
+    )
     ws_compression: bool = Field(
         False, description="permessage-deflate: less traffic, much more memory per connection."
     )

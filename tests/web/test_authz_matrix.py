@@ -94,6 +94,7 @@ M_REACTION = M + "/reactions/{emoji}"
 M_PIN = M + "/pin"
 W_THREADS = W + "/threads"
 W_UNREADS = W + "/unreads"
+W_PRESENCE = W + "/presence"
 NOTIFICATIONS = "/api/v1/notifications"
 NOT_MEMBER = "channel.not_member"
 NOT_AUTHOR = "message.not_author"
@@ -205,6 +206,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     E("GET", W, IN_W, eve=404),
     E("PATCH", W, IN_W, {"name": "Tomada"}, eve=404, bob=403, gus=403),
     E("GET", W_MEMBERS, IN_W, eve=404, gus=403),
+    # guests see the presence of the people of their channels only (see test_presence)
+    E("GET", W_PRESENCE, IN_W, eve=404),
     E("POST", W_INVITATIONS, IN_W, {"role": "member"}, eve=404, gus=403),
     # naming a channel you cannot see is the same field error as naming one that does not exist
     E("POST", W_INVITATIONS, IN_W, GUEST_IN_P, eve=404, bob=422, gus=403),

@@ -4,6 +4,7 @@ notifications, and read state. Every change is one transaction that appends its 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -28,9 +29,12 @@ from tertulia.usecases.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from tertulia.usecases.realtime import ONLINE, PresenceStore
 from tertulia.usecases.workspaces import require_membership
 
 FIRST_REACTORS = 3  # people shown per emoji
+
+log = logging.getLogger("tertulia.messaging")
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +126,7 @@ class Messaging:
     clock: Clock
     markup: Markup
     max_length: int = messages.DEFAULT_MAX_LENGTH
+    presence: PresenceStore | None = None  # who @here reaches; without it, nobody
 
     # posting and changing ----------------------------------------------------------------------
 
@@ -200,7 +205,13 @@ class Messaging:
             await self._notify(
                 uow,
                 message,
-                await self._recipients(uow, message, mentioned, parsed.mentions.everyone),
+                await self._recipients(
+                    uow,
+                    message,
+                    mentioned,
+                    parsed.mentions.everyone,
+                    await self._online(uow, channel.id) if parsed.mentions.here else (),
+                ),
             )
             await uow.commit()
         placed = replace(message, seq=uow.committed_events[0].id)
@@ -238,7 +249,13 @@ class Messaging:
             await uow.messages.save(updated)
             # notify whoever is newly named; forget whoever no longer is
             before = await uow.notifications.recipients(message.id)
-            now_named = await self._recipients(uow, updated, mentioned, parsed.mentions.everyone)
+            # @here kept in an edit reaches whoever it reached, not whoever is online now
+            kept_here = (
+                [u for u, k in before.items() if k == "here"] if parsed.mentions.here else []
+            )
+            now_named = await self._recipients(
+                uow, updated, mentioned, parsed.mentions.everyone, kept_here
+            )
             gone = [user for user in before if user not in now_named]
             if gone:
                 await uow.notifications.remove(message.id, gone)
@@ -656,17 +673,37 @@ class Messaging:
         return tuple(notify), tuple(missing), html
 
     async def _recipients(
-        self, uow: UnitOfWork, message: Message, named: Sequence[UserId], everyone: bool
+        self,
+        uow: UnitOfWork,
+        message: Message,
+        named: Sequence[UserId],
+        everyone: bool,
+        here: Sequence[UserId] = (),
     ) -> dict[UserId, str]:
-        """Who a message notifies, and why: the members it names ("mention") and, for
-        @channel and @all, every member ("everyone"); never its author."""
+        """Who a message notifies, and why: the members it names ("mention"), for @here
+        the members `here` ("here"), and for @channel and @all every member ("everyone");
+        never its author."""
         kinds: dict[UserId, str] = {}
         if everyone:
             for user in await uow.channel_members.user_ids(message.channel_id):
                 kinds[user] = "everyone"
+        for user in here:
+            kinds.setdefault(user, "here")
         kinds.update(dict.fromkeys(named, "mention"))
         kinds.pop(message.author_id, None)
         return kinds
+
+    async def _online(self, uow: UnitOfWork, channel_id: ChannelId) -> list[UserId]:
+        """The members of a channel who are online now (for @here)."""
+        if self.presence is None:
+            return []
+        members = await uow.channel_members.user_ids(channel_id)
+        try:
+            found = await self.presence.get(members)
+        except Exception:  # presence is a courtesy: the message goes out anyway
+            log.warning("could not read presence for @here", exc_info=True)
+            return []
+        return [user for user in members if found.get(user) == ONLINE]
 
     async def _notify(self, uow: UnitOfWork, message: Message, kinds: dict[UserId, str]) -> None:
         """Notify these people (once per message: the caller leaves out whoever already

@@ -239,6 +239,10 @@ class Members(Protocol):
 
     async def workspaces_of(self, user_id: UserId) -> list[WorkspaceId]: ...
 
+    async def seen_by(self, workspace_id: WorkspaceId, viewer: Membership) -> list[UserId]:
+        """The people of a workspace this member can see: everyone for full members, the
+        people of their channels for guests (themselves included)."""
+
 
 class Invitations(Protocol):
     async def add(self, invitation: Invitation, token_hash: str) -> None: ...

@@ -141,6 +141,30 @@ class EventLog(Protocol):
         """Forget events older than `before` (keeping the newest); how many went."""
 
 
+class PresenceStore(Protocol):
+    """Who is online, shared by every node: each node says, per person, how they are on its
+    connections; a person's presence is the best of what the nodes say."""
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def put(self, user: UserId, status: str | None) -> None:
+        """This node's view of the person: ONLINE, AWAY, or None (no connection here)."""
+
+    async def get(self, users: Sequence[UserId]) -> dict[UserId, str]:
+        """Each person's presence: ONLINE, AWAY or OFFLINE."""
+
+
+ONLINE, AWAY, OFFLINE = "online", "away", "offline"
+
+
+def best(statuses: Iterable[str]) -> str:
+    """Online on any device is online; connected but away everywhere is away."""
+    found = set(statuses)
+    return ONLINE if ONLINE in found else AWAY if AWAY in found else OFFLINE
+
+
 # a connection's side -----------------------------------------------------------------------------
 
 
@@ -152,6 +176,7 @@ class Feed:
     __slots__ = (
         "_queue",
         "_ready",
+        "active",
         "capacity",
         "cut",
         "dropped",
@@ -166,6 +191,7 @@ class Feed:
         self.capacity = capacity
         self.cut = False  # fell too far behind (or ended); no longer fed
         self.session_ended = False  # its session was logged out
+        self.active = True  # the person is at this device (its client says "away" otherwise)
         self.dropped = 0  # ephemeral events refused
         self._queue: deque[Envelope] = deque()
         self._ready = asyncio.Event()
@@ -460,6 +486,10 @@ class Hub:
                 return kept, after
         return [], up_to
 
+    def feeds_of(self, user: UserId) -> set[Feed]:
+        local = self._people.get(user)
+        return local.feeds if local else set()
+
     def audience_of(self, user: UserId) -> frozenset[str]:
         local = self._people.get(user)
         return frozenset(local.scopes) if local else frozenset()
@@ -492,35 +522,129 @@ class TypingThrottle:
         self._last.pop((user, place), None)
 
 
+OFFLINE_AFTER = 10.0  # seconds without any socket before a person is offline
 TYPING_EVERY = 3.0  # seconds between two "typing" of one person in one place
 TYPING_EXPIRES = 6.0  # seconds a client shows "typing" without hearing it again
 
 
 class Live:
-    """Real time as the rest of the application sees it: publish what committed, attach
-    connections, and take their ephemeral commands."""
+    """Real time as the rest of the application sees it: publish what committed, connect
+    and disconnect sockets, and take their ephemeral commands (typing, presence)."""
 
     def __init__(
         self,
         broker: Broker,
         hub: Hub,
         clock: Callable[[], float],
+        presence: PresenceStore | None = None,
         typing_every: float = TYPING_EVERY,
+        offline_after: float = OFFLINE_AFTER,
     ) -> None:
         self.broker = broker
         self.hub = hub
+        self.presence = presence
         self._typing = TypingThrottle(typing_every, clock)
+        self._offline_after = offline_after
+        self._leaving: dict[UserId, asyncio.TimerHandle] = {}
+        self._told: dict[UserId, str] = {}  # the presence this node last announced
+        self._last_scopes: dict[UserId, tuple[str, ...]] = {}  # who heard it, for "offline"
         self._started = False
 
     async def start(self) -> None:
         await self.hub.start()
         await self.broker.start(self.hub.feed)
+        if self.presence is not None:
+            await self.presence.start()
         self._started = True
 
     async def close(self) -> None:
         self._started = False
+        for handle in self._leaving.values():
+            handle.cancel()
+        self._leaving.clear()
+        if self.presence is not None:
+            for user in list(self.hub.users_here()):
+                with contextlib.suppress(Exception):
+                    await self.presence.put(user, None)
+            await self.presence.close()
         await self.broker.close()
         await self.hub.close()
+
+    # connections ---------------------------------------------------------------------------------
+
+    async def connect(self, feed: Feed, last_id: int | None) -> Attached:
+        """Attach a socket to the hub; its person is online (or stays so)."""
+        attached = await self.hub.attach(feed, last_id)
+        leaving = self._leaving.pop(feed.user_id, None)
+        if leaving is not None:
+            leaving.cancel()
+        await self._update_presence(feed.user_id)
+        return attached
+
+    async def disconnect(self, feed: Feed) -> None:
+        """Detach a socket; a person with no socket left here goes offline after a grace
+        period (a reconnecting phone does not flicker)."""
+        self.hub.detach(feed)
+        feed.end()
+        user = feed.user_id
+        if self.hub.feeds_of(user) or not self._started:
+            await self._update_presence(user)
+            return
+        loop = asyncio.get_running_loop()
+        self._leaving[user] = loop.call_later(
+            self._offline_after, lambda: asyncio.ensure_future(self._left(user))
+        )
+
+    async def _left(self, user: UserId) -> None:
+        self._leaving.pop(user, None)
+        if not self.hub.feeds_of(user):
+            await self._update_presence(user)
+
+    async def set_presence(self, feed: Feed, active: bool) -> None:
+        """The client says its person is at the device (active) or not (away)."""
+        if feed.active != active:
+            feed.active = active
+            await self._update_presence(feed.user_id)
+
+    async def _update_presence(self, user: UserId) -> None:
+        if self.presence is None or not self._started:
+            return
+        feeds = self.hub.feeds_of(user)
+        here = (ONLINE if any(f.active for f in feeds) else AWAY) if feeds else None
+        try:
+            await self.presence.put(user, here)
+            status = (await self.presence.get([user]))[user]
+        except Exception:
+            log.warning("could not update presence", exc_info=True)
+            return
+        if self._told.get(user, OFFLINE) == status:
+            return
+        if status == OFFLINE:
+            self._told.pop(user, None)
+        else:
+            self._told[user] = status
+        # the people who can see this person: full members of their workspaces and those
+        # sharing a channel with them (guests see no one else)
+        scopes = tuple(
+            scope
+            for scope in self.hub.audience_of(user) or self._last_scopes.get(user, ())
+            if not scope.startswith("ws:")
+        )
+        if feeds:
+            self._last_scopes[user] = scopes
+        else:
+            self._last_scopes.pop(user, None)
+        data = {"user_id": user, "status": status}
+        self.broker.publish(
+            [
+                Envelope(
+                    0,
+                    "presence.changed",
+                    scopes,
+                    frame(0, "presence.changed", None, None, None, data),
+                )
+            ]
+        )
 
     def published(self, committed: Sequence[Event]) -> None:
         """What a unit of work committed, on its way to every node. Never raises: the change

@@ -15,6 +15,7 @@ from tertulia.domain.ids import ChannelId, InvitationId, UserId, WorkspaceId, ne
 from tertulia.domain.workspaces import Invitation, Membership, Role, Workspace
 from tertulia.usecases import pages
 from tertulia.usecases.ports import Clock, MemberRow, UnitOfWork, UnitOfWorkFactory
+from tertulia.usecases.realtime import OFFLINE, PresenceStore
 from tertulia.usecases.tokens import new_token, token_hash
 
 
@@ -48,6 +49,19 @@ class Workspaces:
 
     uow: UnitOfWorkFactory
     clock: Clock
+    presence: PresenceStore | None = None
+
+    async def presence_of(
+        self, actor: UserId, workspace_id: WorkspaceId
+    ) -> list[tuple[UserId, str]]:
+        """Who of the people the actor can see is online or away now (offline left out)."""
+        async with self.uow(read_only=True) as uow:
+            membership = await require_membership(uow, workspace_id, actor)
+            people = await uow.members.seen_by(workspace_id, membership)
+        if self.presence is None or not people:
+            return []
+        found = await self.presence.get(people)
+        return sorted((user, status) for user, status in found.items() if status != OFFLINE)
 
     async def create(
         self, actor: UserId, name: str, slug: str | None = None, description: str = ""

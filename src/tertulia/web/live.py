@@ -107,16 +107,14 @@ async def live(websocket: WebSocket) -> None:
     except WebSocketDisconnect:
         return
     feed = Feed(principal.user_id, principal.session_id, settings.queue_events)
-    hub = core.live.hub
-    attached = await hub.attach(feed, last_id)
+    attached = await core.live.connect(feed, last_id)
     # two tasks a connection: this one reads commands, the writer sends events (and closes
     # the socket when it must stop, which ends the reading too)
-    writer = asyncio.create_task(_write(websocket, feed, attached, hub.replay))
+    writer = asyncio.create_task(_write(websocket, feed, attached, core.live.hub.replay))
     try:
-        stop = await _read(websocket, core, principal, settings)
+        stop = await _read(websocket, core, feed, settings)
     finally:
-        hub.detach(feed)
-        feed.end()
+        await core.live.disconnect(feed)
     if stop is not None:
         writer.cancel()
         await _close(websocket, stop.code, stop.reason)
@@ -205,7 +203,7 @@ async def _write(
 
 
 async def _read(
-    websocket: WebSocket, core: Tertulia, principal: Principal, settings: LiveSettings
+    websocket: WebSocket, core: Tertulia, feed: Feed, settings: LiveSettings
 ) -> Refused | None:
     """Take commands until the client leaves or the writer closed the socket (None), or
     the client must be closed (why)."""
@@ -229,7 +227,7 @@ async def _read(
                 return Refused(Close.TOO_MANY, "commands.too_many")
             reply: str | None = _error("commands.rate_limited", "Slow down: too many commands.")
         else:
-            reply = _command(core, principal, text)
+            reply = await _command(core, feed, text)
         if reply is not None:
             try:
                 await websocket.send_text(reply)
@@ -237,7 +235,7 @@ async def _read(
                 return None
 
 
-def _command(core: Tertulia, principal: Principal, text: str) -> str | None:
+async def _command(core: Tertulia, feed: Feed, text: str) -> str | None:
     """Carry out one command; the frame to answer with, if any."""
     try:
         body = orjson.loads(text)
@@ -248,13 +246,19 @@ def _command(core: Tertulia, principal: Principal, text: str) -> str | None:
     kind = body["type"]
     if kind == "ping":
         return _frame("pong")
+    if kind == "presence":
+        status = body.get("status")
+        if status not in ("active", "away"):
+            return _error("presence.status", "presence status is 'active' or 'away'.")
+        await core.live.set_presence(feed, status == "active")
+        return None
     if kind in ("typing.start", "typing.stop"):
         channel_id, root = body.get("channel_id"), body.get("thread_root_id")
         if not isinstance(channel_id, str) or not is_id(channel_id):
             return _error("typing.channel_id", "typing needs the channel_id of a channel.")
         if root is not None and (not isinstance(root, str) or not is_id(root)):
             return _error("typing.thread_root_id", "thread_root_id is a message id or null.")
-        if not core.live.typing(principal.user_id, channel_id, root, kind == "typing.stop"):
+        if not core.live.typing(feed.user_id, channel_id, root, kind == "typing.stop"):
             return _error("typing.not_member", "You can only type in channels you are in.")
         return None
     return _error("command.unknown", f"Unknown command {kind[:40]!r}.")

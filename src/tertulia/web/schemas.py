@@ -288,6 +288,20 @@ class MemberOut(Out):
         )
 
 
+class PresenceOut(Out):
+    user_id: str = Field(description="The person.", examples=[EXAMPLE_USER])
+    status: Literal["online", "away"] = Field(
+        description="online: active on some device; away: connected, but away on every one.",
+        examples=["online"],
+    )
+
+
+class PresenceListOut(Out):
+    items: list[PresenceOut] = Field(
+        description="Everyone you can see who is online or away; anyone else is offline."
+    )
+
+
 class RoleIn(In):
     role: Role = Field(description="The new role.", examples=["admin"])
 

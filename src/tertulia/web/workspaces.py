@@ -17,6 +17,8 @@ from tertulia.web.schemas import (
     MemberOut,
     NewInvitationOut,
     PageOut,
+    PresenceListOut,
+    PresenceOut,
     RoleIn,
     WorkspaceIn,
     WorkspaceOut,
@@ -97,6 +99,18 @@ async def members(
     """Members by username, a page at a time. Guests cannot list the workspace."""
     page = await core.workspaces.members(user, WorkspaceId(workspace_id), after, limit)
     return PageOut(items=[MemberOut.of(r) for r in page.items], next_cursor=page.next_cursor)
+
+
+@router.get(
+    "/workspaces/{workspace_id}/presence",
+    summary="Who is online",
+    responses=problems(401, 404, 422),
+)
+async def presence(workspace_id: WorkspacePath, user: CurrentUser, core: Core) -> PresenceListOut:
+    """The people of the workspace you can see who are online or away (guests: the people
+    of their channels). Changes arrive on the socket as `presence.changed`."""
+    found = await core.workspaces.presence_of(user, WorkspaceId(workspace_id))
+    return PresenceListOut(items=[PresenceOut(user_id=u, status=s) for u, s in found])
 
 
 @router.post(

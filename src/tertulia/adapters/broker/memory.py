@@ -1,10 +1,12 @@
-"""The in-process broker: one process is the whole world, so publishing is delivering."""
+"""The in-process broker and presence: one process is the whole world, so publishing is
+delivering and presence is a dictionary."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from tertulia.usecases.realtime import Envelope
+from tertulia.domain.ids import UserId
+from tertulia.usecases.realtime import OFFLINE, Envelope
 
 
 class MemoryBroker:
@@ -20,3 +22,25 @@ class MemoryBroker:
 
     async def close(self) -> None:
         self._deliver = None
+
+
+class MemoryPresence:
+    """Presence when this process is the only node."""
+
+    def __init__(self) -> None:
+        self._status: dict[UserId, str] = {}
+
+    async def start(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        self._status.clear()
+
+    async def put(self, user: UserId, status: str | None) -> None:
+        if status is None:
+            self._status.pop(user, None)
+        else:
+            self._status[user] = status
+
+    async def get(self, users: Sequence[UserId]) -> dict[UserId, str]:
+        return {user: self._status.get(user, OFFLINE) for user in users}

@@ -1,4 +1,5 @@
-"""The Redis broker: envelopes fan out to every process and node through one pub/sub channel.
+"""The Redis broker and presence: envelopes fan out to every process and node through one
+pub/sub channel; presence is a hash per person with a claim per node.
 
 Publishing never waits for Redis: envelopes queue in memory and one task sends them in
 batches (one PUBLISH carries as many as have queued). Pub/sub may lose messages (a dropped
@@ -14,13 +15,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from tertulia.usecases.realtime import Envelope
+from tertulia.domain.ids import UserId
+from tertulia.usecases.realtime import Envelope, best
 
 log = logging.getLogger("tertulia.broker")
 CHANNEL = "tertulia:events"
@@ -136,3 +140,78 @@ class RedisBroker:
             finally:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+
+class RedisPresence:
+    """Presence shared by every node: a hash per person, one field per node holding the
+    person's status there and when that claim expires. Each node renews its claims every
+    `ttl / 3` seconds, so the people of a node that died fade out within `ttl`."""
+
+    def __init__(self, url: str, prefix: str = CHANNEL, ttl: float = 60.0) -> None:
+        self._redis = aioredis.from_url(url, socket_connect_timeout=5)
+        self._prefix = prefix
+        self._ttl = ttl
+        self._node = secrets.token_hex(8)
+        self._mine: dict[UserId, str] = {}  # what this node claims, renewed in the background
+        self._renewing: asyncio.Task[None] | None = None
+
+    def _key(self, user: UserId) -> str:
+        return f"{self._prefix}:presence:{user}"
+
+    async def start(self) -> None:
+        self._renewing = asyncio.create_task(self._renew(), name="tertulia-presence")
+
+    async def close(self) -> None:
+        if self._renewing is not None:
+            self._renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._renewing
+        with contextlib.suppress(RedisError, OSError):
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for user in self._mine:
+                    pipe.hdel(self._key(user), self._node)
+                await pipe.execute()
+        self._mine.clear()
+        await self._redis.aclose()
+
+    async def put(self, user: UserId, status: str | None) -> None:
+        key = self._key(user)
+        if status is None:
+            self._mine.pop(user, None)
+            await self._redis.hdel(key, self._node)
+            return
+        self._mine[user] = status
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hset(key, self._node, f"{status} {time.time() + self._ttl:.3f}")
+            pipe.expire(key, int(self._ttl * 2))
+            await pipe.execute()
+
+    async def get(self, users: Sequence[UserId]) -> dict[UserId, str]:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for user in users:
+                pipe.hgetall(self._key(user))
+            found = await pipe.execute()
+        now = time.time()
+        result = {}
+        for user, claims in zip(users, found, strict=True):
+            live = []
+            for value in claims.values():
+                status, _, until = value.decode().partition(" ")
+                with contextlib.suppress(ValueError):
+                    if float(until) > now:
+                        live.append(status)
+            result[user] = best(live)
+        return result
+
+    async def _renew(self) -> None:
+        while True:
+            await asyncio.sleep(self._ttl / 3)
+            try:
+                until = time.time() + self._ttl
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for user, status in list(self._mine.items()):
+                        pipe.hset(self._key(user), self._node, f"{status} {until:.3f}")
+                        pipe.expire(self._key(user), int(self._ttl * 2))
+                    await pipe.execute()
+            except (RedisError, OSError):
+                log.warning("could not renew presence in Redis", exc_info=True)

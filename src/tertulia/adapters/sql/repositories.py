@@ -495,6 +495,23 @@ class SqlMembers:
         ids = await self.conn.scalars(select(m.c.workspace_id).where(m.c.user_id == user_id))
         return [WorkspaceId(i) for i in ids]
 
+    async def seen_by(self, workspace_id: WorkspaceId, viewer: Membership) -> list[UserId]:
+        m, mine, theirs = (
+            t.workspace_members,
+            t.channel_members.alias("mine"),
+            t.channel_members.alias("theirs"),
+        )
+        if viewer.role.is_full_member:
+            query = select(m.c.user_id).where(m.c.workspace_id == workspace_id)
+        else:
+            query = (
+                select(theirs.c.user_id)
+                .distinct()
+                .join(mine, mine.c.channel_id == theirs.c.channel_id)
+                .where(mine.c.user_id == viewer.user_id, mine.c.workspace_id == workspace_id)
+            )
+        return [UserId(i) for i in await self.conn.scalars(query)]
+
 
 def _invitation(row: AnyRow) -> Invitation:
     return Invitation(

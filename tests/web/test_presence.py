@@ -1,0 +1,174 @@
+"""Presence over real sockets, on SQLite and PostgreSQL: online, away and offline across
+devices, who hears of it, and @here notifying the members online."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.live import Node, Socket, node, opened
+from tests.web.api import Account, join, login, ok, signup, workspace
+
+
+@pytest.fixture
+async def server(database_url: str, tmp_path: Path) -> AsyncIterator[Node]:
+    async with node(database_url, tmp_path, offline_after_seconds=0.2) as running:
+        yield running
+
+
+@pytest.fixture
+async def people(server: Node) -> dict[str, Any]:
+    """Ana's workspace with Bruno and Olga in it; Carla elsewhere."""
+    http = server.http
+    ana, bruno, olga, carla = [await signup(http, n) for n in ("ana", "bruno", "olga", "carla")]
+    ws = await workspace(http, ana)
+    await join(http, ws["id"], ana, bruno)
+    await join(http, ws["id"], ana, olga)
+    await workspace(http, carla, "Otro")
+    channels = ok(await http.get(f"/api/v1/workspaces/{ws['id']}/channels", headers=ana.headers))
+    return {
+        "ana": ana,
+        "bruno": bruno,
+        "olga": olga,
+        "carla": carla,
+        "ws": ws["id"],
+        "general": channels["items"][0]["id"],
+    }
+
+
+async def presence_of(socket: Socket, user: Account) -> str:
+    """The next presence this socket hears about `user`."""
+    while True:
+        frame = await socket.next(skip=())
+        if frame["type"] == "presence.changed" and frame["data"]["user_id"] == user.id:
+            status: str = frame["data"]["status"]
+            return status
+
+
+async def test_someone_comes_online_goes_away_and_leaves(
+    server: Node, people: dict[str, Any]
+) -> None:
+    """Ana watches: Bruno connects (online), says he is away (away), closes his socket
+    (offline once the grace period passes). Carla, of another workspace, hears none of it."""
+    bruno = people["bruno"]
+    async with opened(server, people["ana"]) as ana, opened(server, people["carla"]) as carla:
+        async with opened(server, bruno) as laptop:
+            assert await presence_of(ana, bruno) == "online"
+            await laptop.send({"type": "presence", "status": "away"})
+            assert await presence_of(ana, bruno) == "away"
+            await laptop.send({"type": "presence", "status": "active"})
+            assert await presence_of(ana, bruno) == "online"
+        assert await presence_of(ana, bruno) == "offline"
+        heard = await carla.quiet(skip=())
+        assert [f for f in heard if f["data"]["user_id"] == bruno.id] == []
+
+
+async def test_presence_is_the_best_of_every_device(server: Node, people: dict[str, Any]) -> None:
+    """Bruno's laptop is away while his phone is active: he is online. The phone closes:
+    he is away (the laptop is still there)."""
+    bruno = people["bruno"]
+    phone_login = await login(server.http, "bruno")
+    async with opened(server, people["ana"]) as ana, opened(server, bruno) as laptop:
+        assert await presence_of(ana, bruno) == "online"
+        async with opened(server, phone_login):
+            await laptop.send({"type": "presence", "status": "away"})
+            assert await ana.quiet(skip=()) == []
+        assert await presence_of(ana, bruno) == "away"
+
+
+async def test_at_here_notifies_the_members_online_only(
+    server: Node, people: dict[str, Any]
+) -> None:
+    """Ana writes @here in #general: Bruno, online, is notified (kind "here"); Olga, with no
+    socket, is not."""
+    async with opened(server, people["bruno"]) as bruno:
+        ok(
+            await server.http.post(
+                f"/api/v1/channels/{people['general']}/messages",
+                json={"text": "@here reunión en 5"},
+                headers=people["ana"].headers,
+            ),
+            201,
+        )
+        notified = await bruno.next_event("notification.created")
+
+    assert notified["data"]["kind"] == "here"
+    inbox = ok(await server.http.get("/api/v1/notifications", headers=people["olga"].headers))
+    assert inbox["items"] == []
+    bruno_inbox = ok(
+        await server.http.get("/api/v1/notifications", headers=people["bruno"].headers)
+    )
+    assert [n["kind"] for n in bruno_inbox["items"]] == ["here"]
+
+
+async def test_at_here_skips_someone_away(server: Node, people: dict[str, Any]) -> None:
+    """Bruno is connected but away: @here does not notify him."""
+    async with opened(server, people["bruno"]) as bruno:
+        await bruno.send({"type": "presence", "status": "away"})
+        await bruno.send({"type": "ping"})
+        while (await bruno.next())["type"] != "pong":  # the away has been taken
+            pass
+        ok(
+            await server.http.post(
+                f"/api/v1/channels/{people['general']}/messages",
+                json={"text": "@here ¿alguien?"},
+                headers=people["ana"].headers,
+            ),
+            201,
+        )
+        await bruno.next_event("message.created")
+
+    inbox = ok(await server.http.get("/api/v1/notifications", headers=people["bruno"].headers))
+    assert inbox["items"] == []
+
+
+@pytest.mark.parametrize("status", ["busy", None, 1, ["active"]], ids=repr)
+async def test_a_bad_presence_status_is_an_error(
+    server: Node, people: dict[str, Any], status: Any
+) -> None:
+    async with opened(server, people["bruno"]) as bruno:
+        await bruno.send({"type": "presence", "status": status})
+        error = await bruno.next()
+
+    assert (error["type"], error["code"]) == ("error", "presence.status")
+
+
+async def test_the_presence_list_shows_who_is_around(server: Node, people: dict[str, Any]) -> None:
+    """Bruno is online, Olga away, Ana has no socket: Ana's list names Bruno and Olga. A
+    guest added only to #secreto with Bruno sees Bruno, not Olga."""
+    http, ana = server.http, people["ana"]
+    secreto = ok(
+        await http.post(
+            f"/api/v1/workspaces/{people['ws']}/channels",
+            json={"name": "secreto", "kind": "private"},
+            headers=ana.headers,
+        ),
+        201,
+    )
+    ok(
+        await http.post(
+            f"/api/v1/channels/{secreto['id']}/members",
+            json={"user_id": people["bruno"].id},
+            headers=ana.headers,
+        ),
+        201,
+    )
+    gus = await signup(http, "gus")
+    await join(http, people["ws"], ana, gus, role="guest", channel_ids=(secreto["id"],))
+    path = f"/api/v1/workspaces/{people['ws']}/presence"
+
+    async with opened(server, people["bruno"]), opened(server, people["olga"]) as olga:
+        await olga.send({"type": "presence", "status": "away"})
+        await olga.send({"type": "ping"})
+        while (await olga.next())["type"] != "pong":
+            pass
+        seen_by_ana = ok(await http.get(path, headers=ana.headers))["items"]
+        seen_by_gus = ok(await http.get(path, headers=gus.headers))["items"]
+
+    assert sorted((p["user_id"], p["status"]) for p in seen_by_ana) == sorted(
+        [(people["bruno"].id, "online"), (people["olga"].id, "away")]
+    )
+    assert seen_by_gus == [{"user_id": people["bruno"].id, "status": "online"}]
