@@ -47,6 +47,7 @@ class Listener:
         self.texts: list[str] = []
         self.last: int | None = None
         self.resyncs = 0
+        self.closes: list[int | None] = []  # the close code of each socket that ended
         self.connected = asyncio.Event()  # set once the first hello came
         self.pause = pause  # how long it stays away after losing its socket
         self._connection: Any = None
@@ -74,6 +75,9 @@ class Listener:
                                 self.texts.append(frame["data"]["text"])
             except (OSError, websockets.WebSocketException, TimeoutError):
                 pass
+            if self._connection is not None:
+                self.closes.append(self._connection.close_code)
+                self._connection = None
             # away for a while (the others keep posting), then back from its last id
             await asyncio.sleep(self.pause)
 
@@ -191,6 +195,8 @@ async def test_clients_end_with_exactly_the_events_the_database_holds(
         assert listener.heard == expected, who.username
         assert listener.resyncs == 0
         assert set(acknowledged) <= set(listener.texts), who.username
+    if how == "terminate":  # the sockets open then were told to come back (1012: restart)
+        assert [1012 in listener.closes for listener in listeners[:2]] == [True, True]
     assert 0 < before <= restarted < len(acknowledged)  # the burst went on across the restart
 
 
