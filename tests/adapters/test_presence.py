@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tertulia.adapters.broker.memory import MemoryPresence
-from tertulia.adapters.broker.redis import RedisPresence
+from tertulia.adapters.broker.redis import RedisPresence, stop
 from tertulia.domain.ids import UserId, new_id
 from tertulia.usecases.realtime import AWAY, OFFLINE, ONLINE, PresenceStore
 
@@ -58,7 +58,7 @@ async def test_the_best_of_every_node_wins_and_a_dead_nodes_claims_fade(redis_ur
         assert await a.get([ANA]) == {ANA: ONLINE}
 
         assert b._renewing is not None
-        b._renewing.cancel()  # node B dies: nobody renews its claims any more
+        await stop([b._renewing])  # node B dies: nobody renews its claims any more
         await asyncio.sleep(1.0)
 
         assert await a.get([ANA]) == {ANA: AWAY}

@@ -51,6 +51,21 @@ def decode(payload: bytes) -> list[Envelope]:
     return found
 
 
+async def stop(tasks: Sequence[asyncio.Task[None]], grace: float = 2.0) -> None:
+    """Cancel background tasks and wait until they end. A cancellation that lands while
+    redis-py is mid-command can be swallowed (seen with pipelines), leaving the task running:
+    cancel again until every task has ended, for at most `grace` seconds."""
+    pending = {task for task in tasks if not task.done()}
+    deadline = time.monotonic() + grace
+    while pending:
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=0.05)
+        if pending and time.monotonic() > deadline:
+            log.warning("%d Redis tasks did not stop within %.1f s", len(pending), grace)
+            return
+
+
 class RedisBroker:
     def __init__(self, url: str, channel: str = CHANNEL) -> None:
         self._redis = aioredis.from_url(url, socket_connect_timeout=5, health_check_interval=30)
@@ -58,7 +73,7 @@ class RedisBroker:
         self._outbox: deque[Envelope] = deque(maxlen=OUTBOX_MAX)
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
-        self._subscribed = asyncio.Event()
+        self._tried = asyncio.Event()  # the first subscription attempt is over, either way
         self.published = 0
         self.received = 0
 
@@ -68,10 +83,11 @@ class RedisBroker:
             asyncio.create_task(self._send(), name="tertulia-broker-send"),
         ]
         # events published before the subscription holds would be missed (the log has them,
-        # but waiting a moment here saves a poll interval on the first ones)
+        # but waiting a moment here saves a poll interval on the first ones); a Redis that is
+        # down does not stop the node starting: /readyz says so, and the listener retries
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(5):
-                await self._subscribed.wait()
+                await self._tried.wait()
 
     def publish(self, envelopes: Sequence[Envelope]) -> None:
         self._outbox.extend(envelopes)
@@ -83,11 +99,7 @@ class RedisBroker:
             async with asyncio.timeout(2):
                 while self._outbox:
                     await self._flush()
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await stop(self._tasks)
         self._tasks = []
         await self._redis.aclose()
 
@@ -122,7 +134,7 @@ class RedisBroker:
             pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.subscribe(self._channel)
-                self._subscribed.set()
+                self._tried.set()
                 failures = 0
                 while True:
                     message = await pubsub.get_message(timeout=None)
@@ -134,6 +146,7 @@ class RedisBroker:
                         except Exception:
                             log.exception("the hub refused %d envelopes", len(envelopes))
             except (RedisError, OSError):
+                self._tried.set()
                 failures += 1
                 log.warning("lost the Redis subscription; resubscribing", exc_info=True)
                 await asyncio.sleep(BACKOFF[min(failures, len(BACKOFF)) - 1])
@@ -148,7 +161,7 @@ class RedisPresence:
     `ttl / 3` seconds, so the people of a node that died fade out within `ttl`."""
 
     def __init__(self, url: str, prefix: str = CHANNEL, ttl: float = 60.0) -> None:
-        self._redis = aioredis.from_url(url, socket_connect_timeout=5)
+        self._redis = aioredis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
         self._prefix = prefix
         self._ttl = ttl
         self._node = secrets.token_hex(8)
@@ -163,9 +176,7 @@ class RedisPresence:
 
     async def close(self) -> None:
         if self._renewing is not None:
-            self._renewing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._renewing
+            await stop([self._renewing])
         with contextlib.suppress(RedisError, OSError):
             async with self._redis.pipeline(transaction=False) as pipe:
                 for user in self._mine:
