@@ -27,7 +27,7 @@ from tertulia.config import Settings
 from tertulia.domain.messages import DEFAULT_MAX_LENGTH
 from tertulia.usecases.accounts import Accounts, AuthPolicy, Limit, SessionCache
 from tertulia.usecases.channels import Channels
-from tertulia.usecases.core import Tertulia
+from tertulia.usecases.core import NotReady, Tertulia
 from tertulia.usecases.markup import Markup
 from tertulia.usecases.messaging import Messaging
 from tertulia.usecases.ports import Clock, PasswordHasher
@@ -178,9 +178,13 @@ async def assemble(
     uow = SqlUnitOfWorkFactory(database, clock, on_commit=live.published)
 
     async def check_ready() -> dict[str, str]:
-        async with asyncio.timeout(2):  # a hung database is a down database
-            await database.ping()
-        return {"database": "ok"}
+        for name, ping in (("database", database.ping), ("broker", live.broker.ping)):
+            try:
+                async with asyncio.timeout(2):  # a hung dependency is a down one
+                    await ping()
+            except Exception as exc:
+                raise NotReady(name, exc) from exc
+        return {"database": "ok", "broker": "ok"}
 
     accounts = Accounts(
         uow=uow,

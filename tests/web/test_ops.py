@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from httpx import AsyncClient
 
+from tests.live import free_port, node
 from tests.web.api import ok, problem
 
 
@@ -11,7 +14,23 @@ async def test_probes_report_alive_and_ready(client: AsyncClient) -> None:
     """Load balancers see the process alive and its database reachable."""
     assert ok(await client.get("/healthz"))["status"] == "ok"
     ready = ok(await client.get("/readyz"))
-    assert ready["checks"] == {"database": "ok"}
+    assert ready["checks"] == {"database": "ok", "broker": "ok"}
+
+
+async def test_a_node_whose_broker_is_down_is_alive_but_not_ready(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """Redis unreachable: the node starts (its listener keeps retrying) and answers /healthz,
+    but /readyz tells the load balancer to send nobody, naming the broker."""
+    closed = free_port()  # bound, never listening: connections are refused
+    port = closed.getsockname()[1]
+    try:
+        async with node(sqlite_url, tmp_path, broker_url=f"redis://127.0.0.1:{port}/0") as down:
+            assert ok(await down.http.get("/healthz"))["status"] == "ok"
+            refused = problem(await down.http.get("/readyz"), 503, "not_ready")
+            assert "broker" in refused["detail"]
+    finally:
+        closed.close()
 
 
 async def test_every_response_carries_a_request_id_to_quote(client: AsyncClient) -> None:

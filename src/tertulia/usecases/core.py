@@ -12,6 +12,14 @@ from tertulia.usecases.realtime import Live
 from tertulia.usecases.workspaces import Workspaces
 
 
+class NotReady(Exception):
+    """A dependency (database, broker, storage) does not answer."""
+
+    def __init__(self, dependency: str, cause: BaseException) -> None:
+        super().__init__(f"{dependency}: {type(cause).__name__}")
+        self.dependency = dependency
+
+
 @dataclass(frozen=True, slots=True)
 class Tertulia:
     """What Tertulia can do. Built by `bootstrap.open_tertulia`; nothing here is global."""

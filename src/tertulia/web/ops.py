@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from pydantic import Field
 from starlette.responses import Response
 
+from tertulia.usecases.core import NotReady
 from tertulia.web.auth import Core
 from tertulia.web.errors import problem
 from tertulia.web.schemas import Out
@@ -18,7 +19,7 @@ class Health(Out):
     checks: dict[str, str] = Field(
         default_factory=dict,
         description="Each dependency's state.",
-        examples=[{"database": "ok"}],
+        examples=[{"database": "ok", "broker": "ok"}],
     )
 
 
@@ -37,9 +38,10 @@ async def healthz() -> Health:
     },
 )
 async def readyz(request: Request, core: Core) -> Health | Response:
-    """The database (and, as they appear, broker and storage) answer."""
+    """The database and the broker (Redis, when configured) answer within 2 seconds each;
+    otherwise 503 naming the first that did not."""
     try:
         checks = await core.check_ready()
-    except Exception as exc:
-        return problem(request, 503, "not_ready", f"Not ready: {type(exc).__name__}.")
+    except NotReady as exc:
+        return problem(request, 503, "not_ready", f"Not ready: {exc}.")
     return Health(status="ok", checks=checks)

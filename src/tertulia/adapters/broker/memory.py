@@ -20,6 +20,9 @@ class MemoryBroker:
         if self._deliver is not None and envelopes:
             self._deliver(envelopes)
 
+    async def ping(self) -> None:
+        pass  # in-process: up whenever the process is
+
     async def close(self) -> None:
         self._deliver = None
 
