@@ -296,6 +296,42 @@ async def test_typing_where_one_is_not_a_member_is_an_error(server: Node, team: 
         assert await ana.quiet() == []
 
 
+async def test_a_socket_viewing_a_channel_hears_typing_only_there(server: Node, team: Team) -> None:
+    """Ana's phone shows #general: Bruno typing in #secreto is not sent to it, typing in
+    #general is; her laptop, which named no channel, hears both. Viewing none again (null)
+    restores everything. Messages are never filtered by view."""
+    async with (
+        opened(server, team.ana) as phone,
+        opened(server, team.ana) as laptop,
+        opened(server, team.bruno) as bruno,
+    ):
+        await phone.send({"type": "view", "channel_id": team.general})
+        await phone.send({"type": "ping"})
+        assert (await phone.next())["type"] == "pong"  # the view is in place
+
+        await bruno.send({"type": "typing.start", "channel_id": team.secreto})
+        await bruno.send({"type": "typing.start", "channel_id": team.general})
+        await post(server, team.bruno, team.secreto, "esto sí llega")
+
+        heard = [(e["type"], e["channel_id"]) for e in [await phone.next() for _ in range(2)]]
+        assert heard == [("typing.started", team.general), ("message.created", team.secreto)]
+        assert [(e["type"], e["channel_id"]) for e in [await laptop.next() for _ in range(3)]] == [
+            ("typing.started", team.secreto),
+            ("typing.started", team.general),
+            ("message.created", team.secreto),
+        ]
+
+        await phone.send({"type": "view", "channel_id": None})
+        await bruno.send({"type": "typing.stop", "channel_id": team.secreto})
+        assert (await phone.next())["type"] == "typing.stopped"
+
+
+async def test_viewing_a_channel_one_is_not_in_is_an_error(server: Node, team: Team) -> None:
+    async with opened(server, team.olga) as olga:
+        await olga.send({"type": "view", "channel_id": team.secreto})
+        assert (await olga.next())["code"] == "view.not_member"
+
+
 # sessions ----------------------------------------------------------------------------------------
 
 
@@ -383,6 +419,7 @@ async def test_a_socket_that_says_nothing_is_closed(database_url: str, tmp_path:
             "typing.thread_root_id",
             id="typing-bad-root",
         ),
+        pytest.param('{"type": "view", "channel_id": 7}', "view.channel_id", id="view-bad-channel"),
         pytest.param('{"type": "\\u0000"}', "command.unknown", id="nul-type"),
     ],
 )

@@ -34,6 +34,8 @@ log = logging.getLogger("tertulia.realtime")
 
 PRUNE_EVERY = 3600.0  # seconds between two prunings of the event log
 
+TYPING = frozenset({"typing.started", "typing.stopped"})
+
 # events after which someone's scopes (the workspaces and channels they may hear) change
 SCOPE_CHANGES = frozenset(
     {
@@ -119,6 +121,9 @@ class Broker(Protocol):
     def publish(self, envelopes: Sequence[Envelope]) -> None:
         """Send, without waiting; errors are logged, not raised."""
 
+    async def ping(self) -> None:
+        """Raise when the broker cannot carry envelopes now (readiness)."""
+
     async def close(self) -> None: ...
 
 
@@ -183,6 +188,7 @@ class Feed:
         "session_ended",
         "session_id",
         "user_id",
+        "viewing",
     )
 
     def __init__(self, user_id: UserId, session_id: SessionId, capacity: int) -> None:
@@ -193,6 +199,9 @@ class Feed:
         self.session_ended = False  # its session was logged out
         self.active = True  # the person is at this device (its client says "away" otherwise)
         self.dropped = 0  # ephemeral events refused
+        # the scope of the channel its client shows ("ch:…"); typing elsewhere is not sent.
+        # None: the client did not say, and hears typing everywhere it may
+        self.viewing: str | None = None
         self._queue: deque[Envelope] = deque()
         self._ready = asyncio.Event()
 
@@ -205,9 +214,16 @@ class Feed:
             self._queue.clear()
             self._ready.set()
             return
-        if not item.id and size * 2 >= self.capacity:
-            self.dropped += 1
-            return
+        if not item.id:
+            if size * 2 >= self.capacity:
+                self.dropped += 1
+                return
+            if (
+                self.viewing is not None
+                and item.type in TYPING
+                and self.viewing not in item.audience
+            ):
+                return
         self._queue.append(item)
         if not size:
             self._ready.set()
@@ -658,6 +674,18 @@ class Live:
                 "could not publish %d events; the hubs will read them from the log",
                 len(committed),
             )
+
+    def view(self, feed: Feed, channel_id: str | None) -> bool:
+        """The client shows this channel now (None: none in particular); from now on its
+        socket hears typing only there. False if the person is not in that channel."""
+        if channel_id is None:
+            feed.viewing = None
+            return True
+        scope = events.channel_members(ChannelId(channel_id))
+        if scope not in self.hub.audience_of(feed.user_id):
+            return False
+        feed.viewing = scope
+        return True
 
     def typing(
         self, user: UserId, channel_id: str, thread_root_id: str | None, stopped: bool

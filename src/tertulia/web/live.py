@@ -252,6 +252,13 @@ async def _command(core: Tertulia, feed: Feed, text: str) -> str | None:
             return _error("presence.status", "presence status is 'active' or 'away'.")
         await core.live.set_presence(feed, status == "active")
         return None
+    if kind == "view":
+        channel_id = body.get("channel_id")
+        if channel_id is not None and (not isinstance(channel_id, str) or not is_id(channel_id)):
+            return _error("view.channel_id", "view needs the channel_id of a channel, or null.")
+        if not core.live.view(feed, channel_id):
+            return _error("view.not_member", "You can only view channels you are in.")
+        return None
     if kind in ("typing.start", "typing.stop"):
         channel_id, root = body.get("channel_id"), body.get("thread_root_id")
         if not isinstance(channel_id, str) or not is_id(channel_id):
