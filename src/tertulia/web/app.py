@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+import orjson
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.middleware.cors import CORSMiddleware
@@ -18,7 +19,7 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.responses import Response
 
 from tertulia import __version__
-from tertulia.web import accounts, channels, errors, live, messages, ops, workspaces
+from tertulia.web import accounts, channels, errors, live, messages, ops, protocol, workspaces
 from tertulia.web.auth import AUTHENTICATING, BEARER_SCHEME
 from tertulia.web.errors import PROBLEM, problem
 from tertulia.web.guards import DeclaredBodyLimit
@@ -26,7 +27,7 @@ from tertulia.web.logs import RequestContext
 
 DESCRIPTION = """
 The API of **Tertulia**, an open team-chat server: accounts, workspaces, channels and direct
-messages (and, as they land, messages, threads, reactions, search, files and real time).
+messages, messages with threads, reactions, mentions and read state, and real time.
 
 **Authentication.** `POST /api/v1/auth/login` returns a short-lived access token (a JWT, 15
 minutes) and a refresh token. Send the access token as `Authorization: Bearer <token>`; before
@@ -39,6 +40,9 @@ for people, the `request_id` to quote, and `errors` naming each invalid field.
 **Lists** are cursor-paginated: pass `next_cursor` as `after` for the next page.
 
 **Ids** are opaque 26-character strings that sort by creation time.
+
+**Real time** is one WebSocket, `GET /api/v1/ws`, documented as AsyncAPI at
+[`/asyncapi.json`](/asyncapi.json): every event and command, its fields and an example.
 """
 
 TAGS = [
@@ -150,6 +154,15 @@ def build_app(
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to customise
+
+    document: list[bytes] = []
+
+    @app.get("/asyncapi.json", include_in_schema=False)
+    async def asyncapi_document() -> Response:
+        """The WebSocket protocol (AsyncAPI 3.0), built once."""
+        if not document:
+            document.append(orjson.dumps(protocol.asyncapi(config.public_url)))
+        return Response(document[0], media_type="application/json")
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:
