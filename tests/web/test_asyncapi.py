@@ -59,6 +59,8 @@ async def test_what_a_socket_exchanges_matches_the_document(
             protocol.Pong.model_validate(await socket.next())
             await socket.send({"type": "fly"})
             protocol.Error.model_validate(await socket.next())
+            await socket.send({"type": "presence.subscribe", "user_ids": [ana.id]})
+            protocol.PresenceSubscribed.model_validate(await socket.next())
             await socket.send({"type": "presence", "status": "away"})
             changed = await socket.next(skip=())
             _event(changed, "presence.changed")
@@ -102,9 +104,10 @@ async def test_the_document_names_every_event_and_command_with_an_example(
         "hello",
         "resync_required",
         "pong",
+        "presence.subscribed",
         "error",
     }
-    assert taken == {"auth", "ping", "presence", "typing", "view"}
+    assert taken == {"auth", "ping", "presence", "presence.subscribe", "typing", "view"}
     for name in sent | taken:
         message = messages[name]
         assert message["summary"]

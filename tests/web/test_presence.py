@@ -1,5 +1,6 @@
 """Presence over real sockets, on SQLite and PostgreSQL: online, away and offline across
-devices, who hears of it, and @here notifying the members online."""
+devices, who hears of it (the sockets that subscribed to a person they may see), and @here
+notifying the members online."""
 
 from __future__ import annotations
 
@@ -39,6 +40,15 @@ async def people(server: Node) -> dict[str, Any]:
     }
 
 
+async def watch(socket: Socket, *people: Account) -> dict[str, str]:
+    """Subscribe the socket to these people's presence; what it is now, for those it may see."""
+    await socket.send({"type": "presence.subscribe", "user_ids": [p.id for p in people]})
+    reply = await socket.next()
+    assert reply["type"] == "presence.subscribed", reply
+    users: dict[str, str] = reply["users"]
+    return users
+
+
 async def presence_of(socket: Socket, user: Account) -> str:
     """The next presence this socket hears about `user`."""
     while True:
@@ -51,10 +61,13 @@ async def presence_of(socket: Socket, user: Account) -> str:
 async def test_someone_comes_online_goes_away_and_leaves(
     server: Node, people: dict[str, Any]
 ) -> None:
-    """Ana watches: Bruno connects (online), says he is away (away), closes his socket
-    (offline once the grace period passes). Carla, of another workspace, hears none of it."""
+    """Ana watches Bruno: he connects (online), says he is away (away), closes his socket
+    (offline once the grace period passes). Carla, of another workspace, asks to watch him
+    too: she is not told his presence and hears none of it."""
     bruno = people["bruno"]
     async with opened(server, people["ana"]) as ana, opened(server, people["carla"]) as carla:
+        assert await watch(ana, bruno) == {bruno.id: "offline"}
+        assert await watch(carla, bruno) == {}
         async with opened(server, bruno) as laptop:
             assert await presence_of(ana, bruno) == "online"
             await laptop.send({"type": "presence", "status": "away"})
@@ -72,7 +85,7 @@ async def test_presence_is_the_best_of_every_device(server: Node, people: dict[s
     bruno = people["bruno"]
     phone_login = await login(server.http, "bruno")
     async with opened(server, people["ana"]) as ana, opened(server, bruno) as laptop:
-        assert await presence_of(ana, bruno) == "online"
+        assert await watch(ana, bruno) == {bruno.id: "online"}
         async with opened(server, phone_login):
             await laptop.send({"type": "presence", "status": "away"})
             assert await ana.quiet(skip=()) == []
@@ -123,6 +136,41 @@ async def test_at_here_skips_someone_away(server: Node, people: dict[str, Any]) 
 
     inbox = ok(await server.http.get("/api/v1/notifications", headers=people["bruno"].headers))
     assert inbox["items"] == []
+
+
+async def test_a_socket_hears_only_the_people_it_watches(
+    server: Node, people: dict[str, Any]
+) -> None:
+    """Ana's socket watches Olga, then Bruno instead: Olga's comings and goings reach it
+    first, Bruno's after, never the other's. A socket that watches nobody hears no presence
+    (so 10,000 people connecting cost nobody 10,000 frames)."""
+    bruno, olga = people["bruno"], people["olga"]
+    async with opened(server, people["ana"]) as ana, opened(server, people["ana"]) as idle:
+        await watch(ana, olga)
+        async with opened(server, bruno), opened(server, olga):
+            assert await presence_of(ana, olga) == "online"
+        assert await presence_of(ana, olga) == "offline"
+        assert await watch(ana, bruno) == {bruno.id: "offline"}
+        async with opened(server, olga), opened(server, bruno):
+            assert await presence_of(ana, bruno) == "online"
+            heard = await ana.quiet(skip=())
+        assert [f["data"]["user_id"] for f in heard] == []
+        assert await idle.quiet(skip=()) == []
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [None, "01JD5ZB0USERANA000000000A0", [7], ["../etc"], ["01JD5ZB0USERANA000000000A0"] * 501],
+    ids=["missing", "not-a-list", "not-strings", "not-ids", "too-many"],
+)
+async def test_a_bad_presence_subscription_is_an_error(
+    server: Node, people: dict[str, Any], ids: Any
+) -> None:
+    async with opened(server, people["bruno"]) as bruno:
+        await bruno.send({"type": "presence.subscribe", "user_ids": ids})
+        error = await bruno.next()
+
+    assert (error["type"], error["code"]) == ("error", "presence.user_ids")
 
 
 @pytest.mark.parametrize("status", ["busy", None, 1, ["active"]], ids=repr)

@@ -35,6 +35,13 @@ log = logging.getLogger("tertulia.realtime")
 PRUNE_EVERY = 3600.0  # seconds between two prunings of the event log
 
 TYPING = frozenset({"typing.started", "typing.stopped"})
+SUBSCRIBE_MAX = 500  # people a socket may watch the presence of (fits in one 16 KiB frame)
+
+
+def watchers(user: UserId) -> str:
+    """The scope of the sockets that show someone's presence."""
+    return f"presence:{user}"
+
 
 # events after which someone's scopes (the workspaces and channels they may hear) change
 SCOPE_CHANGES = frozenset(
@@ -189,6 +196,7 @@ class Feed:
         "session_id",
         "user_id",
         "viewing",
+        "watching",
     )
 
     def __init__(self, user_id: UserId, session_id: SessionId, capacity: int) -> None:
@@ -202,6 +210,7 @@ class Feed:
         # the scope of the channel its client shows ("ch:…"); typing elsewhere is not sent.
         # None: the client did not say, and hears typing everywhere it may
         self.viewing: str | None = None
+        self.watching: frozenset[str] = frozenset()  # whose presence it hears ("presence:…")
         self._queue: deque[Envelope] = deque()
         self._ready = asyncio.Event()
 
@@ -462,17 +471,30 @@ class Hub:
             return Attached(up_to, None, True, frozen)
         return Attached(up_to, last_id, False, frozen)
 
+    def watch(self, feed: Feed, scopes: frozenset[str]) -> None:
+        """From now on the feed hears what is said to these scopes besides its person's own
+        (the presence of the people its client shows), instead of what it watched before."""
+        for scope in feed.watching - scopes:
+            self._unhold(scope, feed)
+        for scope in scopes - feed.watching:
+            self._scopes.setdefault(scope, set()).add(feed)
+        feed.watching = scopes
+
+    def _unhold(self, scope: str, feed: Feed) -> None:
+        holders = self._scopes.get(scope)
+        if holders is not None:
+            holders.discard(feed)
+            if not holders:
+                del self._scopes[scope]
+
     def detach(self, feed: Feed) -> None:
         local = self._people.get(feed.user_id)
         if local is None or feed not in local.feeds:
             return
         local.feeds.discard(feed)
+        self.watch(feed, frozenset())
         for scope in local.scopes:
-            holders = self._scopes.get(scope)
-            if holders is not None:
-                holders.discard(feed)
-                if not holders:
-                    del self._scopes[scope]
+            self._unhold(scope, feed)
         if not local.feeds:
             del self._people[feed.user_id]
 
@@ -563,7 +585,6 @@ class Live:
         self._offline_after = offline_after
         self._leaving: dict[UserId, asyncio.TimerHandle] = {}
         self._told: dict[UserId, str] = {}  # the presence this node last announced
-        self._last_scopes: dict[UserId, tuple[str, ...]] = {}  # who heard it, for "offline"
         self._started = False
 
     async def start(self) -> None:
@@ -639,28 +660,28 @@ class Live:
             self._told.pop(user, None)
         else:
             self._told[user] = status
-        # the people who can see this person: full members of their workspaces and those
-        # sharing a channel with them (guests see no one else)
-        scopes = tuple(
-            scope
-            for scope in self.hub.audience_of(user) or self._last_scopes.get(user, ())
-            if not scope.startswith("ws:")
-        )
-        if feeds:
-            self._last_scopes[user] = scopes
-        else:
-            self._last_scopes.pop(user, None)
+        # to the sockets whose clients show this person (a broadcast to everyone who may
+        # see them would cost a 10,000-member workspace 10,000 frames per change)
         data = {"user_id": user, "status": status}
         self.broker.publish(
             [
                 Envelope(
                     0,
                     "presence.changed",
-                    scopes,
+                    (watchers(user),),
                     frame(0, "presence.changed", None, None, None, data),
                 )
             ]
         )
+
+    async def subscribe(self, feed: Feed, people: Sequence[UserId]) -> dict[UserId, str]:
+        """The socket hears the presence of these people from now on (and no longer of
+        those it watched before); their presence now. The caller checked that its person
+        may see them."""
+        self.hub.watch(feed, frozenset(watchers(user) for user in people))
+        if self.presence is None or not people:
+            return dict.fromkeys(people, OFFLINE)
+        return await self.presence.get(people)
 
     def published(self, committed: Sequence[Event]) -> None:
         """What a unit of work committed, on its way to every node. Never raises: the change

@@ -63,6 +63,22 @@ class Workspaces:
         found = await self.presence.get(people)
         return sorted((user, status) for user, status in found.items() if status != OFFLINE)
 
+    async def visible_people(self, actor: UserId, people: Sequence[UserId]) -> list[UserId]:
+        """Those of `people` the actor can see in some workspace of theirs (every member of
+        it; for a guest, the people of its channels), in the order given."""
+        wanted = set(people)
+        seen: set[UserId] = set()
+        async with self.uow(read_only=True) as uow:
+            for workspace_id in await uow.members.workspaces_of(actor):
+                if seen >= wanted:
+                    break
+                membership = await uow.members.find(workspace_id, actor)
+                if membership is not None:
+                    seen.update(
+                        wanted.intersection(await uow.members.seen_by(workspace_id, membership))
+                    )
+        return [user for user in dict.fromkeys(people) if user in seen]
+
     async def create(
         self, actor: UserId, name: str, slug: str | None = None, description: str = ""
     ) -> tuple[Workspace, Membership]:

@@ -23,9 +23,9 @@ from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from tertulia.domain.errors import DomainError
-from tertulia.domain.ids import is_id
+from tertulia.domain.ids import UserId, is_id
 from tertulia.usecases.core import Tertulia
-from tertulia.usecases.realtime import Attached, Envelope, Feed
+from tertulia.usecases.realtime import SUBSCRIBE_MAX, Attached, Envelope, Feed
 from tertulia.web.auth import AccessTokens, Principal
 
 router = APIRouter()
@@ -252,6 +252,19 @@ async def _command(core: Tertulia, feed: Feed, text: str) -> str | None:
             return _error("presence.status", "presence status is 'active' or 'away'.")
         await core.live.set_presence(feed, status == "active")
         return None
+    if kind == "presence.subscribe":
+        ids = body.get("user_ids")
+        if (
+            not isinstance(ids, list)
+            or len(ids) > SUBSCRIBE_MAX
+            or not all(isinstance(i, str) and is_id(i) for i in ids)
+        ):
+            return _error(
+                "presence.user_ids", f"user_ids is a list of at most {SUBSCRIBE_MAX} user ids."
+            )
+        people = await core.workspaces.visible_people(feed.user_id, [UserId(i) for i in ids])
+        now = await core.live.subscribe(feed, people)
+        return _frame("presence.subscribed", users=now)
     if kind == "view":
         channel_id = body.get("channel_id")
         if channel_id is not None and (not isinstance(channel_id, str) or not is_id(channel_id)):

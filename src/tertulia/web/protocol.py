@@ -480,9 +480,8 @@ KINDS: tuple[Kind, ...] = (
     ),
     Kind(
         "presence.changed",
-        "Someone came online, went away or offline (the best over all their devices). "
-        "Ephemeral: fetch GET /workspaces/{ws}/presence after connecting.",
-        "Full members of their workspaces and the members of their channels.",
+        "Someone came online, went away or offline (the best over all their devices). Ephemeral.",
+        "The sockets that subscribed to this person (presence.subscribe).",
         PresenceChanged(user_id=BRUNO, status="online"),
         logged=False,
         in_workspace=False,
@@ -517,6 +516,14 @@ class Pong(Data):
     type: Literal["pong"]
 
 
+class PresenceSubscribed(Data):
+    type: Literal["presence.subscribed"]
+    users: dict[str, Literal["online", "away", "offline"]] = Field(
+        description="The presence now of those asked for whom you may see (others are left "
+        "out, silently); presence.changed follows for them."
+    )
+
+
 class Error(Data):
     type: Literal["error"]
     code: str = Field(description="Stable, dotted: frame.malformed, command.unknown, …")
@@ -539,6 +546,15 @@ class Presence(Data):
     type: Literal["presence"]
     status: Literal["active", "away"] = Field(
         description="away: the person is not at this device (idle, hidden tab)."
+    )
+
+
+class PresenceSubscribe(Data):
+    type: Literal["presence.subscribe"]
+    user_ids: list[str] = Field(
+        max_length=500,
+        description="Whose presence this socket hears from now on: the people your client "
+        "shows (at most 500; replaces the previous list; [] for none).",
     )
 
 
@@ -579,6 +595,12 @@ REPLIES = (
     ),
     Frame("pong", "The answer to ping.", Pong, Pong(type="pong")),
     Frame(
+        "presence.subscribed",
+        "The answer to presence.subscribe.",
+        PresenceSubscribed,
+        PresenceSubscribed(type="presence.subscribed", users={BRUNO: "online"}),
+    ),
+    Frame(
         "error",
         "A command was refused; the socket stays open.",
         Error,
@@ -603,6 +625,12 @@ COMMANDS = (
         "The person is active at this device, or away.",
         Presence,
         Presence(type="presence", status="away"),
+    ),
+    Frame(
+        "presence.subscribe",
+        "Hear the presence of these people (those your client shows).",
+        PresenceSubscribe,
+        PresenceSubscribe(type="presence.subscribe", user_ids=[BRUNO]),
     ),
     Frame(
         "typing",
@@ -638,7 +666,12 @@ refetch by REST, then resume from the id it gives.
 
 **Writes go through REST.** Posting, editing, reacting, marking read are REST calls; each
 appears here as the same event whoever made it. The socket takes only ephemeral commands:
-typing, presence, view, ping.
+typing, presence, presence.subscribe, view, ping.
+
+**Presence** reaches the sockets that ask for it: send `presence.subscribe` with the ids of
+the people your client shows (as Slack's clients do); the answer gives their presence now,
+and `presence.changed` follows whenever it changes. `GET /api/v1/workspaces/{ws}/presence`
+lists who is online or away.
 
 **Close codes.** 4000 resume (you fell too far behind, or the server is restarting: reconnect
 and resume); 1012 service restart (reconnect and resume); 4401 not authenticated (the reason
