@@ -187,7 +187,7 @@ class Feed:
 
     __slots__ = (
         "_queue",
-        "_ready",
+        "_waiter",
         "active",
         "capacity",
         "cut",
@@ -212,7 +212,7 @@ class Feed:
         self.viewing: str | None = None
         self.watching: frozenset[str] = frozenset()  # whose presence it hears ("presence:…")
         self._queue: deque[Envelope] = deque()
-        self._ready = asyncio.Event()
+        self._waiter: asyncio.Future[None] | None = None  # the writer, asleep on an empty queue
 
     def offer(self, item: Envelope) -> None:
         if self.cut:
@@ -221,7 +221,7 @@ class Feed:
         if size >= self.capacity:
             self.cut = True
             self._queue.clear()
-            self._ready.set()
+            self._wake()
             return
         if not item.id:
             if size * 2 >= self.capacity:
@@ -235,18 +235,26 @@ class Feed:
                 return
         self._queue.append(item)
         if not size:
-            self._ready.set()
+            self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     def end(self) -> None:
         """Stop feeding (the server is closing, or the session ended); wake the writer."""
         self.cut = True
-        self._ready.set()
+        self._wake()
 
     async def take(self) -> list[Envelope]:
         """Everything queued, waiting for at least one; empty once cut."""
         while not self._queue and not self.cut:
-            self._ready.clear()
-            await self._ready.wait()
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
         if self.cut:
             return []
         items = list(self._queue)
