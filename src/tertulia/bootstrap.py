@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import secrets
@@ -269,4 +270,10 @@ def app_from_environment() -> FastAPI:
     """Entry point for `uvicorn --factory tertulia.bootstrap:app_from_environment`."""
     settings = Settings()
     configure_logging(settings)
-    return create_app(settings)
+    app = create_app(settings)
+    # What is loaded by now (modules, the emoji and password lists: some 150,000 objects)
+    # lives as long as the process; frozen, the collector's full passes skip it. Unfrozen,
+    # each pass took 80 ms on a slow core and was the p99 of real-time delivery.
+    gc.collect()
+    gc.freeze()
+    return app
