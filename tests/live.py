@@ -42,14 +42,22 @@ def free_port() -> socket.socket:
 
 
 @asynccontextmanager
-async def node(database_url: str, data_dir: Path, **overrides: object) -> AsyncIterator[Node]:
+async def node(
+    database_url: str, data_dir: Path, ping: float | None = None, **overrides: object
+) -> AsyncIterator[Node]:
     """uvicorn (wsproto, as `tertulia serve` runs it) serving the app on a free port of this
-    process's event loop."""
+    process's event loop; heartbeats every `ping` seconds (none by default)."""
     app = create_app(settings_for(database_url, data_dir, **overrides), hasher=FastHasher())
     sock = free_port()
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        app, ws="wsproto", lifespan="on", log_config=None, access_log=False, ws_ping_interval=None
+        app,
+        ws="wsproto",
+        lifespan="on",
+        log_config=None,
+        access_log=False,
+        ws_ping_interval=ping,
+        ws_ping_timeout=ping,
     )
     server = uvicorn.Server(config)
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]

@@ -68,6 +68,8 @@ def serve(
         ws="wsproto",  # a third of the memory per idle connection of the websockets library
         ws_max_size=settings.ws_max_frame_bytes * 4,  # the app refuses past 1x, clearly
         ws_per_message_deflate=settings.ws_compression,
+        ws_ping_interval=settings.ws_ping_seconds,  # heartbeats: a dead peer is let go
+        ws_ping_timeout=settings.ws_ping_seconds,
     )
 
 

@@ -100,6 +100,13 @@ class Settings(BaseSettings):
     offline_after_seconds: float = Field(
         10, ge=0, le=600, description="How long after their last socket closes a person is offline."
     )
+    ws_ping_seconds: float = Field(
+        20,
+        gt=0,
+        le=600,
+        description="The server pings each socket this often and closes one whose pong does "
+        "not come within as long again (a dead peer).",
+    )
     ws_compression: bool = Field(
         False, description="permessage-deflate: less traffic, much more memory per connection."
     )

@@ -473,3 +473,70 @@ async def test_a_flood_of_commands_is_slowed_then_cut(database_url: str, tmp_pat
     assert kinds[:5] == ["pong"] * 5
     assert "error" in kinds
     assert code == (4429, "commands.too_many")
+
+
+# heartbeats --------------------------------------------------------------------------------------
+
+
+async def test_a_dead_peer_is_found_by_its_missing_pong_and_let_go(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """Ana's laptop vanishes without closing (its process froze, its network went): the
+    server's heartbeat gets no pong and lets the connection go, so she is no longer counted
+    as connected and her queue stops growing. A live socket answers and stays."""
+    async with node(sqlite_url, tmp_path, ping=0.2) as server:
+        ana, bruno = await signup(server.http, "ana"), await signup(server.http, "bruno")
+        hub = server.app.state.core.live.hub
+        async with opened(server, ana) as frozen, opened(server, bruno) as alive:
+            frozen.connection.transport.pause_reading()  # reads nothing: never answers a ping
+            for _ in range(40):
+                if hub.connections == 1:
+                    break
+                await asyncio.sleep(0.05)
+            assert hub.connections == 1
+            assert hub.feeds_of(ana.id) == set()
+            await alive.send({"type": "ping"})
+            assert (await alive.next())["type"] == "pong"
+
+
+# slow consumers --------------------------------------------------------------------------------
+
+
+async def test_a_socket_whose_queue_fills_is_told_to_resume_and_loses_nothing(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """Ana's socket may hold 8 events. Bruno accepts an invitation to #general and ten more
+    channels: twelve events for her arrive at once, more than it may hold. The socket is
+    closed with 4000 ("resume") instead of queueing without bound; resuming from the last
+    id she saw, she gets all twelve, in order."""
+    async with node(sqlite_url, tmp_path, ws_queue_events=8) as server:
+        http = server.http
+        ana, bruno = await signup(http, "ana"), await signup(http, "bruno")
+        ws = await workspace(http, ana)
+        rooms = [(await channel(http, ws["id"], ana, f"sala-{n}"))["id"] for n in range(10)]
+        invitation = ok(
+            await http.post(
+                f"/api/v1/workspaces/{ws['id']}/invitations",
+                json={"role": "member", "channel_ids": rooms},
+                headers=ana.headers,
+            ),
+            201,
+        )
+        async with opened(server, ana) as socket:
+            last_seen = socket.hello["last_event_id"]
+            accept = f"/api/v1/invitations/{invitation['token']}/accept"
+            ok(await http.post(accept, headers=bruno.headers))
+            code = await socket.closed()
+            last_seen = max([last_seen, *(f["id"] for f in socket.received if "id" in f)])
+
+        async with opened(server, ana, last_event_id=last_seen) as again:
+            caught_up = [await again.next_event() for _ in range(12 - len(socket.received))]
+            more = await again.quiet()
+
+    assert code == (4000, "resume")
+    everything = [f for f in socket.received if "id" in f] + caught_up
+    assert [f["type"] for f in everything] == ["workspace.member_joined"] + [
+        "channel.member_joined"
+    ] * 11
+    assert [f["id"] for f in everything] == sorted({f["id"] for f in everything})
+    assert more == []
