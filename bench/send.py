@@ -14,13 +14,10 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,44 +28,11 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 from loadgen import Tally, request_bytes, run
+from processes import free_port, pinned, serving
 
 ROOT = Path(__file__).parent.parent
 POSTGRES = os.environ.get("TERTULIA_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 PASSWORD = "bench-password-2026"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def pinned(core: int | None) -> list[str]:
-    return ["taskset", "-c", str(core)] if core is not None and shutil.which("taskset") else []
-
-
-@contextmanager
-def server(command: list[str], env: dict[str, str], port: int, log: Path) -> Iterator[str]:
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    httpx.get(f"{base}/openapi.json", timeout=1)
-                    break
-                except httpx.TransportError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(
-                            f"server did not start: {log.read_text()[-2000:]}"
-                        ) from None
-                    time.sleep(0.2)
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
 
 
 @contextmanager
@@ -191,7 +155,8 @@ def measure_backend(backend: str, args: argparse.Namespace, workdir: Path) -> di
         port = free_port()
         env["TERTULIA_PORT"] = str(port)
         command = [*pinned(args.server_core), sys.executable, "-m", "tertulia", "serve"]
-        with server(command, env, port, workdir / f"{backend}.log") as base:
+        with serving(command, env, port, workdir / f"{backend}.log"):
+            base = f"http://127.0.0.1:{port}"
             channel, tokens = prepare(base, args.clients)
             before = persisted(url)
             tally = load(base, channel, tokens, args.seconds)
@@ -217,7 +182,8 @@ def measure_ceiling(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         "--log-level",
         "warning",
     ]
-    with server(command, dict(os.environ), port, workdir / "bare.log") as base:
+    with serving(command, dict(os.environ), port, workdir / "bare.log"):
+        base = f"http://127.0.0.1:{port}"
         tally = load(base, "C" * 26, ["x"] * args.clients, args.seconds)
     return figures(tally, args.seconds)
 
