@@ -28,8 +28,8 @@ def environment(data_dir: Path, **extra: str) -> dict[str, str]:
     env.update(
         TERTULIA_DATA_DIR=str(data_dir),
         TERTULIA_DATABASE_URL=f"sqlite+aiosqlite:///{data_dir}/tertulia.db",
-        **extra,
     )
+    env.update(extra)
     return env
 
 
