@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import yaml
 
 from tertulia.web import protocol
 from tests.conftest import serve
@@ -88,9 +89,12 @@ async def test_the_document_names_every_event_and_command_with_an_example(
 ) -> None:
     async with serve(sqlite_url, tmp_path) as http:
         response = await http.get("/asyncapi.json")
+        as_yaml = await http.get("/asyncapi.yaml")
         openapi = ok(await http.get("/openapi.json"))
     document = ok(response)
     assert response.headers["content-type"] == "application/json"
+    assert as_yaml.headers["content-type"] == "application/yaml"
+    assert yaml.safe_load(as_yaml.text) == document
     assert document["asyncapi"] == "3.0.0"
     assert document["channels"]["live"]["address"] == "/api/v1/ws"
     assert "/asyncapi.json" in openapi["info"]["description"]

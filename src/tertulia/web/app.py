@@ -9,6 +9,7 @@ from importlib import resources
 from typing import Any
 
 import orjson
+import yaml  # type: ignore[import-untyped]  # PyYAML ships no types
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.middleware.cors import CORSMiddleware
@@ -155,14 +156,26 @@ def build_app(
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to customise
 
-    document: list[bytes] = []
+    documents: dict[str, bytes] = {}
+
+    def asyncapi(kind: str) -> bytes:
+        """The WebSocket protocol (AsyncAPI 3.0) as JSON or YAML, built once."""
+        if kind not in documents:
+            spec = protocol.asyncapi(config.public_url)
+            documents[kind] = (
+                orjson.dumps(spec)
+                if kind == "json"
+                else yaml.safe_dump(orjson.loads(orjson.dumps(spec)), sort_keys=False).encode()
+            )
+        return documents[kind]
 
     @app.get("/asyncapi.json", include_in_schema=False)
-    async def asyncapi_document() -> Response:
-        """The WebSocket protocol (AsyncAPI 3.0), built once."""
-        if not document:
-            document.append(orjson.dumps(protocol.asyncapi(config.public_url)))
-        return Response(document[0], media_type="application/json")
+    async def asyncapi_json() -> Response:
+        return Response(asyncapi("json"), media_type="application/json")
+
+    @app.get("/asyncapi.yaml", include_in_schema=False)
+    async def asyncapi_yaml() -> Response:
+        return Response(asyncapi("yaml"), media_type="application/yaml")
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:
