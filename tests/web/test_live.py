@@ -540,3 +540,56 @@ async def test_a_socket_whose_queue_fills_is_told_to_resume_and_loses_nothing(
     ] * 11
     assert [f["id"] for f in everything] == sorted({f["id"] for f in everything})
     assert more == []
+
+
+# when the server's own dependencies fail -----------------------------------------------------
+
+
+async def test_a_replay_the_database_cannot_serve_closes_with_resume(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """The log cannot be read while Ana resumes: her socket is closed with 4000 (come back
+    and resume) instead of staying open and silent; the next attempt works."""
+    async with node(sqlite_url, tmp_path) as server:
+        ana = await signup(server.http, "ana")
+        await workspace(server.http, ana)
+        hub = server.app.state.core.live.hub
+        working = hub.replay
+
+        async def broken(*_: Any) -> Any:
+            raise TimeoutError("the database did not answer")
+
+        hub.replay = broken
+        async with opened(server, ana, last_event_id=0) as failing:
+            code = await failing.closed()
+        hub.replay = working
+        async with opened(server, ana, last_event_id=0) as again:
+            first = await again.next_event()
+
+    assert code == (4000, "resume")
+    assert first["type"] == "workspace.created"
+
+
+async def test_a_presence_subscription_the_server_cannot_serve_is_an_error(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    async with node(sqlite_url, tmp_path) as server:
+        ana = await signup(server.http, "ana")
+        await workspace(server.http, ana)
+        store = server.app.state.core.live.presence
+
+        async def broken(*_: Any) -> Any:
+            raise ConnectionError("Redis went away")
+
+        async with opened(server, ana) as socket:
+            store.get = broken
+            try:
+                await socket.send({"type": "presence.subscribe", "user_ids": [ana.id]})
+                error = await socket.next()
+            finally:
+                del store.get
+            await socket.send({"type": "ping"})
+            pong = await socket.next()
+
+    assert (error["type"], error["code"]) == ("error", "presence.unavailable")
+    assert pong["type"] == "pong"

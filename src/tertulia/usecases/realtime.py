@@ -237,6 +237,14 @@ class Feed:
         if not size:
             self._wake()
 
+    def reply(self, item: Envelope) -> None:
+        """The answer to a command of this connection's: queued like an event, never
+        dropped (unless the connection is cut)."""
+        if not self.cut:
+            self._queue.append(item)
+            if len(self._queue) == 1:
+                self._wake()
+
     def _wake(self) -> None:
         waiter = self._waiter
         if waiter is not None and not waiter.done():
@@ -682,14 +690,20 @@ class Live:
             ]
         )
 
-    async def subscribe(self, feed: Feed, people: Sequence[UserId]) -> dict[UserId, str]:
+    async def subscribe(self, feed: Feed, people: Sequence[UserId]) -> None:
         """The socket hears the presence of these people from now on (and no longer of
-        those it watched before); their presence now. The caller checked that its person
-        may see them."""
+        those it watched before): first `presence.subscribed` with their presence now, on
+        its feed, then their changes. The caller checked that its person may see them.
+
+        Watching starts before the presence is read, and the answer goes through the feed:
+        a change that lands meanwhile reaches the socket before the answer, which already
+        holds it, and every later change after it."""
         self.hub.watch(feed, frozenset(watchers(user) for user in people))
-        if self.presence is None or not people:
-            return dict.fromkeys(people, OFFLINE)
-        return await self.presence.get(people)
+        now = dict.fromkeys(people, OFFLINE)
+        if self.presence is not None and people:
+            now = await self.presence.get(people)
+        answer = orjson.dumps({"type": "presence.subscribed", "users": now}).decode()
+        feed.reply(Envelope(0, "presence.subscribed", (), answer))
 
     def published(self, committed: Sequence[Event]) -> None:
         """What a unit of work committed, on its way to every node. Never raises: the change

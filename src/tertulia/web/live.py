@@ -120,8 +120,18 @@ async def live(websocket: WebSocket, raw_send: Send) -> None:
         return
     except WebSocketDisconnect:
         return
+    except Exception:  # the session could not be checked (a database down): try again
+        log.warning("could not authenticate a socket; closing it with resume", exc_info=True)
+        await _close(websocket, Close.RESUME, "resume")
+        return
     feed = Feed(principal.user_id, principal.session_id, settings.queue_events)
-    attached = await core.live.connect(feed, last_id)
+    try:
+        attached = await core.live.connect(feed, last_id)
+    except Exception:
+        log.warning("could not attach a socket; closing it with resume", exc_info=True)
+        await core.live.disconnect(feed)
+        await _close(websocket, Close.RESUME, "resume")
+        return
     # two tasks a connection: this one reads commands, the writer sends events (and closes
     # the socket when it must stop, which ends the reading too)
     writer = asyncio.create_task(_write(websocket, raw_send, feed, attached, core.live.hub.replay))
@@ -213,7 +223,11 @@ async def _write(
                     continue
                 await raw_send({"type": "websocket.send", "text": item.frame})
     except (WebSocketDisconnect, OSError, RuntimeError):
-        return  # the client is gone
+        pass  # the client is gone (closing below does no harm), or a database timed out
+    except Exception:
+        # a replay the database could not serve, a send that failed: the client resumes
+        # from its last id rather than sit on a socket that hears nothing
+        log.warning("a socket's writer failed; closing it with resume", exc_info=True)
     if feed.session_ended:
         await _close(websocket, Close.SESSION_ENDED, "session.ended")
     else:
@@ -280,9 +294,13 @@ async def _command(core: Tertulia, feed: Feed, text: str) -> str | None:
             return _error(
                 "presence.user_ids", f"user_ids is a list of at most {SUBSCRIBE_MAX} user ids."
             )
-        people = await core.workspaces.visible_people(feed.user_id, [UserId(i) for i in ids])
-        now = await core.live.subscribe(feed, people)
-        return _frame("presence.subscribed", users=now)
+        try:
+            people = await core.workspaces.visible_people(feed.user_id, [UserId(i) for i in ids])
+            await core.live.subscribe(feed, people)  # its answer follows on the feed
+        except Exception:
+            log.warning("presence.subscribe failed", exc_info=True)
+            return _error("presence.unavailable", "Presence is unavailable; try again later.")
+        return None
     if kind == "view":
         channel_id = body.get("channel_id")
         if channel_id is not None and (not isinstance(channel_id, str) or not is_id(channel_id)):
