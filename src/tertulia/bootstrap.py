@@ -8,7 +8,6 @@ import logging
 import os
 import secrets
 import sys
-import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -217,9 +216,14 @@ async def assemble(
 
 
 def create_app(
-    settings: Settings | None = None, *, hasher: PasswordHasher | None = None
+    settings: Settings | None = None,
+    *,
+    hasher: PasswordHasher | None = None,
+    collect_every: float | None = None,
 ) -> FastAPI:
-    """The ASGI application for these settings (read from the environment if not given)."""
+    """The ASGI application for these settings (read from the environment if not given).
+    With `collect_every`, the cycle collector's full passes run that often on the event
+    loop (see `tune_collector`), not whenever allocations trigger them."""
     settings = settings or Settings()
     tokens = AccessTokens(
         signing_secret(settings),
@@ -239,7 +243,16 @@ def create_app(
                 commands_burst=settings.ws_commands_burst,
                 auth_seconds=settings.ws_auth_seconds,
             )
-            yield
+            collecting = (
+                asyncio.create_task(collect_fully(collect_every), name="tertulia-gc")
+                if collect_every
+                else None
+            )
+            try:
+                yield
+            finally:
+                if collecting is not None:
+                    collecting.cancel()
 
     return build_app(
         WebConfig(
@@ -271,27 +284,30 @@ def app_from_environment() -> FastAPI:
     """Entry point for `uvicorn --factory tertulia.bootstrap:app_from_environment`."""
     settings = Settings()
     configure_logging(settings)
-    app = create_app(settings)
+    app = create_app(settings, collect_every=FULL_COLLECTION_EVERY)
     tune_collector()
     return app
 
 
-def tune_collector(full_every: float = 600.0) -> None:
-    """Keep Python's cycle collector from pausing real-time delivery.
+FULL_COLLECTION_EVERY = 600.0  # seconds between two full passes of the cycle collector
+
+
+def tune_collector() -> None:
+    """Keep Python's cycle collector from pausing real-time delivery (`tertulia serve`).
 
     What is loaded by now (modules, the emoji and password lists: some 150,000 objects) lives
     as long as the process: frozen, the collector skips it. Each open socket adds objects
     the collector would walk on every full pass: with 10,000 sockets a pass took 800 ms on
-    a slow core, several times a minute, and was the p99 of delivery. So full passes run
-    every `full_every` seconds from a thread, not whenever allocations trigger them; young
+    a slow core, several times a minute, and was the p99 of delivery. So full passes no
+    longer follow allocations: the app runs one every FULL_COLLECTION_EVERY seconds on its
+    event loop (finalizers of cyclic garbage run there, as they would otherwise). Young
     generations, where most cyclic garbage dies, are still collected as usual (less often)."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(10_000, 10, 10**9)  # the third: never by allocation count
 
-    def collect_fully() -> None:
-        while True:
-            time.sleep(full_every)
-            gc.collect()
 
-    threading.Thread(target=collect_fully, name="tertulia-gc", daemon=True).start()
+async def collect_fully(every: float) -> None:
+    while True:
+        await asyncio.sleep(every)
+        gc.collect()

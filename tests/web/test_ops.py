@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 from pathlib import Path
 
+from asgi_lifespan import LifespanManager
 from httpx import AsyncClient
 
+from tertulia.bootstrap import create_app
+from tests.conftest import settings_for
 from tests.live import free_port, node
+from tests.twins import FastHasher
 from tests.web.api import ok, problem
 
 
@@ -73,3 +79,33 @@ async def test_the_demo_client_is_served_under_a_strict_content_security_policy(
     problem(await client.get("/demo/..%2Fapp.py"), 404)
     problem(await client.get("/demo/secret.txt"), 404)
     assert (await client.get("/", follow_redirects=False)).headers["location"] == "/demo"
+
+
+async def test_the_server_runs_full_collections_on_its_own_schedule(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """`tertulia serve` takes full passes of the cycle collector off the allocation count
+    and runs them every so often on its loop (here every 50 ms), and stops when it stops."""
+    full: list[int] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "stop" and info["generation"] == 2:
+            full.append(info["collected"])
+
+    app = create_app(settings_for(sqlite_url, tmp_path), hasher=FastHasher(), collect_every=0.05)
+    gc.disable()  # no collection but the app's own
+    gc.callbacks.append(seen)
+    try:
+        async with LifespanManager(app):
+            for _ in range(100):  # a full pass of this test process takes a while
+                if len(full) >= 3:
+                    break
+                await asyncio.sleep(0.05)
+        during = len(full)
+        await asyncio.sleep(0.3)
+    finally:
+        gc.callbacks.remove(seen)
+        gc.enable()
+
+    assert during >= 3
+    assert len(full) == during

@@ -54,16 +54,21 @@ def decode(payload: bytes) -> list[Envelope]:
 async def stop(tasks: Sequence[asyncio.Task[None]], grace: float = 2.0) -> None:
     """Cancel background tasks and wait until they end. A cancellation that lands while
     redis-py is mid-command can be swallowed (seen with pipelines), leaving the task running:
-    cancel again until every task has ended, for at most `grace` seconds."""
+    a task still running after half a second is cancelled again, for at most `grace`
+    seconds (a task that honours its cancellation has that half second to clean up)."""
     pending = {task for task in tasks if not task.done()}
+    for task in pending:
+        task.cancel()
     deadline = time.monotonic() + grace
     while pending:
-        for task in pending:
-            task.cancel()
-        _, pending = await asyncio.wait(pending, timeout=0.05)
-        if pending and time.monotonic() > deadline:
+        _, pending = await asyncio.wait(pending, timeout=0.5)
+        if not pending:
+            return
+        if time.monotonic() > deadline:
             log.warning("%d Redis tasks did not stop within %.1f s", len(pending), grace)
             return
+        for task in pending:
+            task.cancel()
 
 
 class RedisBroker:
