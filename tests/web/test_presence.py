@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.live import Node, Socket, node, opened
-from tests.web.api import Account, join, login, ok, signup, workspace
+from tests.web.api import Account, done, join, login, ok, signup, workspace
 
 
 @pytest.fixture
@@ -156,6 +156,31 @@ async def test_a_socket_hears_only_the_people_it_watches(
             heard = await ana.quiet(skip=())
         assert [f["data"]["user_id"] for f in heard] == []
         assert await idle.quiet(skip=()) == []
+
+
+async def test_someone_removed_from_the_workspace_stops_hearing_its_people(
+    server: Node, people: dict[str, Any]
+) -> None:
+    """Bruno and Ana both watch Olga. Ana removes Bruno from the workspace: from then on
+    Olga's comings and goings reach Ana, not Bruno (whose socket stays, hearing his own
+    news)."""
+    bruno, olga = people["bruno"], people["olga"]
+    async with opened(server, people["ana"]) as ana, opened(server, bruno) as his:
+        await watch(ana, olga)
+        await watch(his, olga)
+        async with opened(server, olga):
+            assert await presence_of(his, olga) == "online"  # he heard her, while he could
+            assert await presence_of(ana, olga) == "online"
+            done(
+                await server.http.delete(
+                    f"/api/v1/workspaces/{people['ws']}/members/{bruno.id}",
+                    headers=people["ana"].headers,
+                )
+            )
+            assert (await his.next_event("workspace.member_left"))["data"]["user_id"] == bruno.id
+        assert await presence_of(ana, olga) == "offline"
+        heard = await his.quiet(skip=())
+    assert [f for f in heard if f["type"] == "presence.changed"] == []
 
 
 @pytest.mark.parametrize(

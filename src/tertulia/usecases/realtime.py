@@ -35,6 +35,8 @@ log = logging.getLogger("tertulia.realtime")
 PRUNE_EVERY = 3600.0  # seconds between two prunings of the event log
 
 TYPING = frozenset({"typing.started", "typing.stopped"})
+# scope changes after which someone may see fewer people
+LEAVING = frozenset({"workspace.member_left", "workspace.member_updated", "channel.member_left"})
 SUBSCRIBE_MAX = 500  # people a socket may watch the presence of (fits in one 16 KiB frame)
 
 
@@ -96,6 +98,20 @@ def frame(
     body["channel_id"] = channel_id
     body["data"] = data
     return orjson.dumps(body).decode()
+
+
+def sees(viewer: set[str], seen: set[str], viewer_id: UserId, seen_id: UserId) -> bool:
+    """Whether someone with the `viewer` scopes may see someone with the `seen` scopes: a
+    full member sees everyone of the workspace, anyone sees the people of their channels."""
+    if viewer_id == seen_id:
+        return True
+    for scope in viewer:
+        if scope.startswith("ws-full:"):
+            if "ws:" + scope[8:] in seen:
+                return True
+        elif scope.startswith("ch:") and scope in seen:
+            return True
+    return False
 
 
 def concerned(envelope: Envelope) -> set[UserId]:
@@ -424,7 +440,10 @@ class Hub:
 
     async def _dispatch(self, item: Envelope) -> None:
         if item.type in SCOPE_CHANGES:
-            await self._rescope(concerned(item))
+            people = concerned(item)
+            await self._rescope(people)
+            if item.type in LEAVING:
+                await self._recheck_watching(people)
         elif item.type == "session.revoked":
             self._end_session(item)
         self._offer(item)
@@ -450,6 +469,35 @@ class Hub:
             local = self._people.get(user)
             if local is not None:
                 self._set_scopes(local, await self._log.scopes(user))
+
+    async def _recheck_watching(self, people: set[UserId]) -> None:
+        """These people may see fewer others now (they left a workspace or a channel, or
+        became guests): sockets stop hearing the presence of people their person may no
+        longer see, both ways. Rare events; one query per person outside this node."""
+        known: dict[UserId, set[str]] = {}
+
+        async def scopes_of(user: UserId) -> set[str]:
+            local = self._people.get(user)
+            if local is not None:
+                return local.scopes
+            if user not in known:
+                known[user] = await self._log.scopes(user)
+            return known[user]
+
+        for user in people:
+            theirs = await scopes_of(user)
+            for feed in list(self._scopes.get(watchers(user), ())):
+                if not sees(self._people[feed.user_id].scopes, theirs, feed.user_id, user):
+                    self.watch(feed, feed.watching - {watchers(user)})
+            local = self._people.get(user)
+            for feed in list(local.feeds) if local else ():
+                kept = set()
+                for scope in feed.watching:
+                    other = UserId(scope.removeprefix("presence:"))
+                    if sees(theirs, await scopes_of(other), user, other):
+                        kept.add(scope)
+                if len(kept) != len(feed.watching):
+                    self.watch(feed, frozenset(kept))
 
     def _end_session(self, item: Envelope) -> None:
         session = SessionId(str(orjson.loads(item.frame)["data"]["session_id"]))

@@ -108,7 +108,8 @@ async def members(
 )
 async def presence(workspace_id: WorkspacePath, user: CurrentUser, core: Core) -> PresenceListOut:
     """The people of the workspace you can see who are online or away (guests: the people
-    of their channels). Changes arrive on the socket as `presence.changed`."""
+    of their channels). To follow changes, send `presence.subscribe` on the socket with the
+    ids your client shows: `presence.changed` follows for them (see `/asyncapi.json`)."""
     found = await core.workspaces.presence_of(user, WorkspaceId(workspace_id))
     return PresenceListOut(items=[PresenceOut(user_id=u, status=s) for u, s in found])
 
