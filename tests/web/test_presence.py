@@ -211,7 +211,7 @@ async def test_a_bad_presence_status_is_an_error(
 
 async def test_the_presence_list_shows_who_is_around(server: Node, people: dict[str, Any]) -> None:
     """Bruno is online, Olga away, Ana has no socket: Ana's list names Bruno and Olga. A
-    guest added only to #secreto with Bruno sees Bruno, not Olga."""
+    guest added only to #secreto with Bruno sees Bruno, not Olga, and may not watch her."""
     http, ana = server.http, people["ana"]
     secreto = ok(
         await http.post(
@@ -240,8 +240,12 @@ async def test_the_presence_list_shows_who_is_around(server: Node, people: dict[
             pass
         seen_by_ana = ok(await http.get(path, headers=ana.headers))["items"]
         seen_by_gus = ok(await http.get(path, headers=gus.headers))["items"]
+        async with opened(server, gus) as guest:
+            watched_by_gus = await watch(guest, people["bruno"], people["olga"], ana)
 
     assert sorted((p["user_id"], p["status"]) for p in seen_by_ana) == sorted(
         [(people["bruno"].id, "online"), (people["olga"].id, "away")]
     )
     assert seen_by_gus == [{"user_id": people["bruno"].id, "status": "online"}]
+    # a guest watches the people of its channels (Bruno, and Ana who made #secreto), not Olga
+    assert watched_by_gus == {people["bruno"].id: "online", ana.id: "offline"}

@@ -239,9 +239,15 @@ class Members(Protocol):
 
     async def workspaces_of(self, user_id: UserId) -> list[WorkspaceId]: ...
 
-    async def seen_by(self, workspace_id: WorkspaceId, viewer: Membership) -> list[UserId]:
+    async def seen_by(
+        self,
+        workspace_id: WorkspaceId,
+        viewer: Membership,
+        among: Sequence[UserId] | None = None,
+    ) -> list[UserId]:
         """The people of a workspace this member can see: everyone for full members, the
-        people of their channels for guests (themselves included)."""
+        people of their channels for guests (themselves included); only those `among`
+        these, when given."""
 
 
 class Invitations(Protocol):

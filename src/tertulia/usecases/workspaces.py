@@ -74,9 +74,8 @@ class Workspaces:
                     break
                 membership = await uow.members.find(workspace_id, actor)
                 if membership is not None:
-                    seen.update(
-                        wanted.intersection(await uow.members.seen_by(workspace_id, membership))
-                    )
+                    among = list(wanted - seen)
+                    seen.update(await uow.members.seen_by(workspace_id, membership, among))
         return [user for user in dict.fromkeys(people) if user in seen]
 
     async def create(

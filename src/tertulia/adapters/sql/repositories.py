@@ -495,7 +495,12 @@ class SqlMembers:
         ids = await self.conn.scalars(select(m.c.workspace_id).where(m.c.user_id == user_id))
         return [WorkspaceId(i) for i in ids]
 
-    async def seen_by(self, workspace_id: WorkspaceId, viewer: Membership) -> list[UserId]:
+    async def seen_by(
+        self,
+        workspace_id: WorkspaceId,
+        viewer: Membership,
+        among: Sequence[UserId] | None = None,
+    ) -> list[UserId]:
         m, mine, theirs = (
             t.workspace_members,
             t.channel_members.alias("mine"),
@@ -510,6 +515,9 @@ class SqlMembers:
                 .join(mine, mine.c.channel_id == theirs.c.channel_id)
                 .where(mine.c.user_id == viewer.user_id, mine.c.workspace_id == workspace_id)
             )
+        if among is not None:
+            column = m.c.user_id if viewer.role.is_full_member else theirs.c.user_id
+            query = query.where(column.in_(list(among)))
         return [UserId(i) for i in await self.conn.scalars(query)]
 
 
