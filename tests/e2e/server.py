@@ -35,28 +35,13 @@ def environment(data_dir: Path, **extra: str) -> dict[str, str]:
 
 @contextmanager
 def running_server(env: dict[str, str], log: Path) -> Iterator[str]:
-    """`tertulia serve` on a free port until the block ends; yields its base URL."""
-    port = free_port()
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*TERTULIA, "serve", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"server did not start:\n{log.read_text()}")
-                time.sleep(0.1)
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=15)
+    """`tertulia serve` on a free port until the block ends (then SIGTERM); its base URL."""
+    server = ServerProcess(env, log)
+    server.start()
+    try:
+        yield server.base
+    finally:
+        server.terminate()
 
 
 class ServerProcess:
