@@ -109,7 +109,7 @@ async def postgres_url(postgres_database: str) -> str:
     """The run's PostgreSQL database, emptied for this test."""
     database = open_database(postgres_database, pool_size=1)
     try:
-        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        names = ", ".join([*(f'"{t.name}"' for t in metadata.sorted_tables), "search_progress"])
         async with database.writer.begin() as conn:
             await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Self
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,10 @@ class Invalid(DomainError):
         self.errors = tuple(errors)
 
     @classmethod
-    def field(cls, field: str, code: str, message: str) -> Invalid:
+    def field(cls, field: str, code: str, message: str) -> Self:
         """A refusal that concerns one field."""
         return cls(message, [FieldError(field, code, message)], code)
+
+
+class Malformed(Invalid):
+    """Input written in a language it does not follow (a search query): a 400, not a 422."""

@@ -9,6 +9,7 @@ from tertulia.usecases.accounts import Accounts
 from tertulia.usecases.channels import Channels
 from tertulia.usecases.messaging import Messaging
 from tertulia.usecases.realtime import Live
+from tertulia.usecases.search import Search
 from tertulia.usecases.workspaces import Workspaces
 
 
@@ -28,5 +29,6 @@ class Tertulia:
     workspaces: Workspaces
     channels: Channels
     messaging: Messaging
+    search: Search
     live: Live
     check_ready: Callable[[], Awaitable[dict[str, str]]]  # raises if a dependency is down

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -26,6 +27,7 @@ from tertulia.usecases.ports import (
     FollowedThread,
     Notification,
     ReactionSummary,
+    SearchDocument,
     UnitOfWork,
     UnitOfWorkFactory,
 )
@@ -103,6 +105,30 @@ def _body_hash(channel_id: ChannelId, text: str, draft: Draft) -> str:
         f"\x00{int(draft.also_send_to_channel)}"
     )
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+_LINK = re.compile(r'<a [^>]*href="(?:https?|ftp|mailto):', re.IGNORECASE)
+
+
+def search_document(message: Message) -> SearchDocument:
+    """What the index keeps of a message."""
+    return SearchDocument(
+        message_id=message.id,
+        workspace_id=message.workspace_id,
+        channel_id=message.channel_id,
+        author_id=message.author_id,
+        created_at=message.created_at,
+        text=message.text,
+        has_link=bool(_LINK.search(message.html)),
+    )
+
+
+async def index_message(uow: UnitOfWork, message: Message) -> None:
+    """Keep the index in step with a message, in the transaction that changed it."""
+    if message.is_deleted:
+        await uow.search.drop(message.id)
+    else:
+        await uow.search.put(search_document(message))
 
 
 def _visible(access: Access | None) -> tuple[Channel, Membership]:
@@ -190,6 +216,7 @@ class Messaging:
                 body_hash=body_hash,
             )
             await uow.messages.add(message)
+            await index_message(uow, message)
             uow.emit(
                 Event(
                     "message.created",
@@ -247,6 +274,7 @@ class Messaging:
                 mentions_here=parsed.mentions.here,
             )
             await uow.messages.save(updated)
+            await index_message(uow, updated)
             # notify whoever is newly named; forget whoever no longer is
             before = await uow.notifications.recipients(message.id)
             # @here kept in an edit reaches whoever it reached, not whoever is online now
@@ -294,6 +322,7 @@ class Messaging:
             notified = list(await uow.notifications.recipients(message.id))
             await uow.messages.save(tombstone)
             await uow.messages.forget_content(message.id)
+            await uow.search.drop(message.id)
             if notified:
                 uow.emit(self._unnotified(message, notified))
             if message.thread_root_id is not None:

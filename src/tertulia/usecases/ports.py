@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Literal, Protocol, Self
 
 from tertulia.domain.channels import Channel
 from tertulia.domain.events import Event
@@ -26,6 +26,7 @@ from tertulia.domain.messages import Message
 from tertulia.domain.sessions import RefreshToken, Session
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Invitation, Membership, Role, Workspace
+from tertulia.usecases.searchtext import Match
 
 Clock = Callable[[], datetime]
 
@@ -238,6 +239,11 @@ class Members(Protocol):
         """Members ordered by username, starting after that username."""
 
     async def workspaces_of(self, user_id: UserId) -> list[WorkspaceId]: ...
+
+    async def with_usernames(
+        self, workspace_id: WorkspaceId, usernames: Sequence[str]
+    ) -> dict[str, UserId]:
+        """Members of the workspace among these usernames (lowercase), by username."""
 
     async def seen_by(
         self,
@@ -483,6 +489,76 @@ class Threads(Protocol):
         that key."""
 
 
+SEARCH_DEPTH = 1000  # a search pages through at most this many of the newest matches
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDocument:
+    """What the index keeps of a message: its current text and what operators filter on."""
+
+    message_id: MessageId
+    workspace_id: WorkspaceId
+    channel_id: ChannelId
+    author_id: UserId
+    created_at: datetime
+    text: str
+    has_link: bool
+    has_file: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilter:
+    """Which messages a search may return. `viewer` sees the channels they belong to, and the
+    public channels of the workspace when `include_public`; the rest narrows further."""
+
+    workspace_id: WorkspaceId
+    viewer: UserId
+    include_public: bool
+    channel_ids: tuple[ChannelId, ...] | None = None  # in:, None for every readable channel
+    author_ids: tuple[UserId, ...] = ()  # from: any of them
+    mentioned_ids: tuple[UserId, ...] = ()  # mentions: any of them
+    has: frozenset[str] = frozenset()  # link, file, reaction
+    is_: frozenset[str] = frozenset()  # thread, pinned
+    since: datetime | None = None  # created at or after
+    until: datetime | None = None  # created before
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    message_id: MessageId
+    score: float  # higher is better; 0 when sorted by recency
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHits:
+    hits: list[SearchHit]  # the page asked for
+    total: int  # matches in all, exact when `exact`, else an estimate
+    exact: bool
+
+
+class SearchIndex(Protocol):
+    """Full-text search over messages. SQL engines update it in the message's transaction; an
+    external engine would queue the change in that transaction instead (same port)."""
+
+    async def put(self, document: SearchDocument) -> None:
+        """Index a message, or replace what was indexed of it."""
+
+    async def drop(self, message_id: MessageId) -> None:
+        """Forget a message (deleted); nothing happens if it was not indexed."""
+
+    async def search(
+        self,
+        match: Match,
+        where: SearchFilter,
+        sort: Literal["relevance", "recent"],
+        offset: int,
+        limit: int,
+    ) -> SearchHits:
+        """Matches of `match` (every message under `where` if it has no clauses), best first
+        (ties: newest first) or newest first. Engines rank a bounded set of the newest
+        matches (`CANDIDATES`), never every match of a common word."""
+
+
 class UnitOfWork(Protocol):
     """One transaction: repositories, the events to append, and commit. Rolls back unless
     committed. Events are appended to the log at commit, with ids in commit order."""
@@ -521,6 +597,9 @@ class UnitOfWork(Protocol):
 
     @property
     def threads(self) -> Threads: ...
+
+    @property
+    def search(self) -> SearchIndex: ...
 
     def emit(self, event: Event, position: MessageId | None = None) -> None:
         """Append the event at commit. With `position`, that message's seq becomes the

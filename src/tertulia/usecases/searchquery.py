@@ -14,7 +14,7 @@ What people type into the search box, Slack-style:
   `https://example.com/x`, `informe.pdf`, `ratio:2`): engines must find identifiers as
   written, not split into common words.
 
-`parse` returns a `Query` or raises `Invalid` (field `q`) with a message saying how to fix
+`parse` returns a `Query` or raises `Malformed` (a 400) (field `q`) with a message saying how to fix
 it. No other exception: the parser never trusts its input (property-tested).
 """
 
@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from tertulia.domain.errors import Invalid
+from tertulia.domain.errors import Malformed
 
 MAX_LENGTH = 500  # characters in a query
 MAX_TERMS = 32  # words, phrases and operators together
@@ -79,12 +79,12 @@ class Query:
         return self == Query()
 
 
-def _refuse(code: str, message: str) -> Invalid:
-    return Invalid.field("q", f"search.{code}", message)
+def _refuse(code: str, message: str) -> Malformed:
+    return Malformed.field("q", f"search.{code}", message)
 
 
 def parse(text: str) -> Query:
-    """The query in `text`, or `Invalid` saying what to change."""
+    """The query in `text`, or `Malformed` saying what to change."""
     if len(text) > MAX_LENGTH:
         raise _refuse("too_long", f"A search is at most {MAX_LENGTH} characters.")
     if any((ord(c) < 32 and c not in "\t\n\r") or c == "\x7f" for c in text):

@@ -20,7 +20,17 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.responses import Response
 
 from tertulia import __version__
-from tertulia.web import accounts, channels, errors, live, messages, ops, protocol, workspaces
+from tertulia.web import (
+    accounts,
+    channels,
+    errors,
+    live,
+    messages,
+    ops,
+    protocol,
+    search,
+    workspaces,
+)
 from tertulia.web.auth import AUTHENTICATING, BEARER_SCHEME
 from tertulia.web.errors import PROBLEM, problem
 from tertulia.web.guards import DeclaredBodyLimit
@@ -58,7 +68,7 @@ TAGS = [
 ]
 
 
-ROUTERS = (accounts, workspaces, channels, messages, ops)
+ROUTERS = (accounts, workspaces, channels, messages, search, ops)
 DEMO_ASSETS = {"demo.js": "text/javascript; charset=utf-8", "demo.css": "text/css; charset=utf-8"}
 DEMO_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self';"

@@ -18,6 +18,7 @@ from tertulia.domain.errors import (
     FieldError,
     Forbidden,
     Invalid,
+    Malformed,
     NotFound,
     RateLimited,
     Unauthenticated,
@@ -30,6 +31,7 @@ PROBLEM = "application/problem+json"
 log = logging.getLogger("tertulia.web")
 
 STATUS: dict[type[DomainError], int] = {
+    Malformed: 400,
     Invalid: 422,
     Unauthenticated: 401,
     Forbidden: 403,

@@ -790,3 +790,42 @@ class ReadOut(Out):
 
 class MembershipPatch(In):
     muted: StrictBool = Field(description="Mute (count mentions only) or unmute.", examples=[True])
+
+
+# search ---------------------------------------------------------------------------------------
+
+
+class SearchChannelOut(Out):
+    id: str = Field(description="Channel id.", examples=[EXAMPLE_CH])
+    kind: ChannelKind = Field(description="public, private, dm or group_dm.", examples=["public"])
+    name: str = Field(description="Channel name; empty for direct messages.", examples=["general"])
+
+
+class SearchHitOut(Out):
+    message: MessageOut = Field(description="The message as it is now (edits included).")
+    channel: SearchChannelOut = Field(description="Where it was said.")
+    snippet: str = Field(
+        description=(
+            "Safe HTML: the message's text around the first match, every matching word in"
+            " `<mark>`, everything else escaped; `…` where text was left out."
+        ),
+        examples=["…la <mark>canción</mark> nueva está en <mark>PLT-3699</mark>…"],
+    )
+    score: float = Field(
+        description="Relevance (higher is better); 0 when sorted by recency.", examples=[4.2]
+    )
+
+
+class SearchOut(Out):
+    items: list[SearchHitOut] = Field(description="Best first (or newest first: sort=recent).")
+    total: int = Field(description="How many messages match.", examples=[37])
+    total_is_exact: bool = Field(
+        description=(
+            "False when `total` is an estimate: a search ranks the newest 1,000 matches and"
+            " estimates the rest from how far back in time they reach."
+        ),
+        examples=[True],
+    )
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last one.", examples=[None]
+    )

@@ -495,6 +495,19 @@ class SqlMembers:
         ids = await self.conn.scalars(select(m.c.workspace_id).where(m.c.user_id == user_id))
         return [WorkspaceId(i) for i in ids]
 
+    async def with_usernames(
+        self, workspace_id: WorkspaceId, usernames: Sequence[str]
+    ) -> dict[str, UserId]:
+        if not usernames:
+            return {}
+        m, u = t.workspace_members, t.users
+        rows = await self.conn.execute(
+            select(u.c.username, u.c.id)
+            .join(m, and_(m.c.user_id == u.c.id, m.c.workspace_id == workspace_id))
+            .where(u.c.username.in_(list(dict.fromkeys(usernames))))
+        )
+        return {row.username: UserId(row.id) for row in rows}
+
     async def seen_by(
         self,
         workspace_id: WorkspaceId,

@@ -29,6 +29,7 @@ from tertulia.adapters.sql.repositories import (
     SqlUsers,
     SqlWorkspaces,
 )
+from tertulia.adapters.sql.search import search_index
 from tertulia.domain.events import Event
 from tertulia.domain.ids import MessageId
 from tertulia.usecases.ports import Clock
@@ -107,6 +108,7 @@ class SqlUnitOfWork:
         self.reactions = SqlReactions(conn)
         self.notifications = SqlNotifications(conn)
         self.threads = SqlThreads(conn)
+        self.search = search_index(conn)
         return self
 
     async def __aexit__(

@@ -1,0 +1,324 @@
+"""The search index in the database itself: SQLite's FTS5, or a PostgreSQL tsvector with a
+GIN index. Both store the lexemes of `usecases.searchtext` and get the user's query only as
+those lexemes, quoted by us: no user text ever reaches a MATCH or a tsquery parser.
+
+How a search runs, on both engines:
+1. the newest `CANDIDATES` matches readable by the viewer (membership is checked in the same
+   statement) and within the operators' filters, by walking the index newest first;
+2. their relevance (FTS5's bm25; PostgreSQL's ts_rank_cd divided by the log of the length) is
+   computed for those only: a word in half the corpus never ranks half the corpus;
+3. the page is cut from them, and the total is exact below `CANDIDATES`, else estimated from
+   how far back in time the candidates reached.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import TextClause, bindparam, text
+
+from tertulia.adapters.sql.leases import Executor
+from tertulia.domain.ids import MessageId
+from tertulia.usecases.ports import (
+    SEARCH_DEPTH,
+    SearchDocument,
+    SearchFilter,
+    SearchHit,
+    SearchHits,
+)
+from tertulia.usecases.searchtext import AnyOf, Clause, Document, Lexeme, Match, analyze
+
+CANDIDATES = SEARCH_DEPTH  # matches ranked per search, newest first
+_MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
+_MAX_POSITIONS = 256  # positions PostgreSQL keeps per lexeme
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    id: int
+    message_id: str
+    score: float
+
+
+def _candidates(rows: Iterable[Any]) -> list[_Candidate]:
+    return [_Candidate(int(r[0]), str(r[1]), float(r[2])) for r in rows]
+
+
+def _millis(document: SearchDocument) -> int:
+    return int(document.created_at.timestamp() * 1000)
+
+
+def _row(document: SearchDocument) -> dict[str, Any]:
+    return {
+        "message_id": document.message_id,
+        "workspace_id": document.workspace_id,
+        "channel_id": document.channel_id,
+        "author_id": document.author_id,
+        "created_ms": _millis(document),
+        "has_link": document.has_link,
+        "has_file": document.has_file,
+    }
+
+
+def _filters(where: SearchFilter) -> tuple[list[str], dict[str, Any], list[str]]:
+    """SQL conditions on `d` (search_docs), their parameters, and the expanding ones."""
+    conditions = [
+        "d.workspace_id = :ws",
+        "d.channel_id IN (SELECT cm.channel_id FROM channel_members cm"
+        " WHERE cm.user_id = :viewer AND cm.workspace_id = :ws"
+        " UNION ALL SELECT c.id FROM channels c"
+        " WHERE c.workspace_id = :ws AND c.kind = 'public' AND :public)",
+    ]
+    params: dict[str, Any] = {
+        "ws": where.workspace_id,
+        "viewer": where.viewer,
+        "public": where.include_public,
+    }
+    expanding: list[str] = []
+    if where.channel_ids is not None:
+        conditions.append("d.channel_id IN :in_channels")
+        params["in_channels"] = list(where.channel_ids)
+        expanding.append("in_channels")
+    if where.author_ids:
+        conditions.append("d.author_id IN :authors")
+        params["authors"] = list(where.author_ids)
+        expanding.append("authors")
+    if "link" in where.has:
+        conditions.append("d.has_link")
+    if "file" in where.has:
+        conditions.append("d.has_file")
+    if "reaction" in where.has:
+        conditions.append("EXISTS (SELECT 1 FROM reactions r WHERE r.message_id = d.message_id)")
+    message: list[str] = []
+    if "pinned" in where.is_:
+        message.append("m.pinned_at IS NOT NULL")
+    if "thread" in where.is_:
+        message.append("(m.thread_root_id IS NOT NULL OR m.reply_count > 0)")
+    if where.mentioned_ids:
+        anyone = []
+        for i, user_id in enumerate(where.mentioned_ids):
+            anyone.append(f"m.mentioned LIKE :mentioned{i}")
+            params[f"mentioned{i}"] = f"%{user_id}%"
+        message.append(f"({' OR '.join(anyone)})")
+    if message:
+        found = " AND ".join(message)
+        conditions.append(
+            f"EXISTS (SELECT 1 FROM messages m WHERE m.id = d.message_id AND {found})"
+        )
+    if where.since is not None:
+        conditions.append("d.created_ms >= :since")
+        params["since"] = int(where.since.timestamp() * 1000)
+    if where.until is not None:
+        conditions.append("d.created_ms < :until")
+        params["until"] = int(where.until.timestamp() * 1000)
+    return conditions, params, expanding
+
+
+def _statement(sql: str, expanding: list[str]) -> TextClause:
+    statement = text(sql)
+    if expanding:
+        statement = statement.bindparams(*(bindparam(name, expanding=True) for name in expanding))
+    return statement
+
+
+def _page(
+    candidates: list[_Candidate],
+    bounds: tuple[int, int] | None,
+    sort: Literal["relevance", "recent"],
+    offset: int,
+    limit: int,
+) -> SearchHits:
+    ranked = candidates
+    if sort == "relevance":
+        ranked = sorted(candidates, key=lambda c: (-c.score, -c.id))
+    page = [
+        SearchHit(MessageId(c.message_id), c.score if sort == "relevance" else 0.0)
+        for c in ranked[offset : offset + limit]
+    ]
+    if len(candidates) < CANDIDATES or bounds is None:
+        return SearchHits(page, len(candidates), exact=True)
+    # as many matches per document as among the candidates, over every document indexed
+    low, high = bounds
+    reached = candidates[-1].id
+    total = round(len(candidates) * (high - low + 1) / max(1, high - reached + 1))
+    return SearchHits(page, max(total, len(candidates)), exact=False)
+
+
+class SqliteSearch:
+    """FTS5 with external content (search_docs); triggers keep the index in step."""
+
+    def __init__(self, conn: Executor) -> None:
+        self.conn = conn
+
+    async def put(self, document: SearchDocument) -> None:
+        analyzed = analyze(document.text)
+        params = {**_row(document), **{c: analyzed.text(c) for c in ("plain", "es", "en", "ids")}}
+        await self.conn.execute(_SQLITE_PUT, params)
+
+    async def drop(self, message_id: MessageId) -> None:
+        await self.conn.execute(_DROP, {"message_id": message_id})
+
+    async def search(
+        self,
+        match: Match,
+        where: SearchFilter,
+        sort: Literal["relevance", "recent"],
+        offset: int,
+        limit: int,
+    ) -> SearchHits:
+        conditions, params, expanding = _filters(where)
+        positive = " AND ".join(_fts(c) for c in match.positive)
+        negative = " OR ".join(_fts(c) for c in match.negative)
+        params["k"] = CANDIDATES
+        if positive:
+            params["match"] = f"({positive}) NOT ({negative})" if negative else positive
+            sql = (
+                "SELECT d.id, d.message_id, -bm25(search_fts, 1.0, 1.0, 1.0, 1.5)"
+                " FROM search_fts CROSS JOIN search_docs d ON d.id = search_fts.rowid"
+                f" WHERE search_fts MATCH :match AND {' AND '.join(conditions)}"
+                " ORDER BY search_fts.rowid DESC LIMIT :k"
+            )
+        else:
+            if negative:
+                conditions.append(
+                    "d.id NOT IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :excluded)"
+                )
+                params["excluded"] = negative
+            sql = (
+                "SELECT d.id, d.message_id, 0.0 FROM search_docs d"
+                f" WHERE {' AND '.join(conditions)} ORDER BY d.id DESC LIMIT :k"
+            )
+        candidates = _candidates(await self.conn.execute(_statement(sql, expanding), params))
+        return _page(candidates, await _bounds(self.conn, candidates), sort, offset, limit)
+
+
+def _quoted(lexeme: str) -> str:
+    return '"' + lexeme.replace('"', '""') + '"'
+
+
+def _fts_lexeme(lexeme: Lexeme) -> str:
+    return f"{lexeme.column} : {_quoted(lexeme.text)}" + (" *" if lexeme.prefix else "")
+
+
+def _fts(clause: Clause) -> str:
+    if isinstance(clause, AnyOf):
+        return "(" + " OR ".join(_fts_lexeme(lexeme) for lexeme in clause.lexemes) + ")"
+    return f"plain : {_quoted(' '.join(clause.lexemes))}"
+
+
+async def _bounds(conn: Executor, candidates: list[_Candidate]) -> tuple[int, int] | None:
+    if len(candidates) < CANDIDATES:
+        return None
+    row: Any = (await conn.execute(_BOUNDS)).first()
+    return None if row is None or row[0] is None else (int(row[0]), int(row[1]))
+
+
+_COLUMNS = "message_id, workspace_id, channel_id, author_id, created_ms, has_link, has_file"
+_VALUES = ":message_id, :workspace_id, :channel_id, :author_id, :created_ms, :has_link, :has_file"
+_UPDATE = "has_link = excluded.has_link, has_file = excluded.has_file"
+_SQLITE_PUT = text(
+    f"INSERT INTO search_docs ({_COLUMNS}, plain, es, en, ids)"
+    f" VALUES ({_VALUES}, :plain, :es, :en, :ids)"
+    f" ON CONFLICT (message_id) DO UPDATE SET {_UPDATE},"
+    " plain = excluded.plain, es = excluded.es, en = excluded.en, ids = excluded.ids"
+)
+_POSTGRES_PUT = text(
+    f"INSERT INTO search_docs ({_COLUMNS}, doc) VALUES ({_VALUES}, CAST(:doc AS tsvector))"
+    f" ON CONFLICT (message_id) DO UPDATE SET {_UPDATE}, doc = excluded.doc"
+)
+_DROP = text("DELETE FROM search_docs WHERE message_id = :message_id")
+_BOUNDS = text("SELECT min(id), max(id) FROM search_docs")
+
+# PostgreSQL: the four kinds of lexeme live in one tsvector, told apart by a prefix
+_PREFIX = {"plain": "p:", "es": "s:", "en": "e:", "ids": "i:"}
+
+
+def _tsquoted(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector(document: Document) -> str:
+    """The tsvector literal of a document: every lexeme with its positions."""
+    positions: dict[str, list[int]] = defaultdict(list)
+    for column in ("plain", "es", "en", "ids"):
+        prefix = _PREFIX[column]
+        for position, lexeme in document.column(column):
+            found = positions[prefix + lexeme]
+            spot = min(position, _MAX_POSITION)
+            if len(found) < _MAX_POSITIONS and (not found or found[-1] != spot):
+                found.append(spot)
+    return " ".join(
+        f"{_tsquoted(lexeme)}:{','.join(map(str, spots))}" for lexeme, spots in positions.items()
+    )
+
+
+def _ts_lexeme(lexeme: Lexeme) -> str:
+    return _tsquoted(_PREFIX[lexeme.column] + lexeme.text) + (":*" if lexeme.prefix else "")
+
+
+def _ts(clause: Clause) -> str:
+    if isinstance(clause, AnyOf):
+        return "(" + " | ".join(_ts_lexeme(lexeme) for lexeme in clause.lexemes) + ")"
+    return "(" + " <-> ".join(_tsquoted("p:" + lexeme) for lexeme in clause.lexemes) + ")"
+
+
+def tsquery(match: Match) -> tuple[str, str]:
+    """The tsquery literals of what must and what must not match ("" for none)."""
+    positive = " & ".join(_ts(c) for c in match.positive)
+    negative = " | ".join(_ts(c) for c in match.negative)
+    if positive and negative:
+        return f"{positive} & !({negative})", ""
+    return positive, negative
+
+
+class PostgresSearch:
+    """A tsvector per message, GIN-indexed; the query is a tsquery literal we build."""
+
+    def __init__(self, conn: Executor) -> None:
+        self.conn = conn
+
+    async def put(self, document: SearchDocument) -> None:
+        params = {**_row(document), "doc": tsvector(analyze(document.text))}
+        await self.conn.execute(_POSTGRES_PUT, params)
+
+    async def drop(self, message_id: MessageId) -> None:
+        await self.conn.execute(_DROP, {"message_id": message_id})
+
+    async def search(
+        self,
+        match: Match,
+        where: SearchFilter,
+        sort: Literal["relevance", "recent"],
+        offset: int,
+        limit: int,
+    ) -> SearchHits:
+        conditions, params, expanding = _filters(where)
+        positive, negative = tsquery(match)
+        params["k"] = CANDIDATES
+        if positive:
+            params["query"] = positive
+            conditions.insert(0, "d.doc @@ CAST(:query AS tsquery)")
+            sql = (
+                "SELECT c.id, c.message_id, ts_rank_cd(c.doc, CAST(:query AS tsquery), 1)"
+                " FROM"
+                " (SELECT d.id, d.message_id, d.doc FROM search_docs d"
+                f" WHERE {' AND '.join(conditions)} ORDER BY d.id DESC LIMIT :k) AS c"
+            )
+        else:
+            if negative:
+                conditions.append("NOT (d.doc @@ CAST(:excluded AS tsquery))")
+                params["excluded"] = negative
+            sql = (
+                "SELECT d.id, d.message_id, 0.0 FROM search_docs d"
+                f" WHERE {' AND '.join(conditions)} ORDER BY d.id DESC LIMIT :k"
+            )
+        candidates = _candidates(await self.conn.execute(_statement(sql, expanding), params))
+        candidates.sort(key=lambda c: -c.id)
+        return _page(candidates, await _bounds(self.conn, candidates), sort, offset, limit)
+
+
+def search_index(conn: Executor) -> SqliteSearch | PostgresSearch:
+    return PostgresSearch(conn) if conn.dialect.name == "postgresql" else SqliteSearch(conn)

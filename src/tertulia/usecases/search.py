@@ -1,0 +1,176 @@
+"""Search: messages of a workspace that the person may read, ranked, with highlighted
+snippets; and the index kept in step with every message (see `searchtext` and the
+`SearchIndex` port)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tertulia.domain.channels import Channel
+from tertulia.domain.errors import Invalid, Malformed
+from tertulia.domain.ids import ChannelId, UserId, WorkspaceId
+from tertulia.domain.workspaces import Membership
+from tertulia.usecases import pages
+from tertulia.usecases.messaging import FIRST_REACTORS, View
+from tertulia.usecases.ports import (
+    SEARCH_DEPTH,
+    SearchFilter,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+from tertulia.usecases.searchquery import Query, parse
+from tertulia.usecases.searchtext import Highlighter, compile_query
+from tertulia.usecases.workspaces import require_membership
+
+Sort = Literal["relevance", "recent"]
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A matching message, where it was said, and the words that matched."""
+
+    view: View
+    channel: Channel
+    snippet: str  # safe HTML: the text around the match, matches in <mark>
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Results:
+    items: list[Found]
+    total: int
+    total_is_exact: bool
+    next_cursor: str | None
+
+
+def _fingerprint(q: str, sort: Sort) -> str:
+    return hashlib.sha256(f"{sort}\x00{q}".encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+def _offset(cursor: str | None, q: str, sort: Sort) -> int:
+    if cursor is None:
+        return 0
+    offset, fingerprint = pages.decode(cursor, 2, field="cursor")
+    if fingerprint != _fingerprint(q, sort):
+        raise Invalid.field("cursor", "cursor.invalid", "This cursor belongs to another search.")
+    value = pages.place(offset, field="cursor")
+    if value >= SEARCH_DEPTH:
+        raise Invalid.field("cursor", "cursor.invalid", "This cursor is not valid.")
+    return value
+
+
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name) if name else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def _start(day: date, zone: tzinfo) -> datetime:
+    return datetime.combine(day, time(), zone).astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    """Finds messages by words and operators, among those the person may read."""
+
+    uow: UnitOfWorkFactory
+
+    async def __call__(
+        self,
+        viewer: UserId,
+        workspace_id: WorkspaceId,
+        q: str,
+        sort: Sort = "relevance",
+        cursor: str | None = None,
+        limit: int = 20,
+    ) -> Results:
+        pages.check_limit(limit)
+        query = parse(q)
+        offset = _offset(cursor, q, sort)
+        match = compile_query(query)
+        if query.has_text and not match.positive:
+            raise Malformed.field(
+                "q",
+                "search.no_words",
+                "Search for words or numbers: punctuation alone finds nothing.",
+            )
+        async with self.uow(read_only=True) as uow:
+            membership = await require_membership(uow, workspace_id, viewer)
+            where = await self._filter(uow, query, viewer, membership)
+            if where is None:  # an operator named nobody or no channel: nothing can match
+                return Results([], 0, True, None)
+            hits = await uow.search.search(match, where, sort, offset, limit)
+            found = {
+                m.id: m for m in await uow.messages.get_many([h.message_id for h in hits.hits])
+            }
+            listed = [(h, found[h.message_id]) for h in hits.hits if h.message_id in found]
+            listed = [(h, m) for h, m in listed if not m.is_deleted]
+            summaries = await uow.reactions.summaries(
+                [m.id for _, m in listed], viewer, FIRST_REACTORS
+            )
+            channels = {
+                c.id: c
+                for c in await uow.channels.existing(
+                    workspace_id, list(dict.fromkeys(m.channel_id for _, m in listed))
+                )
+            }
+        highlighter = Highlighter(match)
+        items = [
+            Found(
+                View(m, summaries.get(m.id, [])),
+                channels[m.channel_id],
+                highlighter.snippet(m.text),
+                h.score,
+            )
+            for h, m in listed
+            if m.channel_id in channels
+        ]
+        end = offset + len(hits.hits)
+        more = end < min(hits.total, SEARCH_DEPTH) and len(hits.hits) == limit
+        next_cursor = pages.encode(str(end), _fingerprint(q, sort)) if more else None
+        return Results(items, hits.total, hits.exact, next_cursor)
+
+    async def _filter(
+        self, uow: UnitOfWork, query: Query, viewer: UserId, membership: Membership
+    ) -> SearchFilter | None:
+        workspace_id = membership.workspace_id
+        people = await uow.members.with_usernames(
+            workspace_id, [*query.from_users, *query.mentions]
+        )
+        authors = tuple(people[u] for u in query.from_users if u in people)
+        mentioned = tuple(people[u] for u in query.mentions if u in people)
+        if (query.from_users and not authors) or (query.mentions and not mentioned):
+            return None
+        channel_ids: tuple[ChannelId, ...] | None = None
+        if query.in_channels:
+            named = [await uow.channels.find_named(workspace_id, n) for n in query.in_channels]
+            channel_ids = tuple(c.id for c in named if c is not None)
+            if not channel_ids:
+                return None
+        since = until = None
+        if query.on or query.after or query.before:
+            user = await uow.users.get(viewer)
+            zone = _zone(user.timezone)
+            if query.on is not None:
+                since, until = _start(query.on, zone), _start(query.on + timedelta(1), zone)
+            if query.after is not None:
+                since = _start(query.after + timedelta(1), zone)
+            if query.before is not None:
+                until = _start(query.before, zone)
+        return SearchFilter(
+            workspace_id=workspace_id,
+            viewer=viewer,
+            include_public=membership.role.is_full_member,
+            channel_ids=channel_ids,
+            author_ids=authors,
+            mentioned_ids=mentioned,
+            has=query.has,
+            is_=query.is_,
+            since=since,
+            until=until,
+        )

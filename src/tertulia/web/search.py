@@ -1,0 +1,70 @@
+"""Search: messages by words and operators."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from tertulia.domain.ids import WorkspaceId
+from tertulia.usecases.searchquery import MAX_LENGTH
+from tertulia.web.auth import Core, CurrentUser
+from tertulia.web.schemas import (
+    MessageOut,
+    SearchChannelOut,
+    SearchHitOut,
+    SearchOut,
+    problems,
+)
+from tertulia.web.workspaces import Limit, WorkspacePath
+
+router = APIRouter(prefix="/api/v1", tags=["search"])
+
+SEARCH_HELP = f"""What to find (at most {MAX_LENGTH} characters). Words match their Spanish and
+English inflections, without regard to accents or case. `"exact phrase"`; `-word` or
+`-"phrase"` excludes; `migra*` matches by prefix. Operators: `from:@user`, `in:#channel`,
+`mentions:@user`, `has:link`, `has:file`, `has:reaction`, `is:thread`, `is:pinned`,
+`before:YYYY-MM-DD`, `after:YYYY-MM-DD`, `on:YYYY-MM-DD` (days in your time zone); operators
+alone work too. Identifiers are found as written: `PLT-3699`, `snake_case`, `10.0.0.1`,
+`example.com`, `informe.pdf`."""
+
+
+@router.get(
+    "/workspaces/{workspace_id}/search",
+    summary="Search messages",
+    responses=problems(400, 401, 404, 422),
+)
+async def search(
+    workspace_id: WorkspacePath,
+    user: CurrentUser,
+    core: Core,
+    q: Annotated[str, Query(max_length=4 * MAX_LENGTH, description=SEARCH_HELP)],
+    sort: Annotated[
+        Literal["relevance", "recent"],
+        Query(description="`relevance` (ties: newest first) or `recent` (newest first)."),
+    ] = "relevance",
+    cursor: Annotated[
+        str | None, Query(max_length=512, description="`next_cursor` of the previous page.")
+    ] = None,
+    limit: Limit = 20,
+) -> SearchOut:
+    """Messages of the workspace that you may read (your channels and DMs, and public
+    channels unless you are a guest), never deleted ones, always as last edited. A query
+    that cannot be read gets a 400 saying how to fix it."""
+    results = await core.search(user, WorkspaceId(workspace_id), q, sort, cursor, limit)
+    return SearchOut(
+        items=[
+            SearchHitOut(
+                message=MessageOut.of(found.view),
+                channel=SearchChannelOut(
+                    id=found.channel.id, kind=found.channel.kind, name=found.channel.name or ""
+                ),
+                snippet=found.snippet,
+                score=round(found.score, 4),
+            )
+            for found in results.items
+        ],
+        total=results.total,
+        total_is_exact=results.total_is_exact,
+        next_cursor=results.next_cursor,
+    )

@@ -1,0 +1,458 @@
+"""Search, the shared behaviour suite: every test runs on SQLite (FTS5) and on PostgreSQL
+(tsvector + GIN), through the use case, so both engines must find exactly the same messages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tertulia.adapters.sql.database import Database, open_database
+from tertulia.domain.channels import ChannelKind
+from tertulia.domain.errors import Invalid, Malformed, NotFound
+from tertulia.domain.ids import ChannelId, MessageId, WorkspaceId
+from tertulia.domain.messages import Draft
+from tertulia.domain.users import User
+from tertulia.domain.workspaces import Role
+from tertulia.usecases.core import Tertulia
+from tertulia.usecases.search import Results
+from tests.conftest import Clock
+from tests.usecases.teams import enrol, person
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    """The suite's database: SQLite, then PostgreSQL."""
+    database = open_database(database_url)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+async def general(
+    core: Tertulia, ws: WorkspaceId, ana: User, bruno: User, carla: User
+) -> ChannelId:
+    """#general, with Ana, Bruno and Carla in it."""
+    page = await core.channels.browse(ana.id, ws)
+    return next(row.channel.id for row in page.items if row.channel.is_default)
+
+
+@pytest.fixture
+async def secreto(core: Tertulia, ws: WorkspaceId, bruno: User) -> ChannelId:
+    """A private channel only Bruno is in."""
+    return (await core.channels.create(bruno.id, ws, "secreto", ChannelKind.PRIVATE)).channel.id
+
+
+@pytest.fixture
+async def plaza(core: Tertulia, ws: WorkspaceId, bruno: User) -> ChannelId:
+    """A public channel only Bruno is in."""
+    return (await core.channels.create(bruno.id, ws, "plaza", ChannelKind.PUBLIC)).channel.id
+
+
+async def say(
+    core: Tertulia, who: User, channel: ChannelId, text: str, **draft: object
+) -> MessageId:
+    posted = await core.messaging.post(who.id, channel, Draft(text, **draft))  # type: ignore[arg-type]
+    return posted.view.message.id
+
+
+async def find(core: Tertulia, who: User, ws: WorkspaceId, q: str, **options: object) -> Results:
+    return await core.search(who.id, ws, q, **options)  # type: ignore[arg-type]
+
+
+async def texts(core: Tertulia, who: User, ws: WorkspaceId, q: str, **options: object) -> set[str]:
+    return {f.view.message.text for f in (await find(core, who, ws, q, **options)).items}
+
+
+# words --------------------------------------------------------------------------------------
+
+
+async def test_words_match_their_spanish_and_english_inflections(
+    core: Tertulia, ws: WorkspaceId, ana: User, general: ChannelId
+) -> None:
+    await say(core, ana, general, "Revisad el mensaje de ayer")
+    await say(core, ana, general, "I run the tests every morning")
+    await say(core, ana, general, "Desplegamos la versión nueva")
+    await say(core, ana, general, "Nada que ver con esto")
+    assert await texts(core, ana, ws, "mensajes") == {"Revisad el mensaje de ayer"}
+    assert await texts(core, ana, ws, "running") == {"I run the tests every morning"}
+    assert await texts(core, ana, ws, "test") == {"I run the tests every morning"}
+    assert await texts(core, ana, ws, "desplegamos versiones") == {"Desplegamos la versión nueva"}
+
+
+async def test_accents_and_case_do_not_matter(
+    core: Tertulia, ws: WorkspaceId, ana: User, general: ChannelId
+) -> None:
+    await say(core, ana, general, "La Canción del VERANO")
+    await say(core, ana, general, "Un año de campaña")
+    for q in ("cancion", "CANCIÓN", "canción verano", "cancíon"):
+        assert await texts(core, ana, ws, q) == {"La Canción del VERANO"}, q
+    assert await texts(core, ana, ws, "campana") == {"Un año de campaña"}
+    assert await texts(core, ana, ws, "ano") == {"Un año de campaña"}
+
+
+async def test_every_word_must_match_and_stop_words_do_not_get_in_the_way(
+    core: Tertulia, ws: WorkspaceId, ana: User, general: ChannelId
+) -> None:
+    await say(core, ana, general, "el informe trimestral")
+    await say(core, ana, general, "un informe")
+    await say(core, ana, general, "trimestral")
+    assert await texts(core, ana, ws, "informe trimestral") == {"el informe trimestral"}
+    assert await texts(core, ana, ws, "el informe") == {"el informe trimestral", "un informe"}
+
+
+async def test_a_stop_word_of_one_language_is_not_the_stem_of_the_other(
+    core: Tertulia, ws: WorkspaceId, ana: User, general: ChannelId
+) -> None:
+    """Spanish stemming turns "notes" into "not"; English "not" must not answer "notes"."""
+    await say(core, ana, general, "release notes for friday")
+    await say(core, ana, general, "this is not ready")
+    await say(core, ana, general, "hay que comer algo")
+    await say(core, ana, general, "como siempre")
+    assert await texts(core, ana, ws, "notes") == {"release notes for friday"}
+    assert await texts(core, ana, ws, "note") == {"release notes for friday"}
+    assert await texts(core, ana, ws, "comer") == {"hay que comer algo"}
+    assert await texts(core, ana, ws, "como") == {"como siempre"}
+
+
+async def test_phrases_match_words_in_order(
+    core: Tertulia, ws: WorkspaceId, ana: User, general: ChannelId
+) -> None:
+    await say(core, ana, general, "Las release notes del viernes")
+    await say(core, ana, general, "notes about the release")
+    assert await texts(core, ana, ws, '"release notes"') == {"Las release notes del viernes"}
+    assert await texts(core, ana, ws, '"RELEASE  Notes"') == {"Las release notes del viernes"}
+    assert await texts(core, ana, ws, "release notes") == {
+        "Las release notes del viernes",
+        "notes about the release",
+    }
+
+
+async def test_excluded_words_and_phrases_leave_messages_out(
+    core: Tertulia, ws: WorkspaceId, ana: User, general: ChannelId
+) -> None:
+    await say(core, ana, general, "deploy to staging")
+    await say(core, ana, general, "deploy to production")
+    await say(core, ana, general, "deploy the hot fix")
+    assert await texts(core, ana, ws, "deploy -staging") == {
+        "deploy to production",
+        "deploy the hot fix",
+    }
+    assert await texts(core, ana, ws, 'deploy -"hot fix" -production') == {"deploy to staging"}
+
+
+async def test_a_trailing_star_matches_by_prefix(
+    core: Tertulia, ws: WorkspaceId, ana: User, general: ChannelId
+) -> None:
+    await say(core, ana, general, "la migración de datos")
+    await say(core, ana, general, "migrate the database")
+    await say(core, ana, general, "una imagen")
+    assert await texts(core, ana, ws, "migra*") == {
+        "la migración de datos",
+        "migrate the database",
+    }
+
+
+# identifiers ----------------------------------------------------------------------------------
+
+IDENTIFIERS = [
+    "El fallo es PLT-3699, no PLT-3700",
+    "See snake_case_name in the module",
+    "Call getUserName() first",
+    "Ping 10.0.0.1 now",
+    "Docs at https://www.example.com/guide/start",
+    "Mirad informe_final.pdf",
+    "write to soporte@empresa.es",
+    "an e-mail about ratio:2",
+]
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("PLT-3699", 0),
+        ("plt-3699", 0),
+        ("snake_case_name", 1),
+        ("getUserName", 2),
+        ("getusername", 2),
+        ("10.0.0.1", 3),
+        ("example.com", 4),
+        ("https://www.example.com/guide/start", 4),
+        ("informe_final.pdf", 5),
+        ("empresa.es", 6),
+        ("soporte@empresa.es", 6),
+        ("e-mail", 7),
+        ("ratio:2", 7),
+    ],
+)
+async def test_identifiers_are_found_as_written(
+    core: Tertulia, ws: WorkspaceId, ana: User, general: ChannelId, q: str, expected: int
+) -> None:
+    for text in [*IDENTIFIERS, "PLT and 3699 apart; 10 0 1; snake case; example com"]:
+        await say(core, ana, general, text)
+    assert await texts(core, ana, ws, q) == {IDENTIFIERS[expected]}, q
+
+
+async def test_the_pieces_of_an_identifier_are_words_too(
+    core: Tertulia, ws: WorkspaceId, ana: User, general: ChannelId
+) -> None:
+    await say(core, ana, general, "El fallo es PLT-3699")
+    await say(core, ana, general, "Call getUserName() first")
+    assert await texts(core, ana, ws, "plt") == {"El fallo es PLT-3699"}
+    assert await texts(core, ana, ws, "user") == {"Call getUserName() first"}
+    assert await texts(core, ana, ws, "PLT-36*") == {"El fallo es PLT-3699"}
+
+
+# operators -------------------------------------------------------------------------------------
+
+
+async def test_from_in_and_mentions_narrow_by_people_and_channels(
+    core: Tertulia,
+    ws: WorkspaceId,
+    ana: User,
+    bruno: User,
+    general: ChannelId,
+    plaza: ChannelId,
+) -> None:
+    await say(core, ana, general, "informe de ana")
+    await say(core, bruno, general, "informe de bruno para @ana")
+    await say(core, bruno, plaza, "informe en la plaza")
+    assert await texts(core, ana, ws, "informe from:@bruno") == {
+        "informe de bruno para @ana",
+        "informe en la plaza",
+    }
+    assert await texts(core, ana, ws, "informe in:#plaza") == {"informe en la plaza"}
+    assert await texts(core, ana, ws, "from:bruno in:general") == {"informe de bruno para @ana"}
+    assert await texts(core, ana, ws, "mentions:@ana") == {"informe de bruno para @ana"}
+    assert await texts(core, ana, ws, "informe from:@nadie") == set()
+    assert await texts(core, ana, ws, "informe in:#nowhere") == set()
+
+
+async def test_has_and_is_narrow_by_what_happened_to_a_message(
+    core: Tertulia, ws: WorkspaceId, ana: User, bruno: User, general: ChannelId
+) -> None:
+    await say(core, ana, general, "plan con enlace https://example.com/plan")
+    reacted = await say(core, ana, general, "plan con reacción")
+    pinned = await say(core, ana, general, "plan fijado")
+    root = await say(core, ana, general, "plan con hilo")
+    await say(core, bruno, general, "respuesta al plan", thread_root_id=root)
+    await say(core, ana, general, "plan sin nada")
+    await core.messaging.react(bruno.id, reacted, "👍", add=True)
+    await core.messaging.pin(ana.id, pinned, pinned=True)
+    assert await texts(core, ana, ws, "plan has:link") == {
+        "plan con enlace https://example.com/plan"
+    }
+    assert await texts(core, ana, ws, "plan has:reaction") == {"plan con reacción"}
+    assert await texts(core, ana, ws, "is:pinned") == {"plan fijado"}
+    assert await texts(core, ana, ws, "plan is:thread") == {"plan con hilo", "respuesta al plan"}
+    assert await texts(core, ana, ws, "has:file") == set()  # no message carries a file yet
+
+
+async def test_dates_are_days_in_the_searchers_time_zone(
+    core: Tertulia, ws: WorkspaceId, ana: User, general: ChannelId, clock: Clock
+) -> None:
+    start = clock()
+    days = []
+    for n in range(3):
+        await say(core, ana, general, f"parte {n}")
+        days.append((clock() + timedelta()).date())
+        clock.advance(days=1)
+    first, second, third = (d.isoformat() for d in days)
+    assert await texts(core, ana, ws, f"parte on:{second}") == {"parte 1"}
+    assert await texts(core, ana, ws, f"after:{first}") == {"parte 1", "parte 2"}
+    assert await texts(core, ana, ws, f"parte before:{second}") == {"parte 0"}
+    assert await texts(core, ana, ws, f"parte after:{first} before:{third}") == {"parte 1"}
+    # 23:30 UTC is already the next day in Madrid: on: follows the searcher's calendar
+    late = datetime.combine(start.date(), datetime.min.time(), UTC) + timedelta(days=5, hours=23)
+    clock.advance(seconds=(late + timedelta(minutes=30) - clock()).total_seconds())
+    await say(core, ana, general, "tarde")
+    utc_day, madrid_day = late.date(), (late + timedelta(days=1)).date()
+    assert await texts(core, ana, ws, f"tarde on:{utc_day}") == {"tarde"}
+    async with core.messaging.uow() as uow:
+        await uow.users.update(replace(await uow.users.get(ana.id), timezone="Europe/Madrid"))
+        await uow.commit()
+    assert await texts(core, ana, ws, f"tarde on:{utc_day}") == set()
+    assert await texts(core, ana, ws, f"tarde on:{madrid_day}") == {"tarde"}
+
+
+# who may see what ---------------------------------------------------------------------------
+
+
+async def test_a_private_channel_never_reaches_a_non_member(
+    core: Tertulia,
+    ws: WorkspaceId,
+    ana: User,
+    bruno: User,
+    general: ChannelId,
+    secreto: ChannelId,
+) -> None:
+    await say(core, bruno, secreto, "la clave secreta es azul")
+    await say(core, bruno, general, "la clave pública")
+    for q in ("clave", "secreta", "in:#secreto", "from:@bruno", '"clave secreta"'):
+        results = await find(core, ana, ws, q)
+        assert all("secreta" not in f.view.message.text for f in results.items), q
+        assert all("secreta" not in f.snippet for f in results.items), q
+    assert (await find(core, ana, ws, "secreta")).total == 0
+    assert (await find(core, ana, ws, "clave")).total == 1
+    assert await texts(core, bruno, ws, "clave") == {
+        "la clave secreta es azul",
+        "la clave pública",
+    }
+
+
+async def test_public_channels_reach_members_but_not_guests(
+    core: Tertulia, ws: WorkspaceId, ana: User, bruno: User, plaza: ChannelId, general: ChannelId
+) -> None:
+    await say(core, bruno, plaza, "anuncio en la plaza")
+    await say(core, bruno, general, "anuncio general")
+    invitada = await person(core, "invitada")
+    await enrol(core, ws, ana, invitada, Role.GUEST, [general])
+    assert await texts(core, ana, ws, "anuncio") == {"anuncio en la plaza", "anuncio general"}
+    assert await texts(core, invitada, ws, "anuncio") == {"anuncio general"}
+    assert await texts(core, invitada, ws, "anuncio in:#plaza") == set()
+
+
+async def test_direct_messages_reach_only_their_people(
+    core: Tertulia, ws: WorkspaceId, ana: User, bruno: User, carla: User
+) -> None:
+    dm, _ = await core.channels.open_dm(ana.id, ws, [bruno.id])
+    await say(core, ana, dm.channel.id, "entre nosotros: presupuesto")
+    assert await texts(core, bruno, ws, "presupuesto") == {"entre nosotros: presupuesto"}
+    assert await texts(core, carla, ws, "presupuesto") == set()
+
+
+async def test_leaving_a_channel_or_workspace_takes_its_messages_out_of_search(
+    core: Tertulia, ws: WorkspaceId, ana: User, bruno: User, carla: User, general: ChannelId
+) -> None:
+    room = (await core.channels.create(ana.id, ws, "sala", ChannelKind.PRIVATE)).channel.id
+    await core.channels.add_member(ana.id, room, carla.id)
+    await say(core, ana, room, "acta de la sala")
+    assert await texts(core, carla, ws, "acta") == {"acta de la sala"}
+    await core.channels.remove_member(ana.id, room, carla.id)
+    assert await texts(core, carla, ws, "acta") == set()
+    await core.workspaces.remove(ana.id, ws, bruno.id)
+    with pytest.raises(NotFound):
+        await find(core, bruno, ws, "acta")
+
+
+async def test_another_workspace_is_never_searched(
+    core: Tertulia, ws: WorkspaceId, ana: User, general: ChannelId
+) -> None:
+    olga = await person(core, "olga")
+    other, _ = await core.workspaces.create(olga.id, "Otra Empresa")
+    page = await core.channels.browse(olga.id, other.id)
+    await say(core, olga, page.items[0].channel.id, "presupuesto de otra empresa")
+    await say(core, ana, general, "presupuesto propio")
+    assert await texts(core, ana, ws, "presupuesto") == {"presupuesto propio"}
+    with pytest.raises(NotFound):
+        await find(core, ana, other.id, "presupuesto")
+
+
+# the index follows every change ---------------------------------------------------------------
+
+
+async def test_a_deleted_message_is_never_found(
+    core: Tertulia, ws: WorkspaceId, ana: User, general: ChannelId
+) -> None:
+    gone = await say(core, ana, general, "borrador confidencial")
+    await say(core, ana, general, "borrador público")
+    await core.messaging.delete(ana.id, gone)
+    results = await find(core, ana, ws, "borrador")
+    assert [f.view.message.text for f in results.items] == ["borrador público"]
+    assert results.total == 1
+    assert await texts(core, ana, ws, "confidencial") == set()
+
+
+async def test_an_edited_message_is_found_by_its_current_text_only(
+    core: Tertulia, ws: WorkspaceId, ana: User, general: ChannelId
+) -> None:
+    message = await say(core, ana, general, "reunión el lunes")
+    await core.messaging.edit(ana.id, message, "reunión el martes", 1)
+    assert await texts(core, ana, ws, "martes") == {"reunión el martes"}
+    assert await texts(core, ana, ws, "lunes") == set()
+    assert await texts(core, ana, ws, '"el lunes"') == set()
+
+
+# results ---------------------------------------------------------------------------------------
+
+
+async def test_results_rank_by_relevance_then_recency(
+    core: Tertulia, ws: WorkspaceId, ana: User, general: ChannelId
+) -> None:
+    await say(core, ana, general, "kubernetes")
+    await say(core, ana, general, "kubernetes kubernetes: todo sobre kubernetes")
+    await say(core, ana, general, "una nota larga que menciona kubernetes una vez entre muchas")
+    await say(core, ana, general, "kubernetes")
+    results = await find(core, ana, ws, "kubernetes")
+    order = [f.view.message.text for f in results.items]
+    assert order[0] == "kubernetes kubernetes: todo sobre kubernetes"
+    assert order[-1] == "una nota larga que menciona kubernetes una vez entre muchas"
+    assert [f.score for f in results.items] == sorted(
+        (f.score for f in results.items), reverse=True
+    )
+    recent = await find(core, ana, ws, "kubernetes", sort="recent")
+    assert [f.view.message.seq for f in recent.items] == sorted(
+        (f.view.message.seq for f in recent.items), reverse=True
+    )
+    assert all(f.score == 0 for f in recent.items)
+
+
+async def test_pages_follow_each_other_without_gaps_or_repeats(
+    core: Tertulia, ws: WorkspaceId, ana: User, general: ChannelId
+) -> None:
+    for n in range(23):
+        await say(core, ana, general, f"registro número {n}" + " extra" * (n % 4))
+    seen: list[str] = []
+    cursor = None
+    for sort in ("relevance", "recent"):
+        seen, cursor = [], None
+        while True:
+            page = await find(core, ana, ws, "registro", sort=sort, cursor=cursor, limit=5)
+            assert page.total == 23 and page.total_is_exact
+            seen.extend(f.view.message.id for f in page.items)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        assert len(seen) == len(set(seen)) == 23, sort
+    with pytest.raises(Invalid) as refused:
+        await find(
+            core,
+            ana,
+            ws,
+            "otra cosa",
+            cursor=(await find(core, ana, ws, "registro", limit=5)).next_cursor,
+        )
+    assert refused.value.code == "cursor.invalid"
+    with pytest.raises(Invalid):
+        await find(core, ana, ws, "registro", cursor="bm9wZQ")
+
+
+async def test_snippets_mark_the_matches_in_safe_html(
+    core: Tertulia, ws: WorkspaceId, ana: User, general: ChannelId
+) -> None:
+    words = " ".join(f"palabra{n}" for n in range(60))
+    await say(core, ana, general, f"{words} <script>alert(1)</script> las Canciones & más {words}")
+    [found] = (await find(core, ana, ws, "canción")).items
+    assert "<mark>Canciones</mark>" in found.snippet
+    assert "<script>" not in found.snippet and "&lt;script&gt;" in found.snippet
+    assert "&amp;" in found.snippet
+    assert found.snippet.startswith("…") and found.snippet.endswith("…")
+    assert len(found.snippet) < 400
+
+
+async def test_a_query_that_cannot_be_read_is_refused_with_a_fix(
+    core: Tertulia, ws: WorkspaceId, ana: User, general: ChannelId
+) -> None:
+    for q in ("", "   ", "-solo", "before:ayer", "has:gif", "on:2026-02-30", "x" * 501):
+        with pytest.raises(Malformed) as refused:
+            await find(core, ana, ws, q)
+        assert refused.value.errors[0].field == "q"
+    # text that would break a MATCH or a tsquery is just text
+    await say(core, ana, general, 'e-mail "AND" OR NOT (x) ^ NEAR *')
+    for q in ("e-mail", "AND", '"AND', "OR NOT", "NEAR(", "(x)", "a:b:c", "x^y", "l'x", "a\\b"):
+        assert isinstance(await find(core, ana, ws, q), Results), q
+    for q in ("*", "^", "'", "\\", "(", '"'):  # nothing to find: refused, not an engine error
+        with pytest.raises(Malformed):
+            await find(core, ana, ws, q)
