@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 import warnings
 from collections.abc import Mapping
@@ -95,6 +96,7 @@ M_PIN = M + "/pin"
 W_THREADS = W + "/threads"
 W_UNREADS = W + "/unreads"
 W_PRESENCE = W + "/presence"
+W_SEARCH = W + "/search"
 NOTIFICATIONS = "/api/v1/notifications"
 NOT_MEMBER = "channel.not_member"
 NOT_AUTHOR = "message.not_author"
@@ -269,6 +271,26 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *CROSSINGS,
     E("GET", W_THREADS, IN_W, eve=404),
     E("GET", W_UNREADS, IN_W, eve=404),
+    # search: words of every hidden message, and operators alone, find only what one may read
+    *(
+        E("GET", W_SEARCH, IN_W, query={"q": q}, eve=404)
+        for q in (
+            "oculta",
+            "sala",
+            "confidencia",
+            "anuncio",
+            "respuesta",
+            "novedades",
+            "from:@{ana_username}",
+            "from:@{bob_username}",
+            "mentions:@{bob_username}",
+            "is:thread",
+            "is:pinned",
+            "has:reaction",
+            "plan* -zzz",
+            "after:2000-01-01",
+        )
+    ),
     E("GET", NOTIFICATIONS),
     E("GET", NOTIFICATIONS, query={"unread": "true"}),
     E("POST", NOTIFICATIONS + "/read"),
@@ -378,6 +400,8 @@ async def world(client: AsyncClient) -> World:
         "ana": ana.id,
         "bob": bob.id,
         "gus": gus.id,
+        "ana_username": ana.username,
+        "bob_username": bob.username,
         "private_msg": private_msg["id"],
         "dm_msg": dm_msg["id"],
         "general_msg": general_msg["id"],
@@ -463,6 +487,8 @@ async def _join(
 def _fill(value: Any, names: Mapping[str, str]) -> Any:
     if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
         return names[value[1:-1]]
+    if isinstance(value, str):  # a name inside a search query: "from:@{ana_username}"
+        return re.sub(r"\{(\w+)\}", lambda m: names.get(m.group(1), m.group(0)), value)
     if isinstance(value, dict):
         return {k: _fill(v, names) for k, v in value.items()}
     if isinstance(value, list):

@@ -1507,3 +1507,87 @@ async def test_bad_history_parameters_are_422(
     422 naming the parameter, never a 500 or a page that pretends it was fine."""
     response = await http.get(team.path(MESSAGES), params=params, headers=team.ana.headers)
     refused(response, 422, next(iter(params)))
+
+
+# search --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("q", "code"),
+    [
+        pytest.param("", "search.empty", id="empty"),
+        pytest.param("   ", "search.empty", id="blank"),
+        pytest.param("-solo -esto", "search.only_exclusions", id="only-exclusions"),
+        pytest.param("before:ayer", "search.date", id="not-a-date"),
+        pytest.param("on:2026-02-30", "search.date", id="not-a-day"),
+        pytest.param("after:2026-05-01 before:2026-04-01", "search.date_range", id="range"),
+        pytest.param("has:gif", "search.operator_value", id="unknown-has"),
+        pytest.param("from:", "search.operator_value", id="operator-without-value"),
+        pytest.param("x" * 501, "search.too_long", id="too-long"),
+        pytest.param(" ".join(["w"] * 33), "search.too_many_terms", id="too-many-terms"),
+        pytest.param("a\x01b", "search.control_character", id="control-character"),
+        pytest.param("***", "search.empty", id="stars-only"),
+        pytest.param("%_\\ %%", "search.no_words", id="punctuation-only"),
+    ],
+)
+async def test_a_search_that_cannot_be_read_is_a_400_saying_how(
+    http: AsyncClient, team: Team, q: str, code: str
+) -> None:
+    """A query that breaks the search language gets a 400 naming `q` with a fix, never a
+    database error; the next search works."""
+    response = await http.get(
+        team.path("/api/v1/workspaces/{ws}/search"), params={"q": q}, headers=team.ana.headers
+    )
+    body = problem(response, 400, code)
+    assert body["errors"][0]["field"] == "q" and body["errors"][0]["message"]
+    ok(
+        await http.get(
+            team.path("/api/v1/workspaces/{ws}/search"),
+            params={"q": "hola"},
+            headers=team.ana.headers,
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        pytest.param({}, id="no-q"),
+        pytest.param({"q": "hola", "sort": "best"}, id="unknown-sort"),
+        pytest.param({"q": "hola", "limit": "0"}, id="limit-0"),
+        pytest.param({"q": "hola", "limit": "201"}, id="limit-201"),
+        pytest.param({"q": "hola", "cursor": "Zm9v!!"}, id="garbage-cursor"),
+        pytest.param({"q": "hola", "cursor": base64.urlsafe_b64encode(b"5").decode()}, id="short"),
+        pytest.param({"q": "hola", "cursor": "A" * 513}, id="long-cursor"),
+        pytest.param({"q": "x" * 2001}, id="q-over-2000"),
+    ],
+)
+async def test_search_parameters_out_of_bounds_are_422(
+    http: AsyncClient, team: Team, params: dict[str, str]
+) -> None:
+    response = await http.get(
+        team.path("/api/v1/workspaces/{ws}/search"), params=params, headers=team.ana.headers
+    )
+    problem(response, 422)
+
+
+async def test_sql_and_engine_syntax_in_a_search_is_just_text(
+    http: AsyncClient, team: Team
+) -> None:
+    """What would break a MATCH or a tsquery ("e-mail", a stray quote, a bare AND, NEAR,
+    quotes of SQL) is searched as words."""
+    text = "e-mail AND NEAR 'quoted' " + " ".join(SQL_TEXTS)
+    ok(
+        await http.post(
+            team.path("/api/v1/channels/{ch}/messages"),
+            json={"text": text},
+            headers=team.ana.headers,
+        ),
+        201,
+    )
+    for q in ["e-mail", '"AND', "AND", "NEAR(", "'quoted'", *SQL_TEXTS[:2], "DROP TABLE users"]:
+        response = await http.get(
+            team.path("/api/v1/workspaces/{ws}/search"), params={"q": q}, headers=team.ana.headers
+        )
+        found = ok(response)
+        assert [item["message"]["text"] for item in found["items"]] == [text], q
