@@ -1539,7 +1539,8 @@ async def test_a_search_that_cannot_be_read_is_a_400_saying_how(
         team.path("/api/v1/workspaces/{ws}/search"), params={"q": q}, headers=team.ana.headers
     )
     body = problem(response, 400, code)
-    assert body["errors"][0]["field"] == "q" and body["errors"][0]["message"]
+    assert body["errors"][0]["field"] == "q"
+    assert body["errors"][0]["message"]
     ok(
         await http.get(
             team.path("/api/v1/workspaces/{ws}/search"),
