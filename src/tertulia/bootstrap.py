@@ -33,7 +33,7 @@ from tertulia.usecases.markup import Markup
 from tertulia.usecases.messaging import Messaging
 from tertulia.usecases.ports import Clock, PasswordHasher
 from tertulia.usecases.realtime import Broker, Hub, Live, PresenceStore
-from tertulia.usecases.search import Search
+from tertulia.usecases.search import Reindex, Search
 from tertulia.usecases.workspaces import Workspaces
 from tertulia.web.app import WebConfig, build_app
 from tertulia.web.auth import AccessTokens
@@ -212,6 +212,7 @@ async def assemble(
             presence=live.presence,
         ),
         search=Search(uow=uow),
+        reindex=Reindex(uow=uow),
         live=live,
         check_ready=check_ready,
     )

@@ -1,4 +1,4 @@
-"""The `tertulia` command: serve, migrate, create-user, create-workspace."""
+"""The `tertulia` command: serve, migrate, reindex, create-user, create-workspace."""
 
 from __future__ import annotations
 
@@ -88,6 +88,31 @@ def migrate() -> None:
 
     revision = _run(work())
     typer.echo(f"Database at revision {revision}: {settings.db_url.split('@')[-1]}")
+
+
+@app.command()
+def reindex(
+    restart: Annotated[
+        bool, typer.Option(help="Start over instead of resuming an interrupted rebuild.")
+    ] = False,
+) -> None:
+    """Rebuild the search index from the messages (after an upgrade, or to repair it). Runs
+    while the server serves; interrupted, it resumes where it stopped the next time."""
+
+    async def work() -> str:
+        async with open_tertulia(Settings()) as core:
+            state = await core.reindex.start(restart)
+            if state.done:
+                typer.echo(f"Resuming after {state.done:,} messages.")
+            with typer.progressbar(length=state.total, label="Indexing", show_pos=True) as bar:
+                bar.update(state.done)
+                indexed = state.done
+                while step := await core.reindex.step():
+                    bar.update(step)
+                    indexed += step
+            return f"Search index rebuilt: {indexed:,} messages."
+
+    typer.echo(_run(work()))
 
 
 @app.command("create-user")

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from tertulia.adapters.sql.database import Database, open_database
 from tertulia.domain.channels import ChannelKind
@@ -17,7 +18,7 @@ from tertulia.domain.messages import Draft
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Role
 from tertulia.usecases.core import Tertulia
-from tertulia.usecases.search import Results
+from tertulia.usecases.search import Reindex, Reindexing, Results
 from tests.conftest import Clock
 from tests.usecases.teams import enrol, person
 
@@ -190,8 +191,8 @@ IDENTIFIERS = [
 async def test_identifiers_are_found_as_written(
     core: Tertulia, ws: WorkspaceId, ana: User, general: ChannelId, q: str, expected: int
 ) -> None:
-    for text in [*IDENTIFIERS, "PLT and 3699 apart; 10 0 1; snake case; example com"]:
-        await say(core, ana, general, text)
+    for written in [*IDENTIFIERS, "PLT and 3699 apart; 10 0 1; snake case; example com"]:
+        await say(core, ana, general, written)
     assert await texts(core, ana, ws, q) == {IDENTIFIERS[expected]}, q
 
 
@@ -459,3 +460,57 @@ async def test_a_query_that_cannot_be_read_is_refused_with_a_fix(
     for q in ("*", "^", "'", "\\", "(", '"'):  # nothing to find: refused, not an engine error
         with pytest.raises(Malformed):
             await find(core, ana, ws, q)
+
+
+# rebuilding the index -------------------------------------------------------------------------
+
+
+async def _forget_everything(database: Database) -> None:
+    """What an installation upgraded from before search looks like: messages, no index."""
+    async with database.writer.begin() as conn:
+        await conn.execute(text("DELETE FROM search_docs"))
+
+
+async def test_reindex_rebuilds_the_index_and_resumes_where_it_stopped(
+    core: Tertulia, database: Database, ws: WorkspaceId, ana: User, general: ChannelId
+) -> None:
+    for n in range(7):
+        await say(core, ana, general, f"acta número {n}")
+    gone = await say(core, ana, general, "acta borrada")
+    await core.messaging.delete(ana.id, gone)
+    await _forget_everything(database)
+    assert await texts(core, ana, ws, "acta") == set()
+
+    small = Reindex(core.reindex.uow, batch=3)
+    assert await small.start() == Reindexing(total=8, done=0)
+    assert await small.step() == 3
+    # interrupted here; a new run picks up after the first batch
+    again = Reindex(core.reindex.uow, batch=3)
+    assert await again.start() == Reindexing(total=8, done=3)
+    assert (await find(core, ana, ws, "acta")).total == 3  # searchable while it runs
+    while await again.step():
+        pass
+    assert await texts(core, ana, ws, "acta") == {f"acta número {n}" for n in range(7)}
+    assert await texts(core, ana, ws, "borrada") == set()
+    # finished: the next run starts from the beginning, and changes nothing
+    assert await again.start() == Reindexing(total=8, done=0)
+    while await again.step():
+        pass
+    assert (await find(core, ana, ws, "acta")).total == 7
+
+
+async def test_reindex_with_restart_starts_over(
+    core: Tertulia, database: Database, ws: WorkspaceId, ana: User, general: ChannelId
+) -> None:
+    for n in range(4):
+        await say(core, ana, general, f"nota {n}")
+    await _forget_everything(database)
+    reindex = Reindex(core.reindex.uow, batch=2)
+    await reindex.start()
+    await reindex.step()
+    assert await reindex.start(restart=True) == Reindexing(total=4, done=0)
+    steps = 0
+    while await reindex.step():
+        steps += 1
+    assert steps == 2
+    assert (await find(core, ana, ws, "nota")).total == 4

@@ -9,7 +9,7 @@ from tertulia.usecases.accounts import Accounts
 from tertulia.usecases.channels import Channels
 from tertulia.usecases.messaging import Messaging
 from tertulia.usecases.realtime import Live
-from tertulia.usecases.search import Search
+from tertulia.usecases.search import Reindex, Search
 from tertulia.usecases.workspaces import Workspaces
 
 
@@ -30,5 +30,6 @@ class Tertulia:
     channels: Channels
     messaging: Messaging
     search: Search
+    reindex: Reindex
     live: Live
     check_ready: Callable[[], Awaitable[dict[str, str]]]  # raises if a dependency is down

@@ -426,6 +426,12 @@ class Messages(Protocol):
     async def pins(self, channel_id: ChannelId, limit: int) -> list[Message]:
         """Pinned messages of a channel, most recently pinned first."""
 
+    async def after(self, message_id: MessageId | None, limit: int) -> list[Message]:
+        """Every message (of every workspace, deleted ones too) after this id, in id order."""
+
+    async def count(self) -> int:
+        """How many messages there are, deleted ones included."""
+
 
 class Reactions(Protocol):
     async def add(self, message_id: MessageId, emoji: str, user_id: UserId, at: datetime) -> bool:
@@ -556,7 +562,14 @@ class SearchIndex(Protocol):
     ) -> SearchHits:
         """Matches of `match` (every message under `where` if it has no clauses), best first
         (ties: newest first) or newest first. Engines rank a bounded set of the newest
-        matches (`CANDIDATES`), never every match of a common word."""
+        matches (`SEARCH_DEPTH`), never every match of a common word."""
+
+    async def reindexed_up_to(self) -> tuple[MessageId, int] | None:
+        """Where an unfinished `tertulia reindex` stopped: the last message id it indexed and
+        how many it had done; None if no rebuild is under way."""
+
+    async def save_reindex_point(self, message_id: MessageId | None, done: int) -> None:
+        """Record how far a rebuild got (None: it finished, or starts over)."""
 
 
 class UnitOfWork(Protocol):

@@ -15,7 +15,7 @@ from tertulia.domain.errors import Invalid, Malformed
 from tertulia.domain.ids import ChannelId, UserId, WorkspaceId
 from tertulia.domain.workspaces import Membership
 from tertulia.usecases import pages
-from tertulia.usecases.messaging import FIRST_REACTORS, View
+from tertulia.usecases.messaging import FIRST_REACTORS, View, index_message
 from tertulia.usecases.ports import (
     SEARCH_DEPTH,
     SearchFilter,
@@ -174,3 +174,41 @@ class Search:
             since=since,
             until=until,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Reindexing:
+    total: int  # messages to go through
+    done: int  # already gone through (by an interrupted run, when resuming)
+
+
+@dataclass(frozen=True, slots=True)
+class Reindex:
+    """Rebuilds the index from the messages, in id order, one short transaction per batch
+    that also records how far it got: the server keeps serving (and indexing new messages),
+    and an interrupted rebuild resumes where it stopped."""
+
+    uow: UnitOfWorkFactory
+    batch: int = 500
+
+    async def start(self, restart: bool = False) -> Reindexing:
+        async with self.uow() as uow:
+            if restart:
+                await uow.search.save_reindex_point(None, 0)
+            point = await uow.search.reindexed_up_to()
+            total = await uow.messages.count()
+            await uow.commit()
+        return Reindexing(total, point[1] if point else 0)
+
+    async def step(self) -> int:
+        """Index the next batch; how many messages it held (0: the rebuild is finished)."""
+        async with self.uow() as uow:
+            point = await uow.search.reindexed_up_to()
+            after, done = point if point else (None, 0)
+            batch = await uow.messages.after(after, self.batch)
+            for message in batch:
+                await index_message(uow, message)
+            last = batch[-1].id if batch else None
+            await uow.search.save_reindex_point(last, done + len(batch))
+            await uow.commit()
+        return len(batch)

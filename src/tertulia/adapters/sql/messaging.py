@@ -252,6 +252,15 @@ class SqlMessages:
         )
         return [message_of(row) for row in rows]
 
+    async def after(self, message_id: MessageId | None, limit: int) -> list[Message]:
+        query = select(m).order_by(m.c.id).limit(limit)
+        if message_id is not None:
+            query = query.where(m.c.id > message_id)
+        return [message_of(row) for row in await self.conn.execute(query)]
+
+    async def count(self) -> int:
+        return int(await self.conn.scalar(select(func.count()).select_from(m)))
+
 
 class SqlReactions:
     def __init__(self, conn: Executor) -> None:

@@ -32,6 +32,7 @@ from tertulia.usecases.ports import (
 from tertulia.usecases.searchtext import AnyOf, Clause, Document, Lexeme, Match, analyze
 
 CANDIDATES = SEARCH_DEPTH  # matches ranked per search, newest first
+WINDOWS = (25_000, 200_000)  # newest documents searched first, then all of them
 _MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
 _MAX_POSITIONS = 256  # positions PostgreSQL keeps per lexeme
 
@@ -124,9 +125,59 @@ def _statement(sql: str, expanding: list[str]) -> TextClause:
     return statement
 
 
+class _Progress:
+    """Where `tertulia reindex` got to, in the same transaction as what it indexed."""
+
+    conn: Executor
+
+    async def reindexed_up_to(self) -> tuple[MessageId, int] | None:
+        row: Any = (await self.conn.execute(_POINT)).first()
+        return None if row is None else (MessageId(row[0]), int(row[1]))
+
+    async def save_reindex_point(self, message_id: MessageId | None, done: int) -> None:
+        if message_id is None:
+            await self.conn.execute(_CLEAR_POINT)
+        else:
+            await self.conn.execute(_SAVE_POINT, {"after_id": message_id, "done": done})
+
+
+_BOUNDS = text("SELECT min(id), max(id) FROM search_docs")
+
+
+class _Walk:
+    """Newest documents first, in growing windows of ids, until enough matches are found: a
+    word in half the corpus is answered from the newest few thousand documents, a rare one
+    from all of them."""
+
+    def __init__(self, conn: Executor, run: Any) -> None:
+        self.conn = conn
+        self.run = run  # (sql conditions on the window, params, how many) -> candidates
+
+    async def __call__(self, need: int) -> tuple[list[_Candidate], int, bool]:
+        """The newest `need` candidates, and the total: exact (True) or estimated."""
+        row: Any = (await self.conn.execute(_BOUNDS)).first()
+        if row is None or row[0] is None:
+            return [], 0, True
+        low, high = int(row[0]), int(row[1])
+        found: list[_Candidate] = []
+        ceiling = high
+        for size in (*WINDOWS, None):
+            floor = low - 1 if size is None else max(low - 1, high - size)
+            found.extend(await self.run(floor, ceiling, need - len(found)))
+            if len(found) >= need:
+                reached = found[-1].id
+                estimate = round(len(found) * (high - low + 1) / max(1, high - reached + 1))
+                return found, max(estimate, len(found)), False
+            if floor < low:
+                break
+            ceiling = floor
+        return found, len(found), True
+
+
 def _page(
     candidates: list[_Candidate],
-    bounds: tuple[int, int] | None,
+    total: int,
+    exact: bool,
     sort: Literal["relevance", "recent"],
     offset: int,
     limit: int,
@@ -138,16 +189,19 @@ def _page(
         SearchHit(MessageId(c.message_id), c.score if sort == "relevance" else 0.0)
         for c in ranked[offset : offset + limit]
     ]
-    if len(candidates) < CANDIDATES or bounds is None:
-        return SearchHits(page, len(candidates), exact=True)
-    # as many matches per document as among the candidates, over every document indexed
-    low, high = bounds
-    reached = candidates[-1].id
-    total = round(len(candidates) * (high - low + 1) / max(1, high - reached + 1))
-    return SearchHits(page, max(total, len(candidates)), exact=False)
+    return SearchHits(page, total, exact)
 
 
-class SqliteSearch:
+def _need(match: Match, sort: Literal["relevance", "recent"], offset: int, limit: int) -> int:
+    """Words: every candidate (ranking needs them; counting them costs little more). Operators
+    alone, newest first: only as far as the page reaches (a rare flag would otherwise walk the
+    whole corpus)."""
+    if match.positive:
+        return CANDIDATES
+    return min(CANDIDATES, offset + limit + 1)
+
+
+class SqliteSearch(_Progress):
     """FTS5 with external content (search_docs); triggers keep the index in step."""
 
     def __init__(self, conn: Executor) -> None:
@@ -172,27 +226,35 @@ class SqliteSearch:
         conditions, params, expanding = _filters(where)
         positive = " AND ".join(_fts(c) for c in match.positive)
         negative = " OR ".join(_fts(c) for c in match.negative)
-        params["k"] = CANDIDATES
         if positive:
             params["match"] = f"({positive}) NOT ({negative})" if negative else positive
             sql = (
                 "SELECT d.id, d.message_id, -bm25(search_fts, 1.0, 1.0, 1.0, 1.5)"
                 " FROM search_fts CROSS JOIN search_docs d ON d.id = search_fts.rowid"
                 f" WHERE search_fts MATCH :match AND {' AND '.join(conditions)}"
+                " AND search_fts.rowid > :floor AND search_fts.rowid <= :ceiling"
                 " ORDER BY search_fts.rowid DESC LIMIT :k"
             )
         else:
             if negative:
                 conditions.append(
-                    "d.id NOT IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :excluded)"
+                    "d.id NOT IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :excluded"
+                    " AND rowid > :floor AND rowid <= :ceiling)"
                 )
                 params["excluded"] = negative
             sql = (
                 "SELECT d.id, d.message_id, 0.0 FROM search_docs d"
-                f" WHERE {' AND '.join(conditions)} ORDER BY d.id DESC LIMIT :k"
+                f" WHERE {' AND '.join(conditions)} AND d.id > :floor AND d.id <= :ceiling"
+                " ORDER BY d.id DESC LIMIT :k"
             )
-        candidates = _candidates(await self.conn.execute(_statement(sql, expanding), params))
-        return _page(candidates, await _bounds(self.conn, candidates), sort, offset, limit)
+        statement = _statement(sql, expanding)
+
+        async def run(floor: int, ceiling: int, k: int) -> list[_Candidate]:
+            window = {**params, "floor": floor, "ceiling": ceiling, "k": k}
+            return _candidates(await self.conn.execute(statement, window))
+
+        found, total, exact = await _Walk(self.conn, run)(_need(match, sort, offset, limit))
+        return _page(found, total, exact, sort, offset, limit)
 
 
 def _quoted(lexeme: str) -> str:
@@ -209,13 +271,6 @@ def _fts(clause: Clause) -> str:
     return f"plain : {_quoted(' '.join(clause.lexemes))}"
 
 
-async def _bounds(conn: Executor, candidates: list[_Candidate]) -> tuple[int, int] | None:
-    if len(candidates) < CANDIDATES:
-        return None
-    row: Any = (await conn.execute(_BOUNDS)).first()
-    return None if row is None or row[0] is None else (int(row[0]), int(row[1]))
-
-
 _COLUMNS = "message_id, workspace_id, channel_id, author_id, created_ms, has_link, has_file"
 _VALUES = ":message_id, :workspace_id, :channel_id, :author_id, :created_ms, :has_link, :has_file"
 _UPDATE = "has_link = excluded.has_link, has_file = excluded.has_file"
@@ -230,7 +285,13 @@ _POSTGRES_PUT = text(
     f" ON CONFLICT (message_id) DO UPDATE SET {_UPDATE}, doc = excluded.doc"
 )
 _DROP = text("DELETE FROM search_docs WHERE message_id = :message_id")
-_BOUNDS = text("SELECT min(id), max(id) FROM search_docs")
+_POINT = text("SELECT after_id, done FROM search_progress WHERE name = 'reindex'")
+_CLEAR_POINT = text("DELETE FROM search_progress WHERE name = 'reindex'")
+_SAVE_POINT = text(
+    "INSERT INTO search_progress (name, after_id, done) VALUES ('reindex', :after_id, :done)"
+    " ON CONFLICT (name) DO UPDATE SET after_id = excluded.after_id, done = excluded.done"
+)
+
 
 # PostgreSQL: the four kinds of lexeme live in one tsvector, told apart by a prefix
 _PREFIX = {"plain": "p:", "es": "s:", "en": "e:", "ids": "i:"}
@@ -274,7 +335,7 @@ def tsquery(match: Match) -> tuple[str, str]:
     return positive, negative
 
 
-class PostgresSearch:
+class PostgresSearch(_Progress):
     """A tsvector per message, GIN-indexed; the query is a tsquery literal we build."""
 
     def __init__(self, conn: Executor) -> None:
@@ -297,15 +358,15 @@ class PostgresSearch:
     ) -> SearchHits:
         conditions, params, expanding = _filters(where)
         positive, negative = tsquery(match)
-        params["k"] = CANDIDATES
+        conditions.append("d.id > :floor AND d.id <= :ceiling")
         if positive:
             params["query"] = positive
             conditions.insert(0, "d.doc @@ CAST(:query AS tsquery)")
             sql = (
                 "SELECT c.id, c.message_id, ts_rank_cd(c.doc, CAST(:query AS tsquery), 1)"
-                " FROM"
-                " (SELECT d.id, d.message_id, d.doc FROM search_docs d"
+                " FROM (SELECT d.id, d.message_id, d.doc FROM search_docs d"
                 f" WHERE {' AND '.join(conditions)} ORDER BY d.id DESC LIMIT :k) AS c"
+                " ORDER BY c.id DESC"
             )
         else:
             if negative:
@@ -315,9 +376,14 @@ class PostgresSearch:
                 "SELECT d.id, d.message_id, 0.0 FROM search_docs d"
                 f" WHERE {' AND '.join(conditions)} ORDER BY d.id DESC LIMIT :k"
             )
-        candidates = _candidates(await self.conn.execute(_statement(sql, expanding), params))
-        candidates.sort(key=lambda c: -c.id)
-        return _page(candidates, await _bounds(self.conn, candidates), sort, offset, limit)
+        statement = _statement(sql, expanding)
+
+        async def run(floor: int, ceiling: int, k: int) -> list[_Candidate]:
+            window = {**params, "floor": floor, "ceiling": ceiling, "k": k}
+            return _candidates(await self.conn.execute(statement, window))
+
+        found, total, exact = await _Walk(self.conn, run)(_need(match, sort, offset, limit))
+        return _page(found, total, exact, sort, offset, limit)
 
 
 def search_index(conn: Executor) -> SqliteSearch | PostgresSearch:

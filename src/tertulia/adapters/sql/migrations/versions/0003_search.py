@@ -75,9 +75,8 @@ _BOTH = [
     # how far `tertulia reindex` got, so that it resumes where it stopped
     """CREATE TABLE search_progress (
     name VARCHAR(32) PRIMARY KEY,
-    after_seq BIGINT NOT NULL,
-    done BIGINT NOT NULL,
-    updated_at VARCHAR(40) NOT NULL
+    after_id VARCHAR(26) NOT NULL,
+    done BIGINT NOT NULL
 )""",
 ]
 
