@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from tertulia.adapters.sql.database import Database, open_database
-from tertulia.domain.channels import ChannelKind
+from tertulia.domain.channels import ChannelChange, ChannelKind
 from tertulia.domain.errors import Invalid, Malformed, NotFound
 from tertulia.domain.ids import ChannelId, MessageId, WorkspaceId
 from tertulia.domain.messages import Draft
@@ -514,3 +514,51 @@ async def test_reindex_with_restart_starts_over(
         steps += 1
     assert steps == 2
     assert (await find(core, ana, ws, "nota")).total == 4
+
+
+# the quick switcher ----------------------------------------------------------------------------
+
+
+async def test_the_quick_switcher_finds_people_and_channels_by_prefix_without_accents(
+    core: Tertulia, ws: WorkspaceId, ana: User, bruno: User, general: ChannelId
+) -> None:
+    maria = await person(core, "mlopez")
+    async with core.messaging.uow() as uow:
+        await uow.users.update(replace(await uow.users.get(maria.id), display_name="María López"))
+        await uow.commit()
+    await enrol(core, ws, ana, maria)
+    await core.channels.create(ana.id, ws, "diseño-web", ChannelKind.PUBLIC)
+    await core.channels.create(ana.id, ws, "dinero", ChannelKind.PRIVATE)
+    outsider = await person(core, "mariano")  # not in the workspace
+
+    def names(found: object) -> tuple[list[str], list[str]]:
+        return (
+            [u.username for u in found.users],  # type: ignore[attr-defined]
+            [c.name or "" for c, _ in found.channels],  # type: ignore[attr-defined]
+        )
+
+    assert names(await core.search.suggest(ana.id, ws, "mar")) == (["mlopez"], [])
+    assert names(await core.search.suggest(ana.id, ws, "LÓP")) == (["mlopez"], [])
+    assert names(await core.search.suggest(ana.id, ws, "maria lo")) == (["mlopez"], [])
+    assert names(await core.search.suggest(ana.id, ws, "maria x")) == ([], [])
+    assert names(await core.search.suggest(ana.id, ws, "dise")) == ([], ["diseño-web"])
+    assert names(await core.search.suggest(ana.id, ws, "web")) == ([], ["diseño-web"])
+    assert names(await core.search.suggest(ana.id, ws, "di")) == ([], ["dinero", "diseño-web"])
+    # Bruno sees the public channel, not Ana's private one
+    assert names(await core.search.suggest(bruno.id, ws, "di")) == ([], ["diseño-web"])
+    assert names(await core.search.suggest(ana.id, ws, "%")) == ([], [])
+    assert outsider.username not in names(await core.search.suggest(ana.id, ws, "mari"))[0]
+    with pytest.raises(NotFound):
+        await core.search.suggest(outsider.id, ws, "mar")
+    with pytest.raises(Invalid):
+        await core.search.suggest(ana.id, ws, "x" * 101)
+
+
+async def test_the_quick_switcher_follows_renames(
+    core: Tertulia, ws: WorkspaceId, ana: User, general: ChannelId
+) -> None:
+    row = await core.channels.create(ana.id, ws, "ventas", ChannelKind.PUBLIC)
+    await core.channels.change(ana.id, row.channel.id, ChannelChange(name="márketing"))
+    found = await core.search.suggest(ana.id, ws, "marke")
+    assert [c.name for c, _ in found.channels] == ["márketing"]
+    assert (await core.search.suggest(ana.id, ws, "ventas")).channels == []

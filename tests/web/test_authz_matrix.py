@@ -97,6 +97,7 @@ W_THREADS = W + "/threads"
 W_UNREADS = W + "/unreads"
 W_PRESENCE = W + "/presence"
 W_SEARCH = W + "/search"
+W_AUTOCOMPLETE = W + "/autocomplete"
 NOTIFICATIONS = "/api/v1/notifications"
 NOT_MEMBER = "channel.not_member"
 NOT_AUTHOR = "message.not_author"
@@ -290,6 +291,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             "plan* -zzz",
             "after:2000-01-01",
         )
+    ),
+    # the quick switcher: P's and A's names never come up for those outside them
+    *(
+        E("GET", W_AUTOCOMPLETE, IN_W, query={"q": q}, eve=404)
+        for q in ("sala", "oculta", "archivo", "muerto", "a", "o", "s", "m")
     ),
     E("GET", NOTIFICATIONS),
     E("GET", NOTIFICATIONS, query={"unread": "true"}),

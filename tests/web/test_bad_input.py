@@ -1592,3 +1592,42 @@ async def test_sql_and_engine_syntax_in_a_search_is_just_text(
         )
         found = ok(response)
         assert [item["message"]["text"] for item in found["items"]] == [text], q
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        pytest.param({}, id="no-q"),
+        pytest.param({"q": "x" * 101}, id="q-over-100"),
+        pytest.param({"q": "ana", "limit": "0"}, id="limit-0"),
+        pytest.param({"q": "ana", "limit": "51"}, id="limit-51"),
+        pytest.param({"q": "ana\x00"}, id="nul"),
+    ],
+)
+async def test_quick_switcher_parameters_out_of_bounds_are_422(
+    http: AsyncClient, team: Team, params: dict[str, str]
+) -> None:
+    response = await http.get(
+        team.path("/api/v1/workspaces/{ws}/autocomplete"), params=params, headers=team.ana.headers
+    )
+    problem(response, 422)
+
+
+async def test_the_quick_switcher_takes_any_text(http: AsyncClient, team: Team) -> None:
+    """Wildcards and quotes of SQL are typed text: they match nothing, and break nothing."""
+    for q in ["%", "_", "' OR 1=1 --", "d%v", "\\", "de_"]:
+        response = await http.get(
+            team.path("/api/v1/workspaces/{ws}/autocomplete"),
+            params={"q": q},
+            headers=team.ana.headers,
+        )
+        found = ok(response)
+        assert found["users"] == [] or q == "de_", q
+    found = ok(
+        await http.get(
+            team.path("/api/v1/workspaces/{ws}/autocomplete"),
+            params={"q": "de"},
+            headers=team.ana.headers,
+        )
+    )
+    assert [c["name"] for c in found["channels"]] == ["dev"]

@@ -240,6 +240,11 @@ class Members(Protocol):
 
     async def workspaces_of(self, user_id: UserId) -> list[WorkspaceId]: ...
 
+    async def matching(
+        self, workspace_id: WorkspaceId, patterns: Sequence[str], limit: int
+    ) -> list[User]:
+        """Members whose folded names match every LIKE pattern, by username."""
+
     async def with_usernames(
         self, workspace_id: WorkspaceId, usernames: Sequence[str]
     ) -> dict[str, UserId]:
@@ -308,6 +313,17 @@ class Channels(Protocol):
     ) -> list[ChannelRow]:
         """Channels the viewer may see, ordered by (name, id), after that key; only those
         ids if given. Private channels and direct messages need the viewer's membership."""
+
+    async def matching(
+        self,
+        workspace_id: WorkspaceId,
+        viewer: UserId,
+        include_public: bool,
+        patterns: Sequence[str],
+        limit: int,
+    ) -> list[tuple[Channel, bool]]:
+        """Named channels the viewer belongs to (and public ones, with `include_public`)
+        whose folded names match every LIKE pattern; archived last; with is_member."""
 
     async def existing(self, workspace_id: WorkspaceId, ids: Sequence[ChannelId]) -> list[Channel]:
         """Those of the ids that name channels of that workspace."""

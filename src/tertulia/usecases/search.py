@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tertulia.domain.channels import Channel
 from tertulia.domain.errors import Invalid, Malformed
 from tertulia.domain.ids import ChannelId, UserId, WorkspaceId
+from tertulia.domain.users import User
 from tertulia.domain.workspaces import Membership
 from tertulia.usecases import pages
 from tertulia.usecases.messaging import FIRST_REACTORS, View, index_message
@@ -23,7 +24,7 @@ from tertulia.usecases.ports import (
     UnitOfWorkFactory,
 )
 from tertulia.usecases.searchquery import Query, parse
-from tertulia.usecases.searchtext import Highlighter, compile_query
+from tertulia.usecases.searchtext import Highlighter, compile_query, prefix_pattern
 from tertulia.usecases.workspaces import require_membership
 
 Sort = Literal["relevance", "recent"]
@@ -135,6 +136,27 @@ class Search:
         next_cursor = pages.encode(str(end), _fingerprint(q, sort)) if more else None
         return Results(items, hits.total, hits.exact, next_cursor)
 
+    async def suggest(
+        self, viewer: UserId, workspace_id: WorkspaceId, q: str, limit: int = 10
+    ) -> Suggestions:
+        """Every word typed must start a word of the name, accents and case aside ("mar lo"
+        finds "María López"); people of the workspace, channels the person may see."""
+        pages.check_limit(limit)
+        if len(q) > 100:
+            raise Invalid.field("q", "autocomplete.too_long", "Type at most 100 characters.")
+        if any(ord(c) < 32 or c == "\x7f" for c in q):
+            raise Invalid.field("q", "autocomplete.control_character", "Type text only.")
+        patterns = prefix_pattern(q)
+        async with self.uow(read_only=True) as uow:
+            membership = await require_membership(uow, workspace_id, viewer)
+            if not patterns:
+                return Suggestions([], [])
+            users = await uow.members.matching(workspace_id, patterns, limit)
+            found = await uow.channels.matching(
+                workspace_id, viewer, membership.role.is_full_member, patterns, limit
+            )
+        return Suggestions(users, found)
+
     async def _filter(
         self, uow: UnitOfWork, query: Query, viewer: UserId, membership: Membership
     ) -> SearchFilter | None:
@@ -174,6 +196,14 @@ class Search:
             since=since,
             until=until,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestions:
+    """The quick switcher: people and channels whose names start with what was typed."""
+
+    users: list[User]
+    channels: list[tuple[Channel, bool]]  # with whether the person belongs to it
 
 
 @dataclass(frozen=True, slots=True)

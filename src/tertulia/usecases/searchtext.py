@@ -81,6 +81,19 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def name_key(*names: str) -> str:
+    """Names as the quick switcher matches them: folded words, each preceded by a space
+    ("Ana-María López", "ana.lopez" → " ana maria lopez ana lopez")."""
+    words = [w for name in names for w in _PIECE.findall(fold(name))]
+    return "".join(f" {w}" for w in dict.fromkeys(words))[:200]
+
+
+def prefix_pattern(text: str) -> list[str]:
+    """LIKE patterns, one per word typed, that a name key must all match by prefix."""
+    words = _PIECE.findall(fold(text))[:5]
+    return [f"% {w}%" for w in words]
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
     start: int  # where it lies in the original text

@@ -829,3 +829,18 @@ class SearchOut(Out):
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null on the last one.", examples=[None]
     )
+
+
+class SuggestedChannelOut(Out):
+    id: str = Field(description="Channel id.", examples=[EXAMPLE_CH])
+    kind: ChannelKind = Field(description="public or private.", examples=["public"])
+    name: str = Field(description="Channel name.", examples=["diseño-web"])
+    is_member: bool = Field(description="Whether you belong to it.", examples=[True])
+    archived: bool = Field(description="Archived channels come last.", examples=[False])
+
+
+class SuggestionsOut(Out):
+    users: list[UserOut] = Field(description="People of the workspace, by username.")
+    channels: list[SuggestedChannelOut] = Field(
+        description="Channels you may open (yours; public ones unless you are a guest)."
+    )

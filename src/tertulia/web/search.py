@@ -1,4 +1,4 @@
-"""Search: messages by words and operators."""
+"""Search: messages by words and operators; the quick switcher."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ from tertulia.web.schemas import (
     SearchChannelOut,
     SearchHitOut,
     SearchOut,
+    SuggestedChannelOut,
+    SuggestionsOut,
+    UserOut,
     problems,
 )
 from tertulia.web.workspaces import Limit, WorkspacePath
@@ -67,4 +70,43 @@ async def search(
         total=results.total,
         total_is_exact=results.total_is_exact,
         next_cursor=results.next_cursor,
+    )
+
+
+@router.get(
+    "/workspaces/{workspace_id}/autocomplete",
+    summary="Quick switcher: people and channels by prefix",
+    responses=problems(401, 404, 422),
+)
+async def autocomplete(
+    workspace_id: WorkspacePath,
+    user: CurrentUser,
+    core: Core,
+    q: Annotated[
+        str,
+        Query(
+            max_length=100,
+            description=(
+                "What was typed: every word must start a word of the name, without regard to"
+                ' accents or case ("mar lo" finds María López, "dise" finds #diseño-web).'
+            ),
+        ),
+    ],
+    limit: Annotated[int, Query(ge=1, le=50, description="At most this many of each.")] = 10,
+) -> SuggestionsOut:
+    """People of the workspace and channels you may open whose names start with what you
+    typed; nothing when only punctuation was typed."""
+    found = await core.search.suggest(user, WorkspaceId(workspace_id), q, limit)
+    return SuggestionsOut(
+        users=[UserOut.of(u) for u in found.users],
+        channels=[
+            SuggestedChannelOut(
+                id=c.id,
+                kind=c.kind,
+                name=c.name or "",
+                is_member=is_member,
+                archived=c.is_archived,
+            )
+            for c, is_member in found.channels
+        ],
     )

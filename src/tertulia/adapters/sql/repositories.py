@@ -43,6 +43,7 @@ from tertulia.usecases.ports import (
     MemberRow,
     Named,
 )
+from tertulia.usecases.searchtext import name_key
 
 AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 
@@ -102,6 +103,10 @@ _ACCESS = (
     .where(_c.c.id == bindparam("channel_id"))
 )
 _ACCESS_LOCKED = _ACCESS.with_for_update(of=_c)
+_CHANNEL_FIELDS = (
+    "id", "workspace_id", "kind", "name", "topic", "purpose", "created_by", "created_at",
+    "updated_at", "archived_at", "is_default", "dm_key",
+)  # fmt: skip
 # the same look-up, through the driver: every message operation starts with it
 _ACCESS_RAW = Raw.of(
     "SELECT c.id, c.workspace_id, c.kind, c.name, c.topic, c.purpose, c.created_by,"
@@ -168,6 +173,7 @@ class SqlUsers:
                     password_hash=password_hash,
                     created_at=user.created_at,
                     updated_at=user.updated_at,
+                    search_name=name_key(user.username, user.display_name),
                 )
             )
         except IntegrityError:
@@ -218,6 +224,7 @@ class SqlUsers:
                     title=user.title,
                     timezone=user.timezone,
                     updated_at=user.updated_at,
+                    search_name=name_key(user.username, user.display_name),
                 )
             )
         except IntegrityError:
@@ -495,6 +502,19 @@ class SqlMembers:
         ids = await self.conn.scalars(select(m.c.workspace_id).where(m.c.user_id == user_id))
         return [WorkspaceId(i) for i in ids]
 
+    async def matching(
+        self, workspace_id: WorkspaceId, patterns: Sequence[str], limit: int
+    ) -> list[User]:
+        m, u = t.workspace_members, t.users
+        query = (
+            select(*_USER_COLUMNS)
+            .join(m, and_(m.c.user_id == u.c.id, m.c.workspace_id == workspace_id))
+            .where(*(u.c.search_name.like(p, escape="\\") for p in patterns))
+            .order_by(u.c.username)
+            .limit(limit)
+        )
+        return [_user(row) for row in await self.conn.execute(query)]
+
     async def with_usernames(
         self, workspace_id: WorkspaceId, usernames: Sequence[str]
     ) -> dict[str, UserId]:
@@ -666,6 +686,7 @@ class SqlChannels:
                     archived_at=channel.archived_at,
                     is_default=channel.is_default,
                     dm_key=dm_key,
+                    search_name=name_key(channel.name or ""),
                 )
             )
         except IntegrityError:
@@ -718,6 +739,7 @@ class SqlChannels:
                     purpose=channel.purpose,
                     archived_at=channel.archived_at,
                     updated_at=at,
+                    search_name=name_key(channel.name or ""),
                 )
             )
         except IntegrityError:
@@ -790,7 +812,7 @@ class SqlChannels:
             if locked is None:
                 return None
             row: tuple[Any, ...] = (
-                *(getattr(locked, c.name) for c in t.channels.c),
+                *(getattr(locked, name) for name in _CHANNEL_FIELDS),
                 locked.role,
                 locked.ws_joined_at,
                 locked.cm_user,
@@ -844,6 +866,32 @@ class SqlChannels:
             )
         )
         return {row.name: ChannelId(row.id) for row in rows}
+
+    async def matching(
+        self,
+        workspace_id: WorkspaceId,
+        viewer: UserId,
+        include_public: bool,
+        patterns: Sequence[str],
+        limit: int,
+    ) -> list[tuple[Channel, bool]]:
+        c, mine = t.channels, t.channel_members.alias("mine")
+        visible: ColumnElement[bool] = mine.c.user_id.is_not(None)
+        if include_public:
+            visible = or_(visible, c.c.kind == ChannelKind.PUBLIC.value)
+        rows = await self.conn.execute(
+            select(c, mine.c.user_id.is_not(None).label("is_member"))
+            .outerjoin(mine, and_(mine.c.channel_id == c.c.id, mine.c.user_id == viewer))
+            .where(
+                c.c.workspace_id == workspace_id,
+                c.c.name.is_not(None),
+                visible,
+                *(c.c.search_name.like(p, escape="\\") for p in patterns),
+            )
+            .order_by(c.c.archived_at.is_not(None), c.c.name)
+            .limit(limit)
+        )
+        return [(_channel(row), bool(row.is_member)) for row in rows]
 
     async def existing(self, workspace_id: WorkspaceId, ids: Sequence[ChannelId]) -> list[Channel]:
         if not ids:

@@ -72,6 +72,8 @@ users = Table(
     Column("password_hash", String(255), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # username and display name folded (lowercase, no accents): the quick switcher's prefixes
+    Column("search_name", String(200), nullable=False, server_default=""),
 )
 
 sessions = Table(
@@ -164,6 +166,7 @@ channels = Table(
     Column("is_default", Boolean, nullable=False, default=False),
     # the sorted member ids of a direct message: opening the same DM twice finds this row
     Column("dm_key", String(250)),
+    Column("search_name", String(200), nullable=False, server_default=""),  # the name, folded
     UniqueConstraint("workspace_id", "name"),
     UniqueConstraint("workspace_id", "dm_key"),
 )

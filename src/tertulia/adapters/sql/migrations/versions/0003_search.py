@@ -11,7 +11,10 @@ Revises: 0002
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
+
+from tertulia.usecases.searchtext import name_key
 
 revision = "0003"
 down_revision = "0002"
@@ -85,9 +88,29 @@ def upgrade() -> None:
     statements = _POSTGRES if op.get_bind().dialect.name == "postgresql" else _SQLITE
     for statement in [*statements, *_BOTH]:
         op.execute(statement)
+    # the quick switcher matches folded names by prefix
+    for table in ("users", "channels"):
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(
+                sa.Column("search_name", sa.String(200), server_default="", nullable=False)
+            )
+    bind = op.get_bind()
+    for row in bind.execute(sa.text("SELECT id, username, display_name FROM users")).all():
+        bind.execute(
+            sa.text("UPDATE users SET search_name = :key WHERE id = :id"),
+            {"key": name_key(row[1], row[2]), "id": row[0]},
+        )
+    for row in bind.execute(sa.text("SELECT id, name FROM channels")).all():
+        bind.execute(
+            sa.text("UPDATE channels SET search_name = :key WHERE id = :id"),
+            {"key": name_key(row[1] or ""), "id": row[0]},
+        )
 
 
 def downgrade() -> None:
+    for table in ("users", "channels"):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("search_name")
     if op.get_bind().dialect.name != "postgresql":
         op.execute("DROP TABLE search_fts")
     op.execute("DROP TABLE search_progress")
