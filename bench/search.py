@@ -3,6 +3,9 @@
     .venv/bin/python bench/search.py [--backend sqlite|postgres|both] [--messages 1000000]
                                      [--rounds 60] [--keep DIR]
 
+With --keep, the SQLite corpus is kept in DIR (and reused by the next run with the same
+--messages), so that tuning a query does not rebuild a million messages.
+
 Builds a workspace of 1,000 people and 100 private channels, and a corpus of mixed Spanish
 and English chat (bench/corpus.py: Zipf-distributed words, so a few match a large share of the
 messages; inflections; ticket keys, URLs, file names; 5 % thread replies, 1 % reactions,
@@ -182,13 +185,14 @@ def load_sqlite(path: Path, world: World, count: int) -> None:
             )
             conn.executemany(
                 "INSERT INTO search_docs (message_id, workspace_id, channel_id, author_id,"
-                " created_ms, has_link, has_file, plain, es, en, ids)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " created_ms, has_link, has_file, plain, es, en, ids, scope)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         s["message_id"], s["workspace_id"], s["channel_id"], s["author_id"],
                         s["created_ms"], int(s["has_link"]), 0,
                         *(s["document"].text(c) for c in ("plain", "es", "en", "ids")),
+                        f"{s['channel_id']} {s['author_id']}",
                     )
                     for _, s in batch
                 ],
@@ -318,7 +322,8 @@ async def load_postgres(url: str, world: World, count: int) -> None:
                 "search_load",
                 records=[
                     (s["message_id"], s["workspace_id"], s["channel_id"], s["author_id"],
-                     s["created_ms"], s["has_link"], False, tsvector(s["document"]))
+                     s["created_ms"], s["has_link"], False,
+                     tsvector(s["document"], (s["channel_id"], s["author_id"])))
                     for _, s in batch
                 ],
             )  # fmt: skip
@@ -469,12 +474,18 @@ async def run_backend(backend: str, count: int, rounds: int, workdir: Path) -> d
     world = people_rows(now)[1]
     started = time.perf_counter()
     if backend == "sqlite":
-        path = workdir / "search-bench.db"
+        path = workdir / f"search-bench-{count}.db"
+        saved = path.with_suffix(".json")
         url = f"sqlite+aiosqlite:///{path}"
-        database = open_database(url)
-        await migrate.upgrade(database)
-        await database.close()
-        load_sqlite(path, world, count)
+        if path.exists() and saved.exists():
+            world = _world_of(json.loads(saved.read_text()))
+        else:
+            path.unlink(missing_ok=True)
+            database = open_database(url)
+            await migrate.upgrade(database)
+            await database.close()
+            load_sqlite(path, world, count)
+            saved.write_text(json.dumps(_saved(world)))
         figures = {"build_s": round(time.perf_counter() - started)}
         figures |= await measure(url, world, rounds)
         figures["database_mib"] = round(path.stat().st_size / 2**20)
@@ -501,11 +512,20 @@ async def run_backend(backend: str, count: int, rounds: int, workdir: Path) -> d
         await admin.close()
 
 
+def _saved(world: World) -> dict[str, Any]:
+    return {**world.__dict__, "words": dict(world.words)}
+
+
+def _world_of(data: dict[str, Any]) -> World:
+    return World(**{**data, "words": Counter(data["words"])})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=60, help="queries of each kind")
+    parser.add_argument("--keep", type=Path, help="keep (and reuse) the SQLite corpus here")
     args = parser.parse_args()
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     results: dict[str, Any] = {"messages": args.messages, "channels": CHANNELS, "users": USERS}

@@ -14,7 +14,7 @@ How a search runs, on both engines:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -33,6 +33,7 @@ from tertulia.usecases.searchtext import AnyOf, Clause, Document, Lexeme, Match,
 
 CANDIDATES = SEARCH_DEPTH  # matches ranked per search, newest first
 WINDOWS = (25_000, 200_000)  # newest documents searched first, then all of them
+SCOPE_LIMIT = 200  # readable channels intersected inside the index (more: checked in SQL)
 _MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
 _MAX_POSITIONS = 256  # positions PostgreSQL keeps per lexeme
 
@@ -116,6 +117,27 @@ def _filters(where: SearchFilter) -> tuple[list[str], dict[str, Any], list[str]]
         conditions.append("d.created_ms < :until")
         params["until"] = int(where.until.timestamp() * 1000)
     return conditions, params, expanding
+
+
+_READABLE = text(
+    "SELECT cm.channel_id FROM channel_members cm WHERE cm.user_id = :viewer"
+    " AND cm.workspace_id = :ws UNION SELECT c.id FROM channels c"
+    " WHERE c.workspace_id = :ws AND c.kind = 'public' AND :public LIMIT :most"
+)
+
+
+async def _scope(conn: Executor, where: SearchFilter) -> tuple[list[str], list[str]]:
+    """The channels and authors to intersect inside the index: what in: and from: name, else
+    the channels the viewer may read (when few enough to be worth it; the SQL conditions
+    decide in any case)."""
+    channels: list[str] = [str(c) for c in where.channel_ids or ()]
+    if not channels:
+        params = {"viewer": where.viewer, "ws": where.workspace_id, "public": where.include_public}
+        rows = await conn.execute(_READABLE, {**params, "most": SCOPE_LIMIT + 1})
+        channels = [str(r[0]) for r in rows]
+        if len(channels) > SCOPE_LIMIT:
+            channels = []
+    return channels, [str(a) for a in where.author_ids]
 
 
 def _statement(sql: str, expanding: list[str]) -> TextClause:
@@ -210,6 +232,7 @@ class SqliteSearch(_Progress):
     async def put(self, document: SearchDocument) -> None:
         analyzed = analyze(document.text)
         params = {**_row(document), **{c: analyzed.text(c) for c in ("plain", "es", "en", "ids")}}
+        params["scope"] = f"{document.channel_id} {document.author_id}"
         await self.conn.execute(_SQLITE_PUT, params)
 
     async def drop(self, message_id: MessageId) -> None:
@@ -227,9 +250,13 @@ class SqliteSearch(_Progress):
         positive = " AND ".join(_fts(c) for c in match.positive)
         negative = " OR ".join(_fts(c) for c in match.negative)
         if positive:
+            channels, authors = await _scope(self.conn, where)
+            for ids in (channels, authors):
+                if ids:
+                    positive += " AND scope : (" + " OR ".join(_quoted(i) for i in ids) + ")"
             params["match"] = f"({positive}) NOT ({negative})" if negative else positive
             sql = (
-                "SELECT d.id, d.message_id, -bm25(search_fts, 1.0, 1.0, 1.0, 1.5)"
+                "SELECT d.id, d.message_id, -bm25(search_fts, 1.0, 1.0, 1.0, 1.5, 0.0)"
                 " FROM search_fts CROSS JOIN search_docs d ON d.id = search_fts.rowid"
                 f" WHERE search_fts MATCH :match AND {' AND '.join(conditions)}"
                 " AND search_fts.rowid > :floor AND search_fts.rowid <= :ceiling"
@@ -275,8 +302,8 @@ _COLUMNS = "message_id, workspace_id, channel_id, author_id, created_ms, has_lin
 _VALUES = ":message_id, :workspace_id, :channel_id, :author_id, :created_ms, :has_link, :has_file"
 _UPDATE = "has_link = excluded.has_link, has_file = excluded.has_file"
 _SQLITE_PUT = text(
-    f"INSERT INTO search_docs ({_COLUMNS}, plain, es, en, ids)"
-    f" VALUES ({_VALUES}, :plain, :es, :en, :ids)"
+    f"INSERT INTO search_docs ({_COLUMNS}, plain, es, en, ids, scope)"
+    f" VALUES ({_VALUES}, :plain, :es, :en, :ids, :scope)"
     f" ON CONFLICT (message_id) DO UPDATE SET {_UPDATE},"
     " plain = excluded.plain, es = excluded.es, en = excluded.en, ids = excluded.ids"
 )
@@ -301,8 +328,9 @@ def _tsquoted(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsvector(document: Document) -> str:
-    """The tsvector literal of a document: every lexeme with its positions."""
+def tsvector(document: Document, scope: Sequence[str] = ()) -> str:
+    """The tsvector literal of a document: every lexeme with its positions, and the ids of
+    its channel and author (no position)."""
     positions: dict[str, list[int]] = defaultdict(list)
     for column in ("plain", "es", "en", "ids"):
         prefix = _PREFIX[column]
@@ -311,9 +339,12 @@ def tsvector(document: Document) -> str:
             spot = min(position, _MAX_POSITION)
             if len(found) < _MAX_POSITIONS and (not found or found[-1] != spot):
                 found.append(spot)
-    return " ".join(
-        f"{_tsquoted(lexeme)}:{','.join(map(str, spots))}" for lexeme, spots in positions.items()
-    )
+    placed = (f"{_tsquoted(lexeme)}:{','.join(map(str, s))}" for lexeme, s in positions.items())
+    return " ".join([*placed, *(_tsquoted(_scoped(i)) for i in scope)])
+
+
+def _scoped(identifier: str) -> str:
+    return "o:" + identifier.lower()
 
 
 def _ts_lexeme(lexeme: Lexeme) -> str:
@@ -342,7 +373,8 @@ class PostgresSearch(_Progress):
         self.conn = conn
 
     async def put(self, document: SearchDocument) -> None:
-        params = {**_row(document), "doc": tsvector(analyze(document.text))}
+        scope = (document.channel_id, document.author_id)
+        params = {**_row(document), "doc": tsvector(analyze(document.text), scope)}
         await self.conn.execute(_POSTGRES_PUT, params)
 
     async def drop(self, message_id: MessageId) -> None:
@@ -360,10 +392,15 @@ class PostgresSearch(_Progress):
         positive, negative = tsquery(match)
         conditions.append("d.id > :floor AND d.id <= :ceiling")
         if positive:
+            params["rank"] = positive  # the words only: scope lexemes carry no relevance
+            channels, authors = await _scope(self.conn, where)
+            for ids in (channels, authors):
+                if ids:
+                    positive += " & (" + " | ".join(_tsquoted(_scoped(i)) for i in ids) + ")"
             params["query"] = positive
             conditions.insert(0, "d.doc @@ CAST(:query AS tsquery)")
             sql = (
-                "SELECT c.id, c.message_id, ts_rank_cd(c.doc, CAST(:query AS tsquery), 1)"
+                "SELECT c.id, c.message_id, ts_rank_cd(c.doc, CAST(:rank AS tsquery), 1)"
                 " FROM (SELECT d.id, d.message_id, d.doc FROM search_docs d"
                 f" WHERE {' AND '.join(conditions)} ORDER BY d.id DESC LIMIT :k) AS c"
                 " ORDER BY c.id DESC"

@@ -38,27 +38,30 @@ _SQLITE = [
     plain TEXT NOT NULL,
     es TEXT NOT NULL,
     en TEXT NOT NULL,
-    ids TEXT NOT NULL
+    ids TEXT NOT NULL,
+    scope TEXT NOT NULL
 )""",
-    # external content: the lexemes are stored once, in search_docs; triggers keep the index
+    # external content: the lexemes are stored once, in search_docs; triggers keep the index.
+    # `scope` holds the channel's and the author's ids, so that the permission filter, in:
+    # and from: are intersections inside the index, not checks on every match
     """CREATE VIRTUAL TABLE search_fts USING fts5(
-    plain, es, en, ids,
+    plain, es, en, ids, scope,
     content='search_docs', content_rowid='id',
     tokenize="unicode61 remove_diacritics 0 tokenchars '_'"
 )""",
     """CREATE TRIGGER search_docs_inserted AFTER INSERT ON search_docs BEGIN
-    INSERT INTO search_fts (rowid, plain, es, en, ids)
-    VALUES (new.id, new.plain, new.es, new.en, new.ids);
+    INSERT INTO search_fts (rowid, plain, es, en, ids, scope)
+    VALUES (new.id, new.plain, new.es, new.en, new.ids, new.scope);
 END""",
     """CREATE TRIGGER search_docs_deleted AFTER DELETE ON search_docs BEGIN
-    INSERT INTO search_fts (search_fts, rowid, plain, es, en, ids)
-    VALUES ('delete', old.id, old.plain, old.es, old.en, old.ids);
+    INSERT INTO search_fts (search_fts, rowid, plain, es, en, ids, scope)
+    VALUES ('delete', old.id, old.plain, old.es, old.en, old.ids, old.scope);
 END""",
     """CREATE TRIGGER search_docs_updated AFTER UPDATE ON search_docs BEGIN
-    INSERT INTO search_fts (search_fts, rowid, plain, es, en, ids)
-    VALUES ('delete', old.id, old.plain, old.es, old.en, old.ids);
-    INSERT INTO search_fts (rowid, plain, es, en, ids)
-    VALUES (new.id, new.plain, new.es, new.en, new.ids);
+    INSERT INTO search_fts (search_fts, rowid, plain, es, en, ids, scope)
+    VALUES ('delete', old.id, old.plain, old.es, old.en, old.ids, old.scope);
+    INSERT INTO search_fts (rowid, plain, es, en, ids, scope)
+    VALUES (new.id, new.plain, new.es, new.en, new.ids, new.scope);
 END""",
 ]
 
