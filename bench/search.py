@@ -530,10 +530,12 @@ def main() -> None:
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     results: dict[str, Any] = {"messages": args.messages, "channels": CHANNELS, "users": USERS}
     with tempfile.TemporaryDirectory(prefix="tertulia-search-") as tmp:
+        workdir = args.keep or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
         for backend in backends:
             print(f"{backend}: building {args.messages:,} messages…", flush=True)
             results[backend] = asyncio.run(
-                run_backend(backend, args.messages, args.rounds, Path(tmp))
+                run_backend(backend, args.messages, args.rounds, workdir)
             )
             report(backend, results[backend])
     out = ROOT / "bench" / "results" / "search.json"

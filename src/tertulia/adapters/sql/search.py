@@ -29,7 +29,16 @@ from tertulia.usecases.ports import (
     SearchHit,
     SearchHits,
 )
-from tertulia.usecases.searchtext import AnyOf, Clause, Document, Lexeme, Match, analyze
+from tertulia.usecases.searchtext import (
+    COLUMNS,
+    AnyOf,
+    Clause,
+    Document,
+    Lexeme,
+    Match,
+    Scorer,
+    analyze,
+)
 
 CANDIDATES = SEARCH_DEPTH  # matches ranked per search, newest first
 WINDOWS = (25_000, 200_000)  # newest documents searched first, then all of them
@@ -163,7 +172,8 @@ class _Progress:
             await self.conn.execute(_SAVE_POINT, {"after_id": message_id, "done": done})
 
 
-_BOUNDS = text("SELECT min(id), max(id) FROM search_docs")
+# two subqueries: SQLite finds min() and max() in the index only one at a time
+_BOUNDS = text("SELECT (SELECT min(id) FROM search_docs), (SELECT max(id) FROM search_docs)")
 
 
 class _Walk:
@@ -256,7 +266,7 @@ class SqliteSearch(_Progress):
                     positive += " AND scope : (" + " OR ".join(_quoted(i) for i in ids) + ")"
             params["match"] = f"({positive}) NOT ({negative})" if negative else positive
             sql = (
-                "SELECT d.id, d.message_id, -bm25(search_fts, 1.0, 1.0, 1.0, 1.5, 0.0)"
+                "SELECT d.id, d.message_id, d.plain, d.es, d.en, d.ids"
                 " FROM search_fts CROSS JOIN search_docs d ON d.id = search_fts.rowid"
                 f" WHERE search_fts MATCH :match AND {' AND '.join(conditions)}"
                 " AND search_fts.rowid > :floor AND search_fts.rowid <= :ceiling"
@@ -275,10 +285,19 @@ class SqliteSearch(_Progress):
                 " ORDER BY d.id DESC LIMIT :k"
             )
         statement = _statement(sql, expanding)
+        scorer = Scorer(match)
 
         async def run(floor: int, ceiling: int, k: int) -> list[_Candidate]:
             window = {**params, "floor": floor, "ceiling": ceiling, "k": k}
-            return _candidates(await self.conn.execute(statement, window))
+            rows: list[Any] = list(await self.conn.execute(statement, window))
+            if not positive:
+                return _candidates(rows)
+            columns = [dict(zip(COLUMNS, (r[2], r[3], r[4], r[5]), strict=True)) for r in rows]
+            average = sum(c["plain"].count(" ") + 1 for c in columns) / max(1, len(columns))
+            return [
+                _Candidate(int(r[0]), str(r[1]), scorer(c, average))
+                for r, c in zip(rows, columns, strict=True)
+            ]
 
         found, total, exact = await _Walk(self.conn, run)(_need(match, sort, offset, limit))
         return _page(found, total, exact, sort, offset, limit)
