@@ -511,7 +511,7 @@ class Threads(Protocol):
         that key."""
 
 
-SEARCH_DEPTH = 1000  # a search pages through at most this many of the newest matches
+SEARCH_DEPTH = 500  # a search pages through at most this many of the newest matches
 
 
 @dataclass(frozen=True, slots=True)

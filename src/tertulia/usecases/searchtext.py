@@ -30,7 +30,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import snowballstemmer
 
@@ -94,8 +94,7 @@ def prefix_pattern(text: str) -> list[str]:
     return [f"% {w}%" for w in words]
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):  # a tuple: snippets make thousands of these per search
     start: int  # where it lies in the original text
     end: int
     plain: str  # folded; an identifier's pieces joined by "_"
@@ -295,8 +294,10 @@ class Highlighter:
     match: Match
     _exact: dict[Column, frozenset[str]] = field(init=False)
     _prefixes: tuple[str, ...] = field(init=False)
+    _seen: dict[tuple[str, tuple[str, ...]], bool] = field(init=False)  # token → marked
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_seen", {})
         exact: dict[Column, set[str]] = {c: set() for c in COLUMNS}
         prefixes: list[str] = []
         for clause in self.match.positive:
@@ -310,7 +311,14 @@ class Highlighter:
         object.__setattr__(self, "_prefixes", tuple(prefixes))
 
     def _hit(self, token: Token) -> bool:
-        if token.plain.startswith(self._prefixes) and self._prefixes:
+        key = (token.plain, token.pieces)
+        hit = self._seen.get(key)
+        if hit is None:
+            hit = self._seen[key] = self._matches(token)
+        return hit
+
+    def _matches(self, token: Token) -> bool:
+        if self._prefixes and token.plain.startswith(self._prefixes):
             return True
         if token.identifier and (
             token.plain in self._exact["ids"] or not self._exact["ids"].isdisjoint(token.segments)
@@ -371,31 +379,37 @@ _WEIGHTS: dict[Column, float] = {"plain": 1.0, "es": 1.0, "en": 1.0, "ids": 1.5}
 
 @dataclass(frozen=True, slots=True)
 class Scorer:
-    """Scores a candidate from its lexeme columns (space-separated, as `Document.text`).
+    """Scores a candidate from its lexeme columns (space-separated, as `Document.text`, in
+    `COLUMNS` order).
 
     Every candidate of an AND query holds every word, so what orders them is how often and
     how densely they say it, BM25-style (term frequency saturating, long messages weighed
-    down), with exact phrases counting apart. No inverse document frequency: counting a
+    down), with exact phrases counting double. No inverse document frequency: counting a
     common word's documents would cost more than the search (it is what makes FTS5's bm25()
     take 80 ms at a million messages), and within one query every word is in every
     candidate anyway."""
 
     match: Match
+    _needles: tuple[tuple[int, str, float], ...] = field(init=False)
 
-    def __call__(self, columns: dict[Column, str], average_length: float) -> float:
-        padded = {name: f" {text} " for name, text in columns.items()}
-        length = columns["plain"].count(" ") + 1 if columns["plain"] else 1
-        norm = _K1 * (1 - _B + _B * length / max(average_length, 1.0))
-        score = 0.0
+    def __post_init__(self) -> None:
+        needles: list[tuple[int, str, float]] = []
         for clause in self.match.positive:
             if isinstance(clause, Sequence):
-                frequency = padded["plain"].count(f" {' '.join(clause.lexemes)} ")
-                score += 2.0 * frequency * (_K1 + 1) / (frequency + norm) if frequency else 0.0
+                needles.append((0, f" {' '.join(clause.lexemes)} ", 2.0))
                 continue
             for lexeme in clause.lexemes:
                 needle = f" {lexeme.text}" if lexeme.prefix else f" {lexeme.text} "
-                frequency = padded[lexeme.column].count(needle)
-                if frequency:
-                    weight = _WEIGHTS[lexeme.column]
-                    score += weight * frequency * (_K1 + 1) / (frequency + norm)
+                needles.append((COLUMNS.index(lexeme.column), needle, _WEIGHTS[lexeme.column]))
+        object.__setattr__(self, "_needles", tuple(needles))
+
+    def __call__(self, columns: tuple[str, ...], average_length: float) -> float:
+        padded = [f" {text} " for text in columns]
+        length = columns[0].count(" ") + 1
+        norm = _K1 * (1 - _B + _B * length / max(average_length, 1.0))
+        score = 0.0
+        for column, needle, weight in self._needles:
+            frequency = padded[column].count(needle)
+            if frequency:
+                score += weight * frequency * (_K1 + 1) / (frequency + norm)
         return score

@@ -18,9 +18,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import TextClause, bindparam, text
+from sqlalchemy import text
 
-from tertulia.adapters.sql.leases import Executor
+from tertulia.adapters.sql.leases import Executor, Raw
 from tertulia.domain.ids import MessageId
 from tertulia.usecases.ports import (
     SEARCH_DEPTH,
@@ -30,7 +30,6 @@ from tertulia.usecases.ports import (
     SearchHits,
 )
 from tertulia.usecases.searchtext import (
-    COLUMNS,
     AnyOf,
     Clause,
     Document,
@@ -111,8 +110,8 @@ def _filters(where: SearchFilter) -> tuple[list[str], dict[str, Any], list[str]]
     if where.mentioned_ids:
         anyone = []
         for i, user_id in enumerate(where.mentioned_ids):
-            anyone.append(f"m.mentioned LIKE :mentioned{i}")
-            params[f"mentioned{i}"] = f"%{user_id}%"
+            anyone.append(f"m.mentioned LIKE :mentioned_{_letters(i)}")
+            params[f"mentioned_{_letters(i)}"] = f"%{user_id}%"
         message.append(f"({' OR '.join(anyone)})")
     if message:
         found = " AND ".join(message)
@@ -128,7 +127,7 @@ def _filters(where: SearchFilter) -> tuple[list[str], dict[str, Any], list[str]]
     return conditions, params, expanding
 
 
-_READABLE = text(
+_READABLE = Raw.of(
     "SELECT cm.channel_id FROM channel_members cm WHERE cm.user_id = :viewer"
     " AND cm.workspace_id = :ws UNION SELECT c.id FROM channels c"
     " WHERE c.workspace_id = :ws AND c.kind = 'public' AND :public LIMIT :most"
@@ -136,24 +135,43 @@ _READABLE = text(
 
 
 async def _scope(conn: Executor, where: SearchFilter) -> tuple[list[str], list[str]]:
-    """The channels and authors to intersect inside the index: what in: and from: name, else
-    the channels the viewer may read (when few enough to be worth it; the SQL conditions
-    decide in any case)."""
-    channels: list[str] = [str(c) for c in where.channel_ids or ()]
-    if not channels:
+    """What to intersect inside the index: the ids that narrow every window (the channels
+    in: names, the people from: names), and those worth it only in the newest window (the
+    channels the viewer may read, when few enough; the SQL conditions decide in any case)."""
+    narrow = [str(c) for c in where.channel_ids or ()]
+    narrow_authors = [str(a) for a in where.author_ids]
+    readable: list[str] = []
+    if not narrow:
         params = {"viewer": where.viewer, "ws": where.workspace_id, "public": where.include_public}
-        rows = await conn.execute(_READABLE, {**params, "most": SCOPE_LIMIT + 1})
-        channels = [str(r[0]) for r in rows]
-        if len(channels) > SCOPE_LIMIT:
-            channels = []
-    return channels, [str(a) for a in where.author_ids]
+        rows = await conn.raw(_READABLE, {**params, "most": SCOPE_LIMIT + 1})
+        readable = [str(r[0]) for r in rows] if len(rows) <= SCOPE_LIMIT else []
+    return [*_groups(narrow), *_groups(narrow_authors)], _groups(readable)
 
 
-def _statement(sql: str, expanding: list[str]) -> TextClause:
-    statement = text(sql)
-    if expanding:
-        statement = statement.bindparams(*(bindparam(name, expanding=True) for name in expanding))
-    return statement
+def _groups(ids: list[str]) -> list[str]:
+    """One group of alternatives (or none) per kind of scope."""
+    return [" ".join(ids)] if ids else []
+
+
+def _statement(sql: str, expanding: list[str], params: dict[str, Any]) -> Raw:
+    """The statement for the driver itself (a search runs it once per window): each list
+    parameter becomes one parameter per value."""
+    for name in expanding:
+        values = params.pop(name)
+        names = [f"{name}_{_letters(i)}" for i in range(len(values))]
+        params.update(zip(names, values, strict=True))
+        sql = sql.replace(f":{name}", "(" + ", ".join(f":{n}" for n in names) + ")")
+    return Raw.of(sql)
+
+
+def _letters(number: int) -> str:
+    """0 → a, 25 → z, 26 → ba: parameter names are letters only."""
+    out = ""
+    while True:
+        number, digit = divmod(number, 26)
+        out = chr(ord("a") + digit) + out
+        if not number:
+            return out
 
 
 class _Progress:
@@ -173,7 +191,7 @@ class _Progress:
 
 
 # two subqueries: SQLite finds min() and max() in the index only one at a time
-_BOUNDS = text("SELECT (SELECT min(id) FROM search_docs), (SELECT max(id) FROM search_docs)")
+_BOUNDS = Raw.of("SELECT (SELECT min(id) FROM search_docs), (SELECT max(id) FROM search_docs)")
 
 
 class _Walk:
@@ -183,19 +201,22 @@ class _Walk:
 
     def __init__(self, conn: Executor, run: Any) -> None:
         self.conn = conn
-        self.run = run  # (sql conditions on the window, params, how many) -> candidates
+        # (floor, ceiling, how many, newest window?) -> candidates: the newest window is where
+        # common words find all their candidates, so only it intersects with the scope inside
+        # the index; rarer words, walking further, are cheaper checked row by row in SQL
+        self.run = run
 
     async def __call__(self, need: int) -> tuple[list[_Candidate], int, bool]:
         """The newest `need` candidates, and the total: exact (True) or estimated."""
-        row: Any = (await self.conn.execute(_BOUNDS)).first()
-        if row is None or row[0] is None:
+        row = (await self.conn.raw(_BOUNDS, {}))[0]
+        if row[0] is None:
             return [], 0, True
         low, high = int(row[0]), int(row[1])
         found: list[_Candidate] = []
         ceiling = high
         for size in (*WINDOWS, None):
             floor = low - 1 if size is None else max(low - 1, high - size)
-            found.extend(await self.run(floor, ceiling, need - len(found)))
+            found.extend(await self.run(floor, ceiling, need - len(found), ceiling == high))
             if len(found) >= need:
                 reached = found[-1].id
                 estimate = round(len(found) * (high - low + 1) / max(1, high - reached + 1))
@@ -259,12 +280,16 @@ class SqliteSearch(_Progress):
         conditions, params, expanding = _filters(where)
         positive = " AND ".join(_fts(c) for c in match.positive)
         negative = " OR ".join(_fts(c) for c in match.negative)
+        scoped = positive
         if positive:
-            channels, authors = await _scope(self.conn, where)
-            for ids in (channels, authors):
-                if ids:
-                    positive += " AND scope : (" + " OR ".join(_quoted(i) for i in ids) + ")"
-            params["match"] = f"({positive}) NOT ({negative})" if negative else positive
+            always, newest = await _scope(self.conn, where)
+            for group in always:
+                positive += " AND scope : (" + " OR ".join(map(_quoted, group.split())) + ")"
+            scoped = positive
+            for group in newest:
+                scoped += " AND scope : (" + " OR ".join(map(_quoted, group.split())) + ")"
+            if negative:
+                positive, scoped = (f"({p}) NOT ({negative})" for p in (positive, scoped))
             sql = (
                 "SELECT d.id, d.message_id, d.plain, d.es, d.en, d.ids"
                 " FROM search_fts CROSS JOIN search_docs d ON d.id = search_fts.rowid"
@@ -284,20 +309,18 @@ class SqliteSearch(_Progress):
                 f" WHERE {' AND '.join(conditions)} AND d.id > :floor AND d.id <= :ceiling"
                 " ORDER BY d.id DESC LIMIT :k"
             )
-        statement = _statement(sql, expanding)
+        statement = _statement(sql, expanding, params)
         scorer = Scorer(match)
 
-        async def run(floor: int, ceiling: int, k: int) -> list[_Candidate]:
+        async def run(floor: int, ceiling: int, k: int, newest: bool) -> list[_Candidate]:
             window = {**params, "floor": floor, "ceiling": ceiling, "k": k}
-            rows: list[Any] = list(await self.conn.execute(statement, window))
+            if positive:
+                window["match"] = scoped if newest else positive
+            rows = await self.conn.raw(statement, window)
             if not positive:
                 return _candidates(rows)
-            columns = [dict(zip(COLUMNS, (r[2], r[3], r[4], r[5]), strict=True)) for r in rows]
-            average = sum(c["plain"].count(" ") + 1 for c in columns) / max(1, len(columns))
-            return [
-                _Candidate(int(r[0]), str(r[1]), scorer(c, average))
-                for r, c in zip(rows, columns, strict=True)
-            ]
+            average = sum(r[2].count(" ") + 1 for r in rows) / max(1, len(rows))
+            return [_Candidate(r[0], r[1], scorer(r[2:6], average)) for r in rows]
 
         found, total, exact = await _Walk(self.conn, run)(_need(match, sort, offset, limit))
         return _page(found, total, exact, sort, offset, limit)
@@ -410,13 +433,15 @@ class PostgresSearch(_Progress):
         conditions, params, expanding = _filters(where)
         positive, negative = tsquery(match)
         conditions.append("d.id > :floor AND d.id <= :ceiling")
+        scoped = positive
         if positive:
             params["rank"] = positive  # the words only: scope lexemes carry no relevance
-            channels, authors = await _scope(self.conn, where)
-            for ids in (channels, authors):
-                if ids:
-                    positive += " & (" + " | ".join(_tsquoted(_scoped(i)) for i in ids) + ")"
-            params["query"] = positive
+            always, newest = await _scope(self.conn, where)
+            for group in always:
+                positive += " & (" + " | ".join(_tsquoted(_scoped(i)) for i in group.split()) + ")"
+            scoped = positive
+            for group in newest:
+                scoped += " & (" + " | ".join(_tsquoted(_scoped(i)) for i in group.split()) + ")"
             conditions.insert(0, "d.doc @@ CAST(:query AS tsquery)")
             sql = (
                 "SELECT c.id, c.message_id, ts_rank_cd(c.doc, CAST(:rank AS tsquery), 1)"
@@ -432,11 +457,13 @@ class PostgresSearch(_Progress):
                 "SELECT d.id, d.message_id, 0.0 FROM search_docs d"
                 f" WHERE {' AND '.join(conditions)} ORDER BY d.id DESC LIMIT :k"
             )
-        statement = _statement(sql, expanding)
+        statement = _statement(sql, expanding, params)
 
-        async def run(floor: int, ceiling: int, k: int) -> list[_Candidate]:
+        async def run(floor: int, ceiling: int, k: int, newest: bool) -> list[_Candidate]:
             window = {**params, "floor": floor, "ceiling": ceiling, "k": k}
-            return _candidates(await self.conn.execute(statement, window))
+            if positive:
+                window["query"] = scoped if newest else positive
+            return _candidates(await self.conn.raw(statement, window))
 
         found, total, exact = await _Walk(self.conn, run)(_need(match, sort, offset, limit))
         return _page(found, total, exact, sort, offset, limit)
