@@ -3,8 +3,9 @@
     .venv/bin/python bench/search.py [--backend sqlite|postgres|both] [--messages 1000000]
                                      [--rounds 60] [--keep DIR]
 
-With --keep, the SQLite corpus is kept in DIR (and reused by the next run with the same
---messages), so that tuning a query does not rebuild a million messages.
+With --keep, the SQLite corpus is kept in DIR and the PostgreSQL database is not dropped (its
+name is noted in DIR); the next run with the same --messages reuses them, so that tuning a
+query does not rebuild a million messages.
 
 Builds a workspace of 1,000 people and 100 private channels, and a corpus of mixed Spanish
 and English chat (bench/corpus.py: Zipf-distributed words, so a few match a large share of the
@@ -469,7 +470,9 @@ def report(backend: str, figures: dict[str, Any]) -> None:
         )
 
 
-async def run_backend(backend: str, count: int, rounds: int, workdir: Path) -> dict[str, Any]:
+async def run_backend(
+    backend: str, count: int, rounds: int, workdir: Path, keep: bool
+) -> dict[str, Any]:
     now = datetime.now(UTC)
     world = people_rows(now)[1]
     started = time.perf_counter()
@@ -492,15 +495,22 @@ async def run_backend(backend: str, count: int, rounds: int, workdir: Path) -> d
         return figures
     import asyncpg
 
-    name = f"tertulia_search_{uuid.uuid4().hex[:8]}"
+    saved = workdir / f"postgres-{count}.json"  # with --keep: the database and its world
+    kept = json.loads(saved.read_text()) if saved.exists() else None
+    name = kept["database"] if kept else f"tertulia_search_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(POSTGRES)
-    await admin.execute(f'CREATE DATABASE "{name}"')
+    exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
     url = POSTGRES.replace("postgresql://", "postgresql+asyncpg://").rsplit("/", 1)[0] + f"/{name}"
     try:
-        database = open_database(url)
-        await migrate.upgrade(database)
-        await database.close()
-        await load_postgres(url, world, count)
+        if kept and exists:
+            world = _world_of(kept["world"])
+        else:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+            database = open_database(url)
+            await migrate.upgrade(database)
+            await database.close()
+            await load_postgres(url, world, count)
+            saved.write_text(json.dumps({"database": name, "world": _saved(world)}))
         figures = {"build_s": round(time.perf_counter() - started)}
         figures |= await measure(url, world, rounds)
         figures["database_mib"] = round(
@@ -508,7 +518,9 @@ async def run_backend(backend: str, count: int, rounds: int, workdir: Path) -> d
         )
         return figures
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not keep:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            saved.unlink(missing_ok=True)
         await admin.close()
 
 
@@ -535,7 +547,7 @@ def main() -> None:
         for backend in backends:
             print(f"{backend}: building {args.messages:,} messages…", flush=True)
             results[backend] = asyncio.run(
-                run_backend(backend, args.messages, args.rounds, workdir)
+                run_backend(backend, args.messages, args.rounds, workdir, args.keep is not None)
             )
             report(backend, results[backend])
     out = ROOT / "bench" / "results" / "search.json"

@@ -174,10 +174,15 @@ def _letters(number: int) -> str:
             return out
 
 
-class _Progress:
-    """Where `tertulia reindex` got to, in the same transaction as what it indexed."""
+class _SqlIndex:
+    """What both engines do alike: forget a message, and keep where `tertulia reindex` got
+    to, in the same transaction as what it indexed."""
 
-    conn: Executor
+    def __init__(self, conn: Executor) -> None:
+        self.conn = conn
+
+    async def drop(self, message_id: MessageId) -> None:
+        await self.conn.execute(_DROP, {"message_id": message_id})
 
     async def reindexed_up_to(self) -> tuple[MessageId, int] | None:
         row: Any = (await self.conn.execute(_POINT)).first()
@@ -199,8 +204,9 @@ class _Walk:
     word in half the corpus is answered from the newest few thousand documents, a rare one
     from all of them."""
 
-    def __init__(self, conn: Executor, run: Any) -> None:
+    def __init__(self, conn: Executor, run: Any, windows: tuple[int, ...] = WINDOWS) -> None:
         self.conn = conn
+        self.windows = windows
         # (floor, ceiling, how many, newest window?) -> candidates: the newest window is where
         # common words find all their candidates, so only it intersects with the scope inside
         # the index; rarer words, walking further, are cheaper checked row by row in SQL
@@ -214,7 +220,7 @@ class _Walk:
         low, high = int(row[0]), int(row[1])
         found: list[_Candidate] = []
         ceiling = high
-        for size in (*WINDOWS, None):
+        for size in (*self.windows, None):
             floor = low - 1 if size is None else max(low - 1, high - size)
             found.extend(await self.run(floor, ceiling, need - len(found), ceiling == high))
             if len(found) >= need:
@@ -254,20 +260,14 @@ def _need(match: Match, sort: Literal["relevance", "recent"], offset: int, limit
     return min(CANDIDATES, offset + limit + 1)
 
 
-class SqliteSearch(_Progress):
+class SqliteSearch(_SqlIndex):
     """FTS5 with external content (search_docs); triggers keep the index in step."""
-
-    def __init__(self, conn: Executor) -> None:
-        self.conn = conn
 
     async def put(self, document: SearchDocument) -> None:
         analyzed = analyze(document.text)
         params = {**_row(document), **{c: analyzed.text(c) for c in ("plain", "es", "en", "ids")}}
         params["scope"] = f"{document.channel_id} {document.author_id}"
         await self.conn.execute(_SQLITE_PUT, params)
-
-    async def drop(self, message_id: MessageId) -> None:
-        await self.conn.execute(_DROP, {"message_id": message_id})
 
     async def search(
         self,
@@ -408,19 +408,13 @@ def tsquery(match: Match) -> tuple[str, str]:
     return positive, negative
 
 
-class PostgresSearch(_Progress):
+class PostgresSearch(_SqlIndex):
     """A tsvector per message, GIN-indexed; the query is a tsquery literal we build."""
-
-    def __init__(self, conn: Executor) -> None:
-        self.conn = conn
 
     async def put(self, document: SearchDocument) -> None:
         scope = (document.channel_id, document.author_id)
         params = {**_row(document), "doc": tsvector(analyze(document.text), scope)}
         await self.conn.execute(_POSTGRES_PUT, params)
-
-    async def drop(self, message_id: MessageId) -> None:
-        await self.conn.execute(_DROP, {"message_id": message_id})
 
     async def search(
         self,
@@ -449,23 +443,30 @@ class PostgresSearch(_Progress):
                 f" WHERE {' AND '.join(conditions)} ORDER BY d.id DESC LIMIT :k) AS c"
                 " ORDER BY c.id DESC"
             )
+            # past the newest window, the GIN index, always: walking the primary key there
+            # (which the planner may prefer, for the ORDER BY) reads every older row when the
+            # words are rare
+            older = sql.replace("ORDER BY d.id DESC LIMIT :k", "ORDER BY d.id + 0 DESC LIMIT :k")
         else:
             if negative:
                 conditions.append("NOT (d.doc @@ CAST(:excluded AS tsquery))")
                 params["excluded"] = negative
-            sql = (
+            sql = older = (
                 "SELECT d.id, d.message_id, 0.0 FROM search_docs d"
                 f" WHERE {' AND '.join(conditions)} ORDER BY d.id DESC LIMIT :k"
             )
-        statement = _statement(sql, expanding, params)
+        statement = _statement(sql, expanding, dict(params))
+        statement_older = _statement(older, expanding, params)
 
         async def run(floor: int, ceiling: int, k: int, newest: bool) -> list[_Candidate]:
             window = {**params, "floor": floor, "ceiling": ceiling, "k": k}
             if positive:
                 window["query"] = scoped if newest else positive
-            return _candidates(await self.conn.raw(statement, window))
+            rows = await self.conn.raw(statement if newest else statement_older, window)
+            return _candidates(rows)
 
-        found, total, exact = await _Walk(self.conn, run)(_need(match, sort, offset, limit))
+        walk = _Walk(self.conn, run, WINDOWS[:1])  # then the rest at once: one GIN scan
+        found, total, exact = await walk(_need(match, sort, offset, limit))
         return _page(found, total, exact, sort, offset, limit)
 
 
