@@ -41,6 +41,9 @@ from tertulia.usecases.searchtext import (
 
 CANDIDATES = SEARCH_DEPTH  # matches ranked per search, newest first
 WINDOWS = (25_000, 200_000)  # newest documents searched first, then all of them
+# PostgreSQL: the newest window, then everything older in one GIN scan (a window of ids
+# ANDed with the index costs a bitmap of the window; the index alone, a visit per match)
+POSTGRES_WINDOWS = (25_000,)
 SCOPE_LIMIT = 200  # readable channels intersected inside the index (more: checked in SQL)
 _MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
 _MAX_POSITIONS = 256  # positions PostgreSQL keeps per lexeme
@@ -134,14 +137,16 @@ _READABLE = Raw.of(
 )
 
 
-async def _scope(conn: Executor, where: SearchFilter) -> tuple[list[str], list[str]]:
+async def _scope(
+    conn: Executor, where: SearchFilter, readable_too: bool = True
+) -> tuple[list[str], list[str]]:
     """What to intersect inside the index: the ids that narrow every window (the channels
     in: names, the people from: names), and those worth it only in the newest window (the
     channels the viewer may read, when few enough; the SQL conditions decide in any case)."""
     narrow = [str(c) for c in where.channel_ids or ()]
     narrow_authors = [str(a) for a in where.author_ids]
     readable: list[str] = []
-    if not narrow:
+    if not narrow and readable_too:
         params = {"viewer": where.viewer, "ws": where.workspace_id, "public": where.include_public}
         rows = await conn.raw(_READABLE, {**params, "most": SCOPE_LIMIT + 1})
         readable = [str(r[0]) for r in rows] if len(rows) <= SCOPE_LIMIT else []
@@ -430,12 +435,12 @@ class PostgresSearch(_SqlIndex):
         scoped = positive
         if positive:
             params["rank"] = positive  # the words only: scope lexemes carry no relevance
-            always, newest = await _scope(self.conn, where)
+            # in: and from: only: GIN reads every posting list of an OR in full, and the
+            # readable channels' lists hold a fifth of the corpus
+            always, _ = await _scope(self.conn, where, readable_too=False)
             for group in always:
                 positive += " & (" + " | ".join(_tsquoted(_scoped(i)) for i in group.split()) + ")"
             scoped = positive
-            for group in newest:
-                scoped += " & (" + " | ".join(_tsquoted(_scoped(i)) for i in group.split()) + ")"
             conditions.insert(0, "d.doc @@ CAST(:query AS tsquery)")
             sql = (
                 "SELECT c.id, c.message_id, ts_rank_cd(c.doc, CAST(:rank AS tsquery), 1)"
@@ -443,10 +448,17 @@ class PostgresSearch(_SqlIndex):
                 f" WHERE {' AND '.join(conditions)} ORDER BY d.id DESC LIMIT :k) AS c"
                 " ORDER BY c.id DESC"
             )
-            # past the newest window, the GIN index, always: walking the primary key there
-            # (which the planner may prefer, for the ORDER BY) reads every older row when the
-            # words are rare
-            older = sql.replace("ORDER BY d.id DESC LIMIT :k", "ORDER BY d.id + 0 DESC LIMIT :k")
+            # The newest window: the planner's choice (walking the primary key suits common
+            # words). Everything older, at once, through the GIN index alone: walking the
+            # primary key (for the ORDER BY) or each channel's documents (for the permission
+            # filter), which the planner may prefer there, reads every row when the words
+            # are rare, and a range of ids ANDed with the index costs a bitmap of the range
+            older = (
+                sql.replace("ORDER BY d.id DESC", "ORDER BY d.id + 0 DESC")
+                .replace("d.id > :floor AND d.id <= :ceiling", "d.id + 0 <= :ceiling")
+                .replace("d.channel_id IN", "d.channel_id || '' IN")
+                .replace("d.author_id IN", "d.author_id || '' IN")
+            )
         else:
             if negative:
                 conditions.append("NOT (d.doc @@ CAST(:excluded AS tsquery))")
@@ -465,7 +477,7 @@ class PostgresSearch(_SqlIndex):
             rows = await self.conn.raw(statement if newest else statement_older, window)
             return _candidates(rows)
 
-        walk = _Walk(self.conn, run, WINDOWS[:1])  # then the rest at once: one GIN scan
+        walk = _Walk(self.conn, run, POSTGRES_WINDOWS)
         found, total, exact = await walk(_need(match, sort, offset, limit))
         return _page(found, total, exact, sort, offset, limit)
 
