@@ -4,11 +4,14 @@ those lexemes, quoted by us: no user text ever reaches a MATCH or a tsquery pars
 
 How a search runs, on both engines:
 1. the newest `CANDIDATES` matches readable by the viewer (membership is checked in the same
-   statement) and within the operators' filters, by walking the index newest first;
-2. their relevance (FTS5's bm25; PostgreSQL's ts_rank_cd divided by the log of the length) is
-   computed for those only: a word in half the corpus never ranks half the corpus;
+   statement) and within the operators' filters, walking the documents newest first in
+   growing windows of ids (`_Walk`): a common word is answered from the newest window, a rare
+   one from all of them;
+2. their relevance is computed for those only (SQLite: our BM25-style `Scorer` over their
+   lexemes; PostgreSQL: ts_rank_cd divided by the log of the length): a word in half the
+   corpus never ranks half the corpus;
 3. the page is cut from them, and the total is exact below `CANDIDATES`, else estimated from
-   how far back in time the candidates reached.
+   how far back the candidates reached.
 """
 
 from __future__ import annotations
@@ -256,7 +259,7 @@ def _page(
     return SearchHits(page, total, exact)
 
 
-def _need(match: Match, sort: Literal["relevance", "recent"], offset: int, limit: int) -> int:
+def _need(match: Match, offset: int, limit: int) -> int:
     """Words: every candidate (ranking needs them; counting them costs little more). Operators
     alone, newest first: only as far as the page reaches (a rare flag would otherwise walk the
     whole corpus)."""
@@ -327,7 +330,7 @@ class SqliteSearch(_SqlIndex):
             average = sum(r[2].count(" ") + 1 for r in rows) / max(1, len(rows))
             return [_Candidate(r[0], r[1], scorer(r[2:6], average)) for r in rows]
 
-        found, total, exact = await _Walk(self.conn, run)(_need(match, sort, offset, limit))
+        found, total, exact = await _Walk(self.conn, run)(_need(match, offset, limit))
         return _page(found, total, exact, sort, offset, limit)
 
 
@@ -478,7 +481,7 @@ class PostgresSearch(_SqlIndex):
             return _candidates(rows)
 
         walk = _Walk(self.conn, run, POSTGRES_WINDOWS)
-        found, total, exact = await walk(_need(match, sort, offset, limit))
+        found, total, exact = await walk(_need(match, offset, limit))
         return _page(found, total, exact, sort, offset, limit)
 
 
