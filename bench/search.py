@@ -38,9 +38,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 from corpus import Corpus
+from tertulia.adapters.search.sql import tsvector
 from tertulia.adapters.sql import migrate
 from tertulia.adapters.sql.database import open_database
-from tertulia.adapters.sql.search import tsvector
 from tertulia.adapters.sql.uow import SqlUnitOfWorkFactory
 from tertulia.domain.ids import UserId, WorkspaceId, new_id
 from tertulia.usecases.search import Search

@@ -43,7 +43,7 @@ async def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Asyn
 
 def _not_search(name: str | None, kind: str, parents: object) -> bool:
     """The search index's tables differ by engine (FTS5 or tsvector): the search suite checks
-    them (tests/adapters/test_search.py)."""
+    them (tests/usecases/test_search.py, on both engines)."""
     return not (kind == "table" and (name or "").startswith("search_"))
 
 

@@ -11,6 +11,7 @@ from typing import Self
 import orjson
 from sqlalchemy import insert, text
 
+from tertulia.adapters.search.sql import search_index
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.database import Database
 from tertulia.adapters.sql.leases import Raw
@@ -29,7 +30,6 @@ from tertulia.adapters.sql.repositories import (
     SqlUsers,
     SqlWorkspaces,
 )
-from tertulia.adapters.sql.search import search_index
 from tertulia.domain.events import Event
 from tertulia.domain.ids import MessageId
 from tertulia.usecases.ports import Clock

@@ -2,7 +2,7 @@
 index. The lexemes come from the application's analyzer (`usecases.searchtext`), the same on
 both engines. Existing messages are indexed by `tertulia reindex`.
 
-The layout differs by engine, so these tables live here and in `adapters.sql.search`, not in
+The layout differs by engine, so these tables live here and in `adapters.search.sql`, not in
 `tables.py` (the migration test leaves names starting with `search_` to the search tests).
 
 Revision ID: 0003
