@@ -6,7 +6,7 @@ here only so that imports point inwards. Use-case tests run them on a real SQLit
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -509,6 +509,41 @@ class Threads(Protocol):
         """Followed threads of the workspace: those with unread replies first, then by the
         newest reply; ordered by (has unread, newest reply seq, root id) descending, after
         that key."""
+
+
+BLOB_KEY = r"^[0-9a-f]{64}$"  # a blob's key: the SHA-256 of its bytes, in hex
+
+
+class BlobTooLarge(Exception):
+    """The bytes offered ran past the limit; nothing was kept."""
+
+
+@dataclass(frozen=True, slots=True)
+class Blob:
+    """Bytes kept by content: the same bytes, stored twice, are one blob."""
+
+    key: str  # sha256 hex
+    size: int
+
+
+class BlobStore(Protocol):
+    """Where file bytes live (a local directory, an S3-compatible bucket). Content-addressed:
+    a blob is written once, under the SHA-256 of its bytes, and never changes."""
+
+    async def put(self, chunks: AsyncIterable[bytes], max_bytes: int) -> Blob:
+        """Stream the chunks in, hashing them; keep them under their hash (once, however
+        often they are put). Past `max_bytes`, stop reading, keep nothing, raise
+        BlobTooLarge. Only a complete blob is ever visible under its key."""
+
+    async def size(self, key: str) -> int | None:
+        """The blob's size, or None if there is none under that key."""
+
+    def read(self, key: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
+        """Its bytes from `start` up to `end` (exclusive; the end of the blob if None), in
+        chunks; KeyError if there is none."""
+
+    async def delete(self, key: str) -> None:
+        """Remove the blob; nothing happens if there is none."""
 
 
 SEARCH_DEPTH = 500  # a search pages through at most this many of the newest matches
