@@ -20,6 +20,7 @@ from pydantic import SecretStr
 from sqlalchemy import make_url, text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from tertulia.adapters.blobs.s3 import S3Location
 from tertulia.adapters.sql import migrate
 from tertulia.adapters.sql.database import Database, open_database
 from tertulia.adapters.sql.tables import metadata
@@ -28,6 +29,7 @@ from tertulia.config import Settings
 from tertulia.usecases.accounts import AuthPolicy
 from tertulia.usecases.core import Tertulia
 from tests import services
+from tests.s3 import s3_server
 from tests.twins import FastHasher
 
 JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
@@ -138,6 +140,13 @@ def redis_server() -> str:
 @pytest.fixture
 def redis_url(redis_server: str) -> str:
     return redis_server
+
+
+@pytest.fixture(scope="session")
+def s3_location(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Location]:
+    """A bucket on a real S3 server (see tests/s3.py); tests use prefixes of their own."""
+    with s3_server(tmp_path_factory.mktemp("s3")) as location:
+        yield location
 
 
 @pytest.fixture

@@ -11,6 +11,9 @@ POSTGRES_URL = os.environ.get(
     "TERTULIA_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
 REDIS_URL = os.environ.get("TERTULIA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# http://KEY:SECRET@host:port/bucket of an S3-compatible server; empty: the tests start
+# SeaweedFS (`weed`, from the dev dependencies) themselves
+S3_URL = os.environ.get("TERTULIA_TEST_S3_URL", "")
 REQUIRED = {s.strip() for s in os.environ.get("TERTULIA_TEST_REQUIRE", "").split(",") if s.strip()}
 
 

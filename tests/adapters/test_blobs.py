@@ -1,24 +1,47 @@
-"""The BlobStore contract: every adapter (the local directory now; S3 with issue 6's next
-slice) passes the same suite."""
+"""The BlobStore contract: the local directory and S3 (a real server: SeaweedFS, see
+tests/s3.py) pass the same suite."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import uuid
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import ClientError
 
 from tertulia.adapters.blobs.local import LocalBlobStore
+from tertulia.adapters.blobs.s3 import S3BlobStore, S3Location
 from tertulia.usecases.ports import BlobStore, BlobTooLarge
 
 MIB = 1024 * 1024
 
 
-@pytest.fixture(params=["local"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> BlobStore:
-    return LocalBlobStore(tmp_path / "files")
+@pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.s3)])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[BlobStore]:
+    if request.param == "local":
+        yield LocalBlobStore(tmp_path / "files")
+        return
+    location: S3Location = request.getfixturevalue("s3_location")
+    async with S3BlobStore(replace(location, prefix=f"test-{uuid.uuid4().hex}/")) as s3:
+        yield s3
+
+
+async def kept(store: BlobStore) -> list[str]:
+    """Every object or file the store holds (finished or not)."""
+    if isinstance(store, LocalBlobStore):
+        return sorted(p.name for p in store.root.rglob("*") if p.is_file())
+    assert isinstance(store, S3BlobStore)
+    client, where = store._client, store.location
+    listed = await client.list_objects_v2(Bucket=where.bucket, Prefix=where.prefix)
+    uploads = await client.list_multipart_uploads(Bucket=where.bucket, Prefix=where.prefix)
+    return sorted(
+        [o["Key"].removeprefix(where.prefix) for o in listed.get("Contents", [])]
+        + [u["Key"] for u in uploads.get("Uploads", [])]
+    )
 
 
 async def chunks_of(data: bytes, size: int = 64 * 1024) -> AsyncIterator[bytes]:
@@ -53,7 +76,7 @@ async def test_ranges_read_exactly_the_bytes_asked_for(store: BlobStore) -> None
     assert await read_all(store, blob.key, len(data), None) == b""
 
 
-async def test_the_same_bytes_are_kept_once(store: BlobStore, tmp_path: Path) -> None:
+async def test_the_same_bytes_are_kept_once(store: BlobStore) -> None:
     data = b"informe trimestral" * 1000
     first, second = await asyncio.gather(
         store.put(chunks_of(data, 100), MIB), store.put(chunks_of(data, 333), MIB)
@@ -61,19 +84,26 @@ async def test_the_same_bytes_are_kept_once(store: BlobStore, tmp_path: Path) ->
     assert first == second
     third = await store.put(chunks_of(data), MIB)
     assert third == first
-    if isinstance(store, LocalBlobStore):
-        kept = [p for p in (tmp_path / "files").rglob("*") if p.is_file()]
-        assert [p.name for p in kept] == [first.key]
+    assert await kept(store) == [first.key]
 
 
-async def test_past_the_limit_nothing_is_kept(store: BlobStore, tmp_path: Path) -> None:
-    data = b"x" * (MIB + 1)
+@pytest.mark.parametrize("limit", [MIB, 20 * MIB])  # one request; several parts (S3)
+async def test_past_the_limit_nothing_is_kept(store: BlobStore, limit: int) -> None:
+    data = b"x" * (limit + 1)
     with pytest.raises(BlobTooLarge):
-        await store.put(chunks_of(data), max_bytes=MIB)
+        await store.put(chunks_of(data, MIB), max_bytes=limit)
     assert await store.size(hashlib.sha256(data).hexdigest()) is None
-    assert await store.size(hashlib.sha256(data[:MIB]).hexdigest()) is None
-    if isinstance(store, LocalBlobStore):
-        assert not [p for p in (tmp_path / "files").rglob("*") if p.is_file()]
+    assert await store.size(hashlib.sha256(data[:limit]).hexdigest()) is None
+    assert await kept(store) == []
+
+
+async def test_large_files_go_up_in_parts_and_come_back_whole(store: BlobStore) -> None:
+    data = bytes(range(256)) * (19 * 4096)  # 19 MiB: three parts of 8 MiB on S3
+    blob = await store.put(chunks_of(data, MIB), max_bytes=20 * MIB)
+    assert blob.key == hashlib.sha256(data).hexdigest()
+    assert await read_all(store, blob.key, 9 * MIB, 9 * MIB + 10) == data[9 * MIB : 9 * MIB + 10]
+    assert hashlib.sha256(await read_all(store, blob.key)).hexdigest() == blob.key
+    assert await kept(store) == [blob.key]  # no temporary object, no unfinished upload
 
 
 async def test_a_source_that_fails_midway_leaves_nothing(store: BlobStore, tmp_path: Path) -> None:
@@ -122,3 +152,15 @@ def test_a_restart_sweeps_what_interrupted_writes_left(tmp_path: Path) -> None:
     (tmp_path / "files" / "tmp" / "half-written").write_bytes(b"x")
     assert store.sweep() == 1
     assert not list((tmp_path / "files" / "tmp").iterdir())
+
+
+@pytest.mark.s3
+async def test_the_s3_server_checks_signatures(s3_location: S3Location) -> None:
+    """The suite's server is a real one: a wrong secret is refused, nothing is stored."""
+    wrong = replace(s3_location, secret_key="not-the-secret", prefix=f"t-{uuid.uuid4().hex}/")
+    async with S3BlobStore(wrong) as impostor:
+        with pytest.raises(ClientError) as refused:
+            await impostor.put(chunks_of(b"intruso"), MIB)
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    async with S3BlobStore(replace(wrong, secret_key=s3_location.secret_key)) as honest:
+        assert await kept(honest) == []
