@@ -125,7 +125,8 @@ def s3_server(workdir: Path) -> Iterator[S3Location]:
     finally:
         process.terminate()
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # it sometimes lingers over its shutdown
             process.kill()
+            process.wait()
         log.close()
