@@ -322,7 +322,7 @@ class Messaging:
             notified = list(await uow.notifications.recipients(message.id))
             await uow.messages.save(tombstone)
             await uow.messages.forget_content(message.id)
-            await uow.search.drop(message.id)
+            await index_message(uow, tombstone)
             if notified:
                 uow.emit(self._unnotified(message, notified))
             if message.thread_root_id is not None:

@@ -79,14 +79,20 @@ def _row(document: SearchDocument) -> dict[str, Any]:
     }
 
 
+# the channels of a workspace the viewer may read: theirs, and public ones for full members
+_READABLE_CHANNELS = (
+    "SELECT cm.channel_id FROM channel_members cm"
+    " WHERE cm.user_id = :viewer AND cm.workspace_id = :ws"
+    " UNION SELECT c.id FROM channels c"
+    " WHERE c.workspace_id = :ws AND c.kind = 'public' AND :public"
+)
+
+
 def _filters(where: SearchFilter) -> tuple[list[str], dict[str, Any], list[str]]:
     """SQL conditions on `d` (search_docs), their parameters, and the expanding ones."""
     conditions = [
         "d.workspace_id = :ws",
-        "d.channel_id IN (SELECT cm.channel_id FROM channel_members cm"
-        " WHERE cm.user_id = :viewer AND cm.workspace_id = :ws"
-        " UNION ALL SELECT c.id FROM channels c"
-        " WHERE c.workspace_id = :ws AND c.kind = 'public' AND :public)",
+        f"d.channel_id IN ({_READABLE_CHANNELS})",
     ]
     params: dict[str, Any] = {
         "ws": where.workspace_id,
@@ -133,11 +139,7 @@ def _filters(where: SearchFilter) -> tuple[list[str], dict[str, Any], list[str]]
     return conditions, params, expanding
 
 
-_READABLE = Raw.of(
-    "SELECT cm.channel_id FROM channel_members cm WHERE cm.user_id = :viewer"
-    " AND cm.workspace_id = :ws UNION SELECT c.id FROM channels c"
-    " WHERE c.workspace_id = :ws AND c.kind = 'public' AND :public LIMIT :most"
-)
+_READABLE = Raw.of(f"{_READABLE_CHANNELS} LIMIT :most")
 
 
 async def _scope(
