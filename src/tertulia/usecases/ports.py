@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Literal, Protocol, Self
 
@@ -544,6 +545,56 @@ class BlobStore(Protocol):
 
     async def delete(self, key: str) -> None:
         """Remove the blob; nothing happens if there is none."""
+
+
+SniffType = Callable[[bytes], str]  # the MIME type of a file from its first bytes (magic)
+SNIFF_BYTES = 8192  # how much of a file's start the sniffer is given
+
+THUMBNAIL_SIZES = (64, 360, 1280)  # bounding boxes, px; the largest is the display size
+
+
+class ImageRejected(Exception):
+    """The image cannot be processed; it stays a plain attachment. `code` says why:
+    image.too_large (more pixels or frames than the policy allows: a decompression bomb),
+    image.corrupt (truncated or malformed), image.unsupported (a format we do not render)."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class Rendition:
+    """One file the processor wrote: a thumbnail (size = its bounding box) or the cleaned
+    original (size 0)."""
+
+    size: int
+    path: Path
+    content_type: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessedImage:
+    width: int  # of the image as shown (orientation applied)
+    height: int
+    animated: bool
+    placeholder: str  # a BlurHash of the image as shown
+    original: Rendition  # the original with every piece of metadata removed, pixels untouched
+    thumbnails: tuple[Rendition, ...]  # one per THUMBNAIL_SIZES entry, smallest first (WebP)
+
+
+class ImageProcessor(Protocol):
+    """Image work, off the event loop (a pool of worker processes)."""
+
+    async def process(self, source: Path, content_type: str, workdir: Path) -> ProcessedImage:
+        """Read the image at `source` (whose sniffed type is `content_type`), write its
+        renditions into `workdir`, and describe them. ImageRejected if it cannot be."""
+
+    async def aclose(self) -> None:
+        """Stop the workers."""
 
 
 SEARCH_DEPTH = 500  # a search pages through at most this many of the newest matches
