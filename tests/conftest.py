@@ -20,11 +20,13 @@ from pydantic import SecretStr
 from sqlalchemy import make_url, text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from tertulia.adapters.blobs.local import LocalBlobStore
 from tertulia.adapters.blobs.s3 import S3Location
+from tertulia.adapters.images import PillowImages
 from tertulia.adapters.sql import migrate
 from tertulia.adapters.sql.database import Database, open_database
 from tertulia.adapters.sql.tables import metadata
-from tertulia.bootstrap import assemble, create_app
+from tertulia.bootstrap import FileSetup, assemble, create_app
 from tertulia.config import Settings
 from tertulia.usecases.accounts import AuthPolicy
 from tertulia.usecases.core import Tertulia
@@ -170,10 +172,20 @@ async def database(sqlite_url: str) -> AsyncIterator[Database]:
     await database.close()
 
 
+@pytest.fixture(scope="session")
+async def images() -> AsyncIterator[PillowImages]:
+    """The image workers, started once for the session (on first use)."""
+    processor = PillowImages(workers=1)
+    yield processor
+    await processor.aclose()
+
+
 @pytest.fixture
-async def core(database: Database, clock: Clock) -> Tertulia:
-    """The use cases on a real SQLite database, with a fast hasher and a hand-moved clock."""
-    return await assemble(database, FastHasher(), clock, AuthPolicy())
+async def core(database: Database, clock: Clock, tmp_path: Path, images: PillowImages) -> Tertulia:
+    """The use cases on a real SQLite database, with a fast hasher and a hand-moved clock;
+    files in a directory of the test's own. The file worker runs only when a test calls it."""
+    setup = FileSetup(blobs=LocalBlobStore(tmp_path / "blobs"), images=images)
+    return await assemble(database, FastHasher(), clock, AuthPolicy(), files=setup)
 
 
 # HTTP ----------------------------------------------------------------------------------------

@@ -8,35 +8,45 @@ import logging
 import os
 import secrets
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from fastapi import FastAPI
 
+from tertulia.adapters.blobs.local import LocalBlobStore
+from tertulia.adapters.blobs.s3 import S3BlobStore, S3Location
 from tertulia.adapters.broker.memory import MemoryBroker, MemoryPresence
 from tertulia.adapters.broker.redis import RedisBroker, RedisPresence
+from tertulia.adapters.images import PillowImages
 from tertulia.adapters.passwords import Argon2Hasher, common_passwords
+from tertulia.adapters.sniff import check_libmagic, sniff_type
 from tertulia.adapters.sql import migrate
 from tertulia.adapters.sql.database import Database, open_database
 from tertulia.adapters.sql.eventlog import SqlEventLog
 from tertulia.adapters.sql.ratelimits import SqlRateLimiter
 from tertulia.adapters.sql.uow import SqlUnitOfWorkFactory
 from tertulia.config import Settings
+from tertulia.domain.files import TypePolicy, parse_type_policy
 from tertulia.domain.messages import DEFAULT_MAX_LENGTH
 from tertulia.usecases.accounts import Accounts, AuthPolicy, Limit, SessionCache
 from tertulia.usecases.channels import Channels
 from tertulia.usecases.core import NotReady, Tertulia
+from tertulia.usecases.files import FileLimits, Files, FileWork
 from tertulia.usecases.markup import Markup
 from tertulia.usecases.messaging import Messaging
-from tertulia.usecases.ports import Clock, PasswordHasher
+from tertulia.usecases.ports import BlobStore, Clock, ImageProcessor, PasswordHasher
 from tertulia.usecases.realtime import Broker, Hub, Live, PresenceStore
 from tertulia.usecases.search import Reindex, Search
 from tertulia.usecases.workspaces import Workspaces
 from tertulia.web.app import WebConfig, build_app
 from tertulia.web.auth import AccessTokens
+from tertulia.web.files import UrlSigner
 from tertulia.web.live import LiveSettings
 from tertulia.web.logs import JsonFormatter
 
@@ -118,8 +128,10 @@ async def open_tertulia(
     `hasher` replaces Argon2 (tests use a fast twin); nothing else is swappable here, on
     purpose: configuration chooses adapters by URL.
     """
+    setup = file_setup(settings)  # refuse a bad file configuration before opening anything
     database = open_database(settings.db_url, pool_size=settings.db_pool_size)
-    try:
+    async with AsyncExitStack() as stack:
+        stack.push_async_callback(database.close)
         await check_schema(database)
         database.start()
         hasher = hasher or Argon2Hasher(
@@ -127,6 +139,10 @@ async def open_tertulia(
             time_cost=settings.argon2_time_cost,
             concurrency=settings.password_hash_concurrency,
         )
+        setup.blobs = await stack.enter_async_context(open_blobs(settings))
+        images = PillowImages(workers=settings.image_workers, max_pixels=settings.image_max_pixels)
+        stack.push_async_callback(images.aclose)
+        setup.images = images
         core = await assemble(
             database,
             hasher,
@@ -134,14 +150,85 @@ async def open_tertulia(
             policy_of(settings),
             settings.max_message_length,
             live_of(settings, database),
+            setup,
         )
         await core.live.start()
-        try:
-            yield core
-        finally:
-            await core.live.close()
-    finally:
-        await database.close()
+        stack.push_async_callback(core.live.close)
+        working = asyncio.create_task(core.file_work.run(), name="tertulia-files")
+        stack.callback(working.cancel)
+        yield core
+
+
+@dataclass
+class FileSetup:
+    """How files are kept and checked; defaults suit tests (a shared temporary directory,
+    images processed by one worker)."""
+
+    blobs: BlobStore | None = None
+    images: ImageProcessor | None = None
+    policy: TypePolicy = field(default_factory=TypePolicy)
+    limits: FileLimits = field(default_factory=FileLimits)
+
+
+def file_setup(settings: Settings) -> FileSetup:
+    check_libmagic()
+    try:
+        policy = parse_type_policy(settings.file_types_denied, settings.file_types_allowed)
+    except ValueError as exc:
+        raise ConfigError(f"TERTULIA_FILE_TYPES_*: {exc}") from None
+    return FileSetup(
+        policy=policy,
+        limits=FileLimits(
+            max_bytes=settings.file_max_bytes,
+            user_quota=settings.file_user_quota_bytes,
+            workspace_quota=settings.file_workspace_quota_bytes,
+        ),
+    )
+
+
+def s3_location(settings: Settings, url: str) -> S3Location:
+    """s3://[KEY:SECRET@]BUCKET[/PREFIX]?endpoint=URL[&region=REGION]"""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    endpoint = query.get("endpoint", [""])[0]
+    access = unquote(parts.username or "") or (
+        settings.s3_access_key.get_secret_value() if settings.s3_access_key else ""
+    )
+    secret = unquote(parts.password or "") or (
+        settings.s3_secret_key.get_secret_value() if settings.s3_secret_key else ""
+    )
+    if not parts.hostname or not endpoint.startswith(("http://", "https://")):
+        raise ConfigError(
+            "TERTULIA_BLOBS_URL: use s3://BUCKET/PREFIX?endpoint=https://HOST (and region=)."
+        )
+    if not access or not secret:
+        raise ConfigError("S3 storage needs TERTULIA_S3_ACCESS_KEY and TERTULIA_S3_SECRET_KEY.")
+    prefix = parts.path.strip("/")
+    return S3Location(
+        endpoint=endpoint,
+        bucket=parts.hostname,
+        access_key=access,
+        secret_key=secret,
+        region=query.get("region", ["us-east-1"])[0],
+        prefix=f"{prefix}/" if prefix else "blobs/",
+    )
+
+
+@asynccontextmanager
+async def open_blobs(settings: Settings) -> AsyncIterator[BlobStore]:
+    """The blob store TERTULIA_BLOBS_URL names: a local directory or an S3 bucket."""
+    url = settings.blobs_url or f"file://{settings.data_dir / 'files'}"
+    scheme, _, rest = url.partition("://")
+    if scheme == "file" and rest:
+        store = LocalBlobStore(Path(rest))
+        store.root.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(store.sweep)
+        yield store
+    elif scheme == "s3":
+        async with S3BlobStore(s3_location(settings, url)) as remote:
+            yield remote
+    else:
+        raise ConfigError(f"TERTULIA_BLOBS_URL {url!r}: use file://PATH or s3://BUCKET?endpoint=…")
 
 
 def live_of(settings: Settings, database: Database) -> Live:
@@ -173,11 +260,18 @@ async def assemble(
     policy: AuthPolicy,
     max_message_length: int = DEFAULT_MAX_LENGTH,
     live: Live | None = None,
+    files: FileSetup | None = None,
 ) -> Tertulia:
     """Every use case on an open database: the one place where they are wired together.
-    `live` (real time) is started by the caller; without one, nothing is published."""
+    `live` (real time) is started by the caller; without one, nothing is published. The
+    file worker (`core.file_work.run()`) is the caller's to run, and `files.images` to close."""
     live = live or Live(MemoryBroker(), Hub(SqlEventLog(database)), time.monotonic)
     uow = SqlUnitOfWorkFactory(database, clock, on_commit=live.published)
+    files = files or FileSetup()
+    blobs = files.blobs or LocalBlobStore(Path(tempfile.gettempdir()) / "tertulia-blobs")
+    file_work = FileWork(
+        uow=uow, clock=clock, blobs=blobs, images=files.images or PillowImages(workers=1)
+    )
 
     async def check_ready() -> dict[str, str]:
         for name, ping in (("database", database.ping), ("broker", live.broker.ping)):
@@ -214,6 +308,17 @@ async def assemble(
         search=Search(uow=uow),
         reindex=Reindex(uow=uow),
         live=live,
+        files=Files(
+            uow=uow,
+            clock=clock,
+            blobs=blobs,
+            sniff=sniff_type,
+            policy=files.policy,
+            limits=files.limits,
+            wake=file_work.wake,
+        ),
+        file_work=file_work,
+        blobs=blobs,
         check_ready=check_ready,
     )
 
@@ -228,8 +333,9 @@ def create_app(
     With `collect_every`, the cycle collector's full passes run that often on the event
     loop (see `tune_collector`), not whenever allocations trigger them."""
     settings = settings or Settings()
+    secret = signing_secret(settings)
     tokens = AccessTokens(
-        signing_secret(settings),
+        secret,
         settings.jwt_issuer,
         timedelta(minutes=settings.access_token_minutes),
     )
@@ -239,6 +345,7 @@ def create_app(
         async with open_tertulia(settings, hasher=hasher) as core:
             app.state.core = core
             app.state.tokens = tokens
+            app.state.url_signer = UrlSigner(secret, settings.file_url_seconds)
             app.state.live_settings = LiveSettings(
                 queue_events=settings.ws_queue_events,
                 max_frame_bytes=settings.ws_max_frame_bytes,

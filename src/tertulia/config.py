@@ -111,6 +111,41 @@ class Settings(BaseSettings):
         False, description="permessage-deflate: less traffic, much more memory per connection."
     )
 
+    blobs_url: str | None = Field(
+        None,
+        description="Where file bytes live: file://PATH (default: files/ under data_dir) or "
+        "s3://BUCKET/PREFIX?endpoint=https://HOST&region=REGION (credentials in "
+        "s3_access_key/s3_secret_key, or as s3://KEY:SECRET@BUCKET).",
+    )
+    s3_access_key: SecretStr | None = None
+    s3_secret_key: SecretStr | None = None
+    file_max_bytes: int = Field(
+        100 * 1024 * 1024, ge=1024, le=1 << 40, description="Largest file one may upload."
+    )
+    file_user_quota_bytes: int | None = Field(
+        None,
+        ge=0,
+        description="Bytes of files one person may keep per workspace; no limit if unset.",
+    )
+    file_workspace_quota_bytes: int | None = Field(
+        None, ge=0, description="Bytes of files a workspace may keep; no limit if unset."
+    )
+    file_types_denied: str | None = Field(
+        None,
+        description="Comma-separated MIME types (or family/*) refused; default: executables, "
+        "scripts and HTML.",
+    )
+    file_types_allowed: str | None = Field(
+        None, description="If set, only these MIME types (or family/*) are accepted."
+    )
+    file_url_seconds: int = Field(
+        300, ge=10, le=7 * 24 * 3600, description="How long a signed download URL works."
+    )
+    image_workers: int = Field(2, ge=1, le=64, description="Processes making thumbnails.")
+    image_max_pixels: int = Field(
+        50_000_000, ge=1_000_000, description="Larger images are kept as plain attachments."
+    )
+
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["json", "text"] = "json"
 

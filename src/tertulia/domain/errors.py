@@ -65,6 +65,18 @@ class RateLimited(DomainError):
         self.limit = limit
 
 
+class TooLarge(DomainError):
+    """The input is bigger than the limit allows (a file over the size cap)."""
+
+    default_code = "too_large"
+
+
+class Unsupported(DomainError):
+    """The input is of a kind the server refuses (a file type the policy denies)."""
+
+    default_code = "unsupported"
+
+
 class Invalid(DomainError):
     """The input breaks a rule; `errors` names each field and why."""
 

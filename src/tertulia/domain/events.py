@@ -8,7 +8,7 @@ may see it. Scopes are strings so that any gateway can index connections by them
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -137,10 +137,11 @@ def member_left(channel: Channel, user_id: UserId, by: UserId) -> Event:
     )
 
 
-def message_data(message: Message) -> dict[str, Any]:
-    """A message as every reader of its channel sees it. Reactions travel in their own events,
-    and so does its place: a message's seq is the id of its message.created event (assigned
-    only at commit, so the event cannot carry it in its own data)."""
+def message_data(message: Message, files: Sequence[Data] = ()) -> dict[str, Any]:
+    """A message as every reader of its channel sees it, with its files' data. Reactions
+    travel in their own events, and so does its place: a message's seq is the id of its
+    message.created event (assigned only at commit, so the event cannot carry it in its own
+    data)."""
     deleted = message.is_deleted
     return {
         "id": message.id,
@@ -164,6 +165,7 @@ def message_data(message: Message) -> dict[str, Any]:
         "thread": thread_data(message),
         "pinned_at": message.pinned_at,
         "pinned_by": message.pinned_by,
+        "files": [] if deleted else list(files),
     }
 
 

@@ -13,6 +13,7 @@ ChannelId = NewType("ChannelId", str)
 SessionId = NewType("SessionId", str)
 InvitationId = NewType("InvitationId", str)
 MessageId = NewType("MessageId", str)
+FileId = NewType("FileId", str)
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"

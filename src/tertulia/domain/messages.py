@@ -8,7 +8,7 @@ from datetime import datetime
 
 from tertulia.domain.channels import Channel
 from tertulia.domain.errors import Conflict, Forbidden, Invalid, NotFound
-from tertulia.domain.ids import ChannelId, MessageId, UserId, WorkspaceId
+from tertulia.domain.ids import ChannelId, FileId, MessageId, UserId, WorkspaceId
 from tertulia.domain.workspaces import Membership
 
 DEFAULT_MAX_LENGTH = 16_000
@@ -25,6 +25,7 @@ class Draft:
     client_msg_id: str | None = None
     thread_root_id: MessageId | None = None
     also_send_to_channel: bool = False
+    file_ids: tuple[FileId, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,7 @@ class Message:
     participants: tuple[UserId, ...] = ()
     pinned_at: datetime | None = None
     pinned_by: UserId | None = None
+    file_ids: tuple[FileId, ...] = ()  # the files it carries, in order
     body_hash: str = field(default="", compare=False)  # what a client_msg_id stands for
 
     @property
@@ -76,12 +78,13 @@ class StaleVersion(Conflict):
         self.current = current
 
 
-def check_text(text: str, max_length: int) -> str:
-    """The text to store: not empty, not over the limit, no NUL; trailing spaces trimmed."""
+def check_text(text: str, max_length: int, with_files: bool = False) -> str:
+    """The text to store: not empty (unless files carry the message), not over the limit,
+    no NUL; trailing spaces trimmed."""
     body = text.rstrip()
     if "\x00" in body:
         raise Invalid.field("text", "message.bad_character", "A message may not contain NUL.")
-    if not body.strip():
+    if not body.strip() and not with_files:
         raise Invalid.field("text", "message.empty", "A message needs some text.")
     if len(body) > max_length:
         raise Invalid.field(

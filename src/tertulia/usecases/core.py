@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from tertulia.usecases.accounts import Accounts
 from tertulia.usecases.channels import Channels
+from tertulia.usecases.files import Files, FileWork
 from tertulia.usecases.messaging import Messaging
+from tertulia.usecases.ports import BlobStore
 from tertulia.usecases.realtime import Live
 from tertulia.usecases.search import Reindex, Search
 from tertulia.usecases.workspaces import Workspaces
@@ -32,4 +34,7 @@ class Tertulia:
     search: Search
     reindex: Reindex
     live: Live
+    files: Files
+    file_work: FileWork  # run by open_tertulia on every node
+    blobs: BlobStore
     check_ready: Callable[[], Awaitable[dict[str, str]]]  # raises if a dependency is down

@@ -11,13 +11,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
-from tertulia.domain import channels, events, messages
+from tertulia.domain import attachments, channels, events, messages
+from tertulia.domain.attachments import StoredFile
 from tertulia.domain.channels import Channel
 from tertulia.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from tertulia.domain.events import Event
 from tertulia.domain.ids import ChannelId, MessageId, UserId, WorkspaceId, new_id
 from tertulia.domain.messages import Draft, Message, StaleVersion
 from tertulia.domain.workspaces import Membership
+from tertulia.usecases import files as file_work
 from tertulia.usecases import pages
 from tertulia.usecases.markup import Markup, Parsed, canonical_emoji
 from tertulia.usecases.ports import (
@@ -45,6 +47,7 @@ class View:
 
     message: Message
     reactions: list[ReactionSummary]
+    files: Sequence[StoredFile] = ()  # the live files it carries
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +123,7 @@ def search_document(message: Message) -> SearchDocument:
         created_at=message.created_at,
         text=message.text,
         has_link=bool(_LINK.search(message.html)),
+        has_file=bool(message.file_ids),
     )
 
 
@@ -129,6 +133,12 @@ async def index_message(uow: UnitOfWork, message: Message) -> None:
         await uow.search.drop(message.id)
     else:
         await uow.search.put(search_document(message))
+
+
+async def files_of(uow: UnitOfWork, items: Sequence[Message]) -> dict[MessageId, list[StoredFile]]:
+    """The live files of the messages that carry any (no query when none does)."""
+    carrying = [m.id for m in items if m.file_ids and not m.is_deleted]
+    return await uow.files.of_messages(carrying) if carrying else {}
 
 
 def _visible(access: Access | None) -> tuple[Channel, Membership]:
@@ -159,7 +169,7 @@ class Messaging:
     async def post(self, author: UserId, channel_id: ChannelId, draft: Draft) -> Posted:
         """Post to a channel or DM the author belongs to (or reply in a thread). Retrying with
         the same client_msg_id returns the first message; with another body, Conflict."""
-        text = messages.check_text(draft.text, self.max_length)
+        text = messages.check_text(draft.text, self.max_length, with_files=bool(draft.file_ids))
         key = messages.check_client_msg_id(draft.client_msg_id)
         body_hash = _body_hash(channel_id, text, draft)
         parsed = await self.markup.parse_off_loop(text)
@@ -199,6 +209,14 @@ class Messaging:
                     await uow.messages.find(draft.thread_root_id, lock=True), channel.id
                 )
             mentioned, not_notified, html = await self._resolve(uow, access, author, parsed)
+            shared: tuple[StoredFile, ...] = ()
+            if draft.file_ids:
+                shared = attachments.check_attach(
+                    draft.file_ids,
+                    await uow.files.find_many(draft.file_ids),
+                    author,
+                    channel.workspace_id,
+                )
             message = Message(
                 id=MessageId(new_id()),
                 workspace_id=channel.workspace_id,
@@ -213,14 +231,20 @@ class Messaging:
                 mentioned=mentioned,
                 mentions_everyone=parsed.mentions.everyone,
                 mentions_here=parsed.mentions.here,
+                file_ids=tuple(f.id for f in shared),
                 body_hash=body_hash,
             )
             await uow.messages.add(message)
+            if shared:
+                await uow.files.attach(message.file_ids, message.id, channel.id)
+                shared = tuple(
+                    replace(f, message_id=message.id, channel_id=channel.id) for f in shared
+                )
             await index_message(uow, message)
             uow.emit(
                 Event(
                     "message.created",
-                    events.message_data(message),
+                    events.message_data(message, [attachments.file_data(f) for f in shared]),
                     (events.channel_members(channel.id),),
                     workspace_id=channel.workspace_id,
                     channel_id=channel.id,
@@ -242,7 +266,7 @@ class Messaging:
             )
             await uow.commit()
         placed = replace(message, seq=uow.committed_events[0].id)
-        return Posted(View(placed, []), not_notified)
+        return Posted(View(placed, [], shared), not_notified)
 
     async def edit(self, editor: UserId, message_id: MessageId, text: str, version: int) -> Posted:
         """Replace the text of one's own message, if nobody changed it since `version`
@@ -291,7 +315,8 @@ class Messaging:
             await self._notify(
                 uow, updated, {u: k for u, k in now_named.items() if u not in before}
             )
-            uow.emit(self._changed("message.updated", updated))
+            shared = (await files_of(uow, [updated])).get(updated.id, [])
+            uow.emit(self._changed("message.updated", updated, shared))
             view = await self._view(uow, updated, editor)
             await uow.commit()
         return Posted(view, not_notified)
@@ -318,7 +343,10 @@ class Messaging:
                 mentions_here=False,
                 pinned_at=None,
                 pinned_by=None,
+                file_ids=(),
             )
+            for file in (await uow.files.of_messages([message.id])).get(message.id, []):
+                await file_work.forget(uow, file, now)
             notified = list(await uow.notifications.recipients(message.id))
             await uow.messages.save(tombstone)
             await uow.messages.forget_content(message.id)
@@ -470,7 +498,9 @@ class Messaging:
                     pinned_by=user if pinned else None,
                 )
                 await uow.messages.save(message)
-                uow.emit(self._changed("message.pinned" if pinned else "message.unpinned", message))
+                shared = (await files_of(uow, [message])).get(message.id, [])
+                kind = "message.pinned" if pinned else "message.unpinned"
+                uow.emit(self._changed(kind, message, shared))
             view = await self._view(uow, message, user)
             await uow.commit()
         return view
@@ -809,10 +839,10 @@ class Messaging:
             channel_id=root.channel_id,
         )
 
-    def _changed(self, kind: str, message: Message) -> Event:
+    def _changed(self, kind: str, message: Message, shared: Sequence[StoredFile] = ()) -> Event:
         return Event(
             kind,
-            events.message_data(message),
+            events.message_data(message, [attachments.file_data(f) for f in shared]),
             (events.channel_members(message.channel_id),),
             workspace_id=message.workspace_id,
             channel_id=message.channel_id,
@@ -832,7 +862,8 @@ class Messaging:
 
     async def _views(self, uow: UnitOfWork, items: list[Message], viewer: UserId) -> list[View]:
         summaries = await uow.reactions.summaries([m.id for m in items], viewer, FIRST_REACTORS)
-        return [View(m, summaries.get(m.id, [])) for m in items]
+        shared = await files_of(uow, items)
+        return [View(m, summaries.get(m.id, []), shared.get(m.id, ())) for m in items]
 
     async def _anchors(
         self,

@@ -13,10 +13,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal, Protocol, Self
 
+from tertulia.domain.attachments import StoredFile
 from tertulia.domain.channels import Channel
 from tertulia.domain.events import Event
 from tertulia.domain.ids import (
     ChannelId,
+    FileId,
     InvitationId,
     MessageId,
     SessionId,
@@ -546,6 +548,73 @@ class BlobStore(Protocol):
     async def delete(self, key: str) -> None:
         """Remove the blob; nothing happens if there is none."""
 
+    async def presigned_url(
+        self, key: str, seconds: int, content_type: str, disposition: str
+    ) -> str | None:
+        """A URL that serves the blob without us for `seconds`, with these response headers
+        (an S3 presigned GET); None if the store cannot, and the blob is served through us."""
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """Work taken from the durable queue, leased to this worker until done or retried."""
+
+    id: int
+    kind: str  # image, collect
+    subject: str  # a file id, a blob key
+    attempts: int  # including this one
+
+
+class Jobs(Protocol):
+    """The durable queue: enqueued in the transaction that calls for the work, taken by any
+    node under a lease; a job whose worker dies is taken again when the lease runs out."""
+
+    async def enqueue(self, kind: str, subject: str, run_after: float, now: datetime) -> None: ...
+
+    async def claim(self, now: float, lease_seconds: float) -> Job | None:
+        """Lease the next due job (skipping those leased to others)."""
+
+    async def done(self, job_id: int) -> None: ...
+
+    async def retry(self, job_id: int, run_after: float, error: str) -> None: ...
+
+    async def pending(self, kind: str | None = None) -> int:
+        """How many jobs (of this kind) wait or run."""
+
+
+class Files(Protocol):
+    async def add(self, file: StoredFile) -> None: ...
+
+    async def save(self, file: StoredFile) -> None:
+        """Store every changeable field, thumbnails included."""
+
+    async def find(self, file_id: FileId, lock: bool = False) -> StoredFile | None: ...
+
+    async def find_many(self, file_ids: Sequence[FileId]) -> list[StoredFile]: ...
+
+    async def of_messages(
+        self, message_ids: Sequence[MessageId]
+    ) -> dict[MessageId, list[StoredFile]]:
+        """The live files of each message, in upload order."""
+
+    async def attach(
+        self, file_ids: Sequence[FileId], message_id: MessageId, channel_id: ChannelId
+    ) -> None: ...
+
+    async def usage(self, workspace_id: WorkspaceId, uploader_id: UserId) -> tuple[int, int]:
+        """Bytes held by live files: the uploader's in the workspace, and the workspace's."""
+
+    async def in_channel(
+        self, channel_id: ChannelId, before: tuple[datetime, str] | None, limit: int
+    ) -> list[StoredFile]:
+        """The live files shared in a channel, newest first, after the (created_at, id) key."""
+
+    async def referenced(self, key: str) -> bool:
+        """Whether any live file still holds the blob (served, source or thumbnail)."""
+
+    async def lock_blob(self, key: str) -> None:
+        """Serialise whoever takes or frees this blob until the transaction ends."""
+
 
 SniffType = Callable[[bytes], str]  # the MIME type of a file from its first bytes (magic)
 SNIFF_BYTES = 8192  # how much of a file's start the sniffer is given
@@ -715,6 +784,12 @@ class UnitOfWork(Protocol):
 
     @property
     def search(self) -> SearchIndex: ...
+
+    @property
+    def files(self) -> Files: ...
+
+    @property
+    def jobs(self) -> Jobs: ...
 
     def emit(self, event: Event, position: MessageId | None = None) -> None:
         """Append the event at commit. With `position`, that message's seq becomes the

@@ -16,7 +16,7 @@ from tertulia.domain.ids import ChannelId, UserId, WorkspaceId
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Membership
 from tertulia.usecases import pages
-from tertulia.usecases.messaging import FIRST_REACTORS, View, index_message
+from tertulia.usecases.messaging import FIRST_REACTORS, View, files_of, index_message
 from tertulia.usecases.ports import (
     SEARCH_DEPTH,
     SearchFilter,
@@ -114,6 +114,7 @@ class Search:
             summaries = await uow.reactions.summaries(
                 [m.id for _, m in listed], viewer, FIRST_REACTORS
             )
+            shared = await files_of(uow, [m for _, m in listed])
             channels = {
                 c.id: c
                 for c in await uow.channels.existing(
@@ -123,7 +124,7 @@ class Search:
         highlighter = Highlighter(match)
         items = [
             Found(
-                View(m, summaries.get(m.id, [])),
+                View(m, summaries.get(m.id, []), shared.get(m.id, ())),
                 channels[m.channel_id],
                 highlighter.snippet(m.text),
                 h.score,

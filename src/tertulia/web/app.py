@@ -24,6 +24,7 @@ from tertulia.web import (
     accounts,
     channels,
     errors,
+    files,
     live,
     messages,
     ops,
@@ -33,7 +34,7 @@ from tertulia.web import (
 )
 from tertulia.web.auth import AUTHENTICATING, BEARER_SCHEME
 from tertulia.web.errors import PROBLEM, problem
-from tertulia.web.guards import DeclaredBodyLimit
+from tertulia.web.guards import DeclaredBodyLimit, StreamedBodies
 from tertulia.web.logs import RequestContext
 
 DESCRIPTION = """
@@ -68,7 +69,7 @@ TAGS = [
 ]
 
 
-ROUTERS = (accounts, workspaces, channels, messages, search, ops)
+ROUTERS = (accounts, workspaces, channels, messages, files, search, ops)
 DEMO_ASSETS = {"demo.js": "text/javascript; charset=utf-8", "demo.css": "text/css; charset=utf-8"}
 DEMO_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self';"
@@ -131,7 +132,10 @@ def build_app(
     # Bodies over the limit: a declared length is refused before reading (DeclaredBodyLimit,
     # outside, so that its problem+json is what the client gets); a streamed body is counted
     # as it arrives (Starlette's limiter, inside, whose 413 reaches our error handlers).
-    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=config.max_body_bytes)
+    # Uploads stream their own bodies, bounded by the file size limit and quotas.
+    app.add_middleware(
+        StreamedBodies, limited=RequestBodyLimitMiddleware, max_bytes=config.max_body_bytes
+    )
     app.add_middleware(DeclaredBodyLimit, max_bytes=config.max_body_bytes)
     app.add_middleware(RequestContext)
 

@@ -21,7 +21,9 @@ from tertulia.domain.errors import (
     Malformed,
     NotFound,
     RateLimited,
+    TooLarge,
     Unauthenticated,
+    Unsupported,
 )
 from tertulia.usecases.messaging import StaleEdit
 from tertulia.web.logs import loggable
@@ -37,6 +39,8 @@ STATUS: dict[type[DomainError], int] = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    TooLarge: 413,
+    Unsupported: 415,
     RateLimited: 429,
 }
 

@@ -2,10 +2,36 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tertulia.web.errors import problem
+
+# bodies that are files, streamed to storage under the file limits (not the JSON body limit)
+STREAMED = re.compile(r"^/api/v1/workspaces/[^/]+/files$")
+
+
+def streamed(scope: Scope) -> bool:
+    return scope["method"] == "POST" and bool(STREAMED.match(scope["path"]))
+
+
+class StreamedBodies:
+    """Every body through `limited` (the JSON limit), except uploads, which stream."""
+
+    def __init__(
+        self, app: ASGIApp, limited: Callable[[ASGIApp, int], ASGIApp], max_bytes: int
+    ) -> None:
+        self.app = app
+        self.limited = limited(app, max_bytes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and streamed(scope):
+            await self.app(scope, receive, send)
+        else:
+            await self.limited(scope, receive, send)
 
 
 class DeclaredBodyLimit:
@@ -18,7 +44,7 @@ class DeclaredBodyLimit:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == "http" and not streamed(scope):
             declared = Headers(scope=scope).get("content-length", "")
             if declared.isdigit() and int(declared) > self.max_bytes:
                 response = problem(

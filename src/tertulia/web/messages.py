@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from tertulia.domain.ids import ID_PATTERN, ChannelId, MessageId, UserId, WorkspaceId
+from tertulia.domain.ids import ID_PATTERN, ChannelId, FileId, MessageId, UserId, WorkspaceId
 from tertulia.domain.messages import Draft
 from tertulia.usecases.ports import UNREAD_CAP
 from tertulia.web.auth import Core, CurrentUser
@@ -67,6 +67,7 @@ async def post(
             body.client_msg_id,
             MessageId(body.thread_root_id) if body.thread_root_id else None,
             body.also_send_to_channel,
+            tuple(FileId(i) for i in body.file_ids),
         ),
     )
     if not posted.created:

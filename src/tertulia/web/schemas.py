@@ -12,6 +12,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, StrictInt, field_validator
 
 from tertulia.domain import events
+from tertulia.domain.attachments import file_data
 from tertulia.domain.channels import ChannelKind
 from tertulia.domain.ids import ID_PATTERN
 from tertulia.domain.users import User
@@ -557,6 +558,8 @@ _DESCRIPTIONS = {
     404: "Does not exist, or you may not know it does.",
     409: "Clashes with the current state (a name taken, an archived channel).",
     413: "Body over the size limit.",
+    415: "A type of file the server does not accept (`file.type_denied`).",
+    416: "The Range asked for lies outside the file.",
     422: "A field is not valid; `errors` names each.",
     429: "Too many attempts; see `Retry-After`.",
 }
@@ -577,6 +580,67 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
 # messages ------------------------------------------------------------------------------------
 
 EXAMPLE_MSG = "01JD5ZE0MESSAGE00000000000"
+EXAMPLE_FILE = "01JD5ZF0F1LE00000000000000"
+
+
+class ThumbnailOut(Out):
+    size: int = Field(description="The box it fits in, px: one of 64, 360, 1280.", examples=[360])
+    width: int = Field(description="Its width, px.", examples=[360])
+    height: int = Field(description="Its height, px.", examples=[270])
+
+
+class FileOut(Out):
+    """A file. Its bytes: `GET /api/v1/files/{id}/content`; an image's thumbnails:
+    `GET /api/v1/files/{id}/thumbnails/{size}` (WebP)."""
+
+    id: str = Field(description="File id.", examples=[EXAMPLE_FILE])
+    workspace_id: str = Field(description="Its workspace.", examples=[EXAMPLE_WS])
+    uploader_id: str = Field(description="Who uploaded it.", examples=[EXAMPLE_USER])
+    name: str = Field(
+        description="The uploaded name, made safe: no path, no control or invisible "
+        "characters, at most 200 bytes.",
+        examples=["informe_q3.pdf"],
+    )
+    size: int = Field(description="Bytes served (an image's, once cleaned).", examples=[48213])
+    content_type: str = Field(
+        description="Its type, detected from its content (never from the name or the "
+        "uploader's Content-Type).",
+        examples=["application/pdf"],
+    )
+    kind: str = Field(
+        description="image, video, audio, pdf, text, svg, archive, document or other.",
+        examples=["pdf"],
+    )
+    status: Literal["processing", "ready", "failed"] = Field(
+        description="processing: an image being optimised (its content is not served yet; "
+        "`file.ready` or `file.failed` follows on the socket); ready; failed: an image we "
+        "could not process, kept as a plain download (see `problem`).",
+        examples=["ready"],
+    )
+    problem: str | None = Field(
+        description="Why processing failed: image.too_large (too many pixels or frames), "
+        "image.corrupt, image.unsupported, image.error.",
+        examples=[None],
+    )
+    width: int | None = Field(description="An image's width as shown, px.", examples=[4000])
+    height: int | None = Field(description="An image's height as shown, px.", examples=[3000])
+    animated: bool = Field(description="An animated GIF or WebP.", examples=[False])
+    placeholder: str = Field(
+        description="A BlurHash of an image, to paint while it loads ('' otherwise).",
+        examples=["LEHV6nWB2yk8pyo0adR*.7kCMdnj"],
+    )
+    thumbnails: list[ThumbnailOut] = Field(description="An image's WebP thumbnails.")
+    message_id: str | None = Field(
+        description="The message that shares it (null until shared).", examples=[EXAMPLE_MSG]
+    )
+    channel_id: str | None = Field(
+        description="Where it was shared (null until shared).", examples=[EXAMPLE_CH]
+    )
+    created_at: datetime = Field(description="When it was uploaded.", examples=[EXAMPLE_TIME])
+
+    @classmethod
+    def of(cls, data: Any) -> FileOut:
+        return cls.model_validate(data if isinstance(data, dict) else file_data(data))
 
 
 class MessageIn(In):
@@ -599,6 +663,14 @@ class MessageIn(In):
     )
     also_send_to_channel: StrictBool = Field(
         False, description="A reply that also shows in the channel.", examples=[False]
+    )
+    file_ids: list[IdStr] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Files you uploaded to this workspace and have not shared yet (at most "
+        "10): the message carries them and its channel's members may read them. With files, "
+        "`text` may be empty.",
+        examples=[[EXAMPLE_FILE]],
     )
 
 
@@ -671,6 +743,7 @@ class MessageOut(Out):
     pinned_at: datetime | None = Field(description="When it was pinned, if it is.", examples=[None])
     pinned_by: str | None = Field(description="Who pinned it.", examples=[None])
     reactions: list[ReactionOut] = Field(description="Per emoji, in order of first use.")
+    files: list[FileOut] = Field(description="The files it carries (deleted ones left out).")
     not_notified: list[str] = Field(
         description="On a post or edit: mentioned usernames nobody notified (not in the channel).",
         examples=[["zoe"]],
@@ -681,7 +754,8 @@ class MessageOut(Out):
         m = view.message
         data = events.message_data(m)
         return cls(
-            **{k: v for k, v in data.items() if k not in ("mentions", "thread")},
+            **{k: v for k, v in data.items() if k not in ("mentions", "thread", "files")},
+            files=[FileOut.of(f) for f in view.files] if not m.is_deleted else [],
             seq=m.seq,
             deleted=m.is_deleted,
             mentions=MentionsOut(**data["mentions"]),

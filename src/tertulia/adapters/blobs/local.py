@@ -101,6 +101,11 @@ class LocalBlobStore:
         except KeyError:
             return
 
+    async def presigned_url(
+        self, key: str, seconds: int, content_type: str, disposition: str
+    ) -> str | None:
+        return None  # served by the application, under its own signed URLs
+
 
 def _flush(handle: BinaryIO) -> None:
     handle.flush()

@@ -33,7 +33,7 @@ from tertulia.adapters.sql.repositories import (
     unread_count,
 )
 from tertulia.domain.errors import Conflict
-from tertulia.domain.ids import ChannelId, MessageId, UserId, WorkspaceId
+from tertulia.domain.ids import ChannelId, FileId, MessageId, UserId, WorkspaceId
 from tertulia.domain.messages import Message
 from tertulia.usecases.ports import (
     FollowedThread,
@@ -49,10 +49,11 @@ _INSERT_RAW = Raw.of(
     "INSERT INTO messages (id, workspace_id, channel_id, author_id, thread_root_id,"
     " in_channel, client_msg_id, body_hash, created_at, text, html, version, edited_at,"
     " deleted_at, mentioned, mentions_everyone, mentions_here, reply_count, last_reply_at,"
-    " participants, pinned_at, pinned_by) VALUES (:id, :workspace_id, :channel_id, :author_id,"
-    " :thread_root_id, :in_channel, :client_msg_id, :body_hash, :created_at, :text, :html,"
-    " :version, :edited_at, :deleted_at, :mentioned, :mentions_everyone, :mentions_here,"
-    " :reply_count, :last_reply_at, :participants, :pinned_at, :pinned_by)"
+    " participants, pinned_at, pinned_by, file_ids) VALUES (:id, :workspace_id, :channel_id,"
+    " :author_id, :thread_root_id, :in_channel, :client_msg_id, :body_hash, :created_at,"
+    " :text, :html, :version, :edited_at, :deleted_at, :mentioned, :mentions_everyone,"
+    " :mentions_here, :reply_count, :last_reply_at, :participants, :pinned_at, :pinned_by,"
+    " :file_ids)"
 )
 _FIND = select(m).where(m.c.id == bindparam("id"))
 _FIND_LOCKED = _FIND.with_for_update()
@@ -90,6 +91,7 @@ def message_of(row: AnyRow) -> Message:
         participants=_ids(row.participants),
         pinned_at=row.pinned_at,
         pinned_by=UserId(row.pinned_by) if row.pinned_by else None,
+        file_ids=tuple(FileId(i) for i in row.file_ids.split()),
         body_hash=row.body_hash,
     )
 
@@ -109,6 +111,7 @@ def _changeable(message: Message) -> dict[str, Any]:
         "participants": " ".join(message.participants),
         "pinned_at": message.pinned_at,
         "pinned_by": message.pinned_by,
+        "file_ids": " ".join(message.file_ids),
     }
 
 

@@ -212,6 +212,7 @@ messages = Table(
     Column("participants", Text, nullable=False, server_default=""),  # space-separated ids
     Column("pinned_at", UtcDateTime),
     Column("pinned_by", Id, ForeignKey("users.id")),
+    Column("file_ids", Text, nullable=False, server_default=""),  # space-separated, in order
     UniqueConstraint("author_id", "client_msg_id"),
     # a channel's and a thread's log, in order; author and deletion ride along so that unread
     # counts (by others, not deleted) are index-only scans
@@ -272,6 +273,68 @@ thread_follows = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     PrimaryKeyConstraint("user_id", "root_id"),
     Index("ix_thread_follows_user_id_workspace_id", "user_id", "workspace_id"),
+)
+
+files = Table(
+    "files",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("workspace_id", Id, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("uploader_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("search_name", String(255), nullable=False, server_default=""),  # folded
+    Column("size", BigInteger, nullable=False),
+    Column("content_type", String(127), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("inline", Boolean, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("blob_key", String(64)),  # what is served; NULL once deleted
+    Column("source_key", String(64)),  # the upload, while an image waits for its work
+    Column("width", Integer),
+    Column("height", Integer),
+    Column("animated", Boolean, nullable=False, server_default=false()),
+    Column("placeholder", String(100), nullable=False, server_default=""),
+    Column("problem", String(64)),
+    Column("message_id", Id, ForeignKey("messages.id", ondelete="SET NULL")),
+    Column("channel_id", Id, ForeignKey("channels.id", ondelete="CASCADE")),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("deleted_at", UtcDateTime),
+    Index("ix_files_workspace_id_uploader_id", "workspace_id", "uploader_id"),
+    Index("ix_files_channel_id_created_at", "channel_id", "created_at"),
+    Index("ix_files_message_id", "message_id"),
+    Index("ix_files_blob_key", "blob_key"),
+    Index("ix_files_source_key", "source_key"),
+)
+
+file_thumbnails = Table(
+    "file_thumbnails",
+    metadata,
+    Column("file_id", Id, ForeignKey("files.id", ondelete="CASCADE"), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("blob_key", String(64), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("bytes", Integer, nullable=False),
+    Column("content_type", String(64), nullable=False),
+    PrimaryKeyConstraint("file_id", "size"),
+    Index("ix_file_thumbnails_blob_key", "blob_key"),
+)
+
+# Work to do off the request, durably: enqueued in the transaction that calls for it, taken
+# by any node under a lease, retried when the lease runs out (a crash), deleted when done.
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", EventId, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),
+    Column("subject", String(64), nullable=False),  # a file id, a blob key
+    Column("run_after", Float, nullable=False),  # seconds since the epoch
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("leased_until", Float),
+    Column("last_error", String(500)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_jobs_run_after", "run_after"),
+    sqlite_autoincrement=True,
 )
 
 rate_limits = Table(

@@ -14,6 +14,7 @@ from sqlalchemy import insert, text
 from tertulia.adapters.search.sql import search_index
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.database import Database
+from tertulia.adapters.sql.files import SqlFiles, SqlJobs
 from tertulia.adapters.sql.leases import Raw
 from tertulia.adapters.sql.messaging import (
     SqlMessages,
@@ -109,6 +110,8 @@ class SqlUnitOfWork:
         self.notifications = SqlNotifications(conn)
         self.threads = SqlThreads(conn)
         self.search = search_index(conn)
+        self.files = SqlFiles(conn)
+        self.jobs = SqlJobs(conn)
         return self
 
     async def __aexit__(

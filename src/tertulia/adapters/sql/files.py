@@ -1,0 +1,243 @@
+"""Repositories of files: file rows with their thumbnails, and the durable job queue."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, text, tuple_, update
+
+from tertulia.adapters.sql import tables as t
+from tertulia.adapters.sql.leases import Executor
+from tertulia.adapters.sql.repositories import AnyRow
+from tertulia.domain.attachments import FileStatus, StoredFile, Thumbnail
+from tertulia.domain.ids import ChannelId, FileId, MessageId, UserId, WorkspaceId
+from tertulia.usecases.ports import Job
+from tertulia.usecases.searchtext import name_key
+
+f = t.files
+th = t.file_thumbnails
+
+
+def _file(row: AnyRow, thumbnails: Sequence[Thumbnail] = ()) -> StoredFile:
+    return StoredFile(
+        id=FileId(row.id),
+        workspace_id=WorkspaceId(row.workspace_id),
+        uploader_id=UserId(row.uploader_id),
+        name=row.name,
+        size=row.size,
+        content_type=row.content_type,
+        kind=row.kind,
+        inline=bool(row.inline),
+        blob_key=row.blob_key,
+        status=FileStatus(row.status),
+        created_at=row.created_at,
+        source_key=row.source_key,
+        width=row.width,
+        height=row.height,
+        animated=bool(row.animated),
+        placeholder=row.placeholder,
+        problem=row.problem,
+        message_id=MessageId(row.message_id) if row.message_id else None,
+        channel_id=ChannelId(row.channel_id) if row.channel_id else None,
+        deleted_at=row.deleted_at,
+        thumbnails=tuple(sorted(thumbnails, key=lambda x: x.size)),
+    )
+
+
+def _values(row: Any) -> tuple[Any, ...]:
+    return tuple(row)
+
+
+def _columns(file: StoredFile) -> dict[str, Any]:
+    return {
+        "name": file.name,
+        "search_name": name_key(file.name),
+        "size": file.size,
+        "content_type": file.content_type,
+        "kind": file.kind,
+        "inline": file.inline,
+        "status": file.status.value,
+        "blob_key": file.blob_key,
+        "source_key": file.source_key,
+        "width": file.width,
+        "height": file.height,
+        "animated": file.animated,
+        "placeholder": file.placeholder,
+        "problem": file.problem,
+        "message_id": file.message_id,
+        "channel_id": file.channel_id,
+        "deleted_at": file.deleted_at,
+    }
+
+
+class SqlFiles:
+    def __init__(self, conn: Executor) -> None:
+        self._conn = conn
+
+    async def add(self, file: StoredFile) -> None:
+        await self._conn.execute(
+            insert(f).values(
+                id=file.id,
+                workspace_id=file.workspace_id,
+                uploader_id=file.uploader_id,
+                created_at=file.created_at,
+                **_columns(file),
+            )
+        )
+        await self._put_thumbnails(file)
+
+    async def save(self, file: StoredFile) -> None:
+        await self._conn.execute(update(f).where(f.c.id == file.id).values(**_columns(file)))
+        await self._conn.execute(delete(th).where(th.c.file_id == file.id))
+        await self._put_thumbnails(file)
+
+    async def _put_thumbnails(self, file: StoredFile) -> None:
+        if file.thumbnails:
+            await self._conn.execute(
+                insert(th),
+                [
+                    {
+                        "file_id": file.id,
+                        "size": x.size,
+                        "blob_key": x.blob_key,
+                        "width": x.width,
+                        "height": x.height,
+                        "bytes": x.bytes,
+                        "content_type": x.content_type,
+                    }
+                    for x in file.thumbnails
+                ],
+            )
+
+    async def _with_thumbnails(self, rows: Sequence[AnyRow]) -> list[StoredFile]:
+        if not rows:
+            return []
+        found: dict[str, list[Thumbnail]] = {}
+        result = await self._conn.execute(select(th).where(th.c.file_id.in_([r.id for r in rows])))
+        for x in result:
+            found.setdefault(x.file_id, []).append(
+                Thumbnail(x.size, x.blob_key, x.width, x.height, x.bytes, x.content_type)
+            )
+        return [_file(r, found.get(r.id, ())) for r in rows]
+
+    async def find(self, file_id: FileId, lock: bool = False) -> StoredFile | None:
+        query = select(f).where(f.c.id == file_id)
+        rows = list(await self._conn.execute(query.with_for_update() if lock else query))
+        files = await self._with_thumbnails(rows)
+        return files[0] if files else None
+
+    async def find_many(self, file_ids: Sequence[FileId]) -> list[StoredFile]:
+        if not file_ids:
+            return []
+        rows = list(await self._conn.execute(select(f).where(f.c.id.in_(list(file_ids)))))
+        return await self._with_thumbnails(rows)
+
+    async def of_messages(self, message_ids: Sequence[MessageId]) -> dict[MessageId, list[Any]]:
+        """The live files of each message, in upload order."""
+        if not message_ids:
+            return {}
+        rows = list(
+            await self._conn.execute(
+                select(f)
+                .where(f.c.message_id.in_(list(message_ids)), f.c.deleted_at.is_(None))
+                .order_by(f.c.id)
+            )
+        )
+        by_message: dict[MessageId, list[Any]] = {}
+        for file in await self._with_thumbnails(rows):
+            assert file.message_id is not None
+            by_message.setdefault(file.message_id, []).append(file)
+        return by_message
+
+    async def attach(
+        self, file_ids: Sequence[FileId], message_id: MessageId, channel_id: ChannelId
+    ) -> None:
+        await self._conn.execute(
+            update(f)
+            .where(f.c.id.in_(list(file_ids)))
+            .values(message_id=message_id, channel_id=channel_id)
+        )
+
+    async def usage(self, workspace_id: WorkspaceId, uploader_id: UserId) -> tuple[int, int]:
+        """Bytes held by live files: the uploader's in the workspace, and the workspace's."""
+        live = and_(f.c.workspace_id == workspace_id, f.c.deleted_at.is_(None))
+        result = await self._conn.execute(
+            select(
+                func.coalesce(func.sum(f.c.size).filter(f.c.uploader_id == uploader_id), 0),
+                func.coalesce(func.sum(f.c.size), 0),
+            ).where(live)
+        )
+        mine, everyone = _values(result.one())
+        return int(mine), int(everyone)
+
+    async def in_channel(
+        self, channel_id: ChannelId, before: tuple[datetime, str] | None, limit: int
+    ) -> list[StoredFile]:
+        """The live files shared in a channel, newest first, after the (created_at, id) key."""
+        query = select(f).where(f.c.channel_id == channel_id, f.c.deleted_at.is_(None))
+        if before is not None:
+            query = query.where(tuple_(f.c.created_at, f.c.id) < tuple_(*before))
+        query = query.order_by(f.c.created_at.desc(), f.c.id.desc()).limit(limit)
+        return await self._with_thumbnails(list(await self._conn.execute(query)))
+
+    async def referenced(self, key: str) -> bool:
+        """Whether any live file still holds the blob (served, source or thumbnail)."""
+        held = or_(f.c.blob_key == key, f.c.source_key == key)
+        by_file = exists().where(held)
+        by_thumbnail = exists().where(th.c.blob_key == key)
+        result = await self._conn.execute(select(by_file, by_thumbnail))
+        as_file, as_thumbnail = _values(result.one())
+        return bool(as_file or as_thumbnail)
+
+    async def lock_blob(self, key: str) -> None:
+        """Serialise whoever takes or frees this blob until the transaction ends (PostgreSQL;
+        SQLite's single writer already does)."""
+        if self._conn.dialect.name == "postgresql":
+            await self._conn.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+            )
+
+
+_CLAIM = """UPDATE jobs SET attempts = attempts + 1, leased_until = :until
+WHERE id = (
+    SELECT id FROM jobs
+    WHERE run_after <= :now AND (leased_until IS NULL OR leased_until < :now)
+    ORDER BY run_after, id LIMIT 1{skip}
+) RETURNING id, kind, subject, attempts"""
+
+
+class SqlJobs:
+    def __init__(self, conn: Executor) -> None:
+        self._conn = conn
+
+    async def enqueue(self, kind: str, subject: str, run_after: float, now: datetime) -> None:
+        await self._conn.execute(
+            insert(t.jobs).values(kind=kind, subject=subject, run_after=run_after, created_at=now)
+        )
+
+    async def claim(self, now: float, lease_seconds: float) -> Job | None:
+        skip = " FOR UPDATE SKIP LOCKED" if self._conn.dialect.name == "postgresql" else ""
+        row = (
+            await self._conn.execute(
+                text(_CLAIM.format(skip=skip)), {"now": now, "until": now + lease_seconds}
+            )
+        ).first()
+        return Job(int(row.id), row.kind, row.subject, int(row.attempts)) if row else None
+
+    async def done(self, job_id: int) -> None:
+        await self._conn.execute(delete(t.jobs).where(t.jobs.c.id == job_id))
+
+    async def retry(self, job_id: int, run_after: float, error: str) -> None:
+        await self._conn.execute(
+            update(t.jobs)
+            .where(t.jobs.c.id == job_id)
+            .values(run_after=run_after, leased_until=None, last_error=error[:500])
+        )
+
+    async def pending(self, kind: str | None = None) -> int:
+        query = select(func.count()).select_from(t.jobs)
+        if kind is not None:
+            query = query.where(t.jobs.c.kind == kind)
+        return int(await self._conn.scalar(query) or 0)

@@ -1,0 +1,486 @@
+"""Files: uploads (typed by their content, bounded by size and quotas), who may read them,
+their deletion, and the work done on them off the request (images, freeing stored bytes).
+
+Stored bytes are content-addressed and shared: a blob is freed only when no live file holds
+it, by a `collect` job that checks and deletes under the blob's lock, so an upload of the same
+bytes at that moment either keeps them alive or learns they are gone (never a broken link)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import tempfile
+import time
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+from tertulia.domain import attachments, channels, events
+from tertulia.domain.attachments import FileStatus, StoredFile, Thumbnail
+from tertulia.domain.errors import Conflict, Invalid, NotFound, TooLarge, Unsupported
+from tertulia.domain.events import Event
+from tertulia.domain.files import TypePolicy, decide, safe_filename
+from tertulia.domain.ids import ChannelId, FileId, UserId, WorkspaceId, new_id
+from tertulia.usecases import pages
+from tertulia.usecases.ports import (
+    SNIFF_BYTES,
+    Blob,
+    BlobStore,
+    BlobTooLarge,
+    Clock,
+    ImageProcessor,
+    ImageRejected,
+    Job,
+    ProcessedImage,
+    Rendition,
+    SniffType,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+from tertulia.usecases.workspaces import require_membership
+
+log = logging.getLogger("tertulia.files")
+
+IMAGE_JOB = "image"
+COLLECT_JOB = "collect"
+MAX_ATTEMPTS = 5
+LEASE_SECONDS = 120.0  # a job not done by then is taken again (its worker died)
+COLLECT_DELAY = 60.0  # freed bytes are kept this long first
+
+
+@dataclass(frozen=True, slots=True)
+class FileLimits:
+    max_bytes: int = 100 * 1024 * 1024
+    user_quota: int | None = None  # bytes of live files per person per workspace
+    workspace_quota: int | None = None  # bytes of live files per workspace
+
+
+@dataclass(frozen=True, slots=True)
+class Served:
+    """What a download sends: which blob, as what, under which name."""
+
+    file: StoredFile
+    key: str
+    size: int
+    content_type: str
+    inline: bool
+
+
+def audience(file: StoredFile) -> tuple[str, ...]:
+    """Who hears about a file: its uploader, and once shared, the members of its channel."""
+    scopes = [events.person(file.uploader_id)]
+    if file.channel_id is not None:
+        scopes.append(events.channel_members(file.channel_id))
+    return tuple(scopes)
+
+
+def file_event(kind: str, file: StoredFile) -> Event:
+    data = (
+        attachments.file_data(file)
+        if kind != "file.deleted"
+        else {
+            "id": file.id,
+            "message_id": file.message_id,
+            "channel_id": file.channel_id,
+        }
+    )
+    return Event(
+        kind,
+        data,
+        audience(file),
+        workspace_id=file.workspace_id,
+        channel_id=file.channel_id,
+    )
+
+
+async def forget(uow: UnitOfWork, file: StoredFile, now: datetime) -> StoredFile:
+    """Delete a file in this transaction: a tombstone stays (so a message shows it is gone),
+    its bytes are freed later by a collect job, and everyone who saw it hears of it."""
+    gone = replace(file, deleted_at=now, blob_key=None, source_key=None, thumbnails=())
+    await uow.files.save(gone)
+    for key in file.keys:
+        await uow.jobs.enqueue(COLLECT_JOB, key, time.time() + COLLECT_DELAY, now)
+    uow.emit(file_event("file.deleted", file))
+    return gone
+
+
+async def _readable_channel(uow: UnitOfWork, file: StoredFile, viewer: UserId) -> bool:
+    if file.channel_id is None:
+        return False
+    access = await uow.channels.access(file.channel_id, viewer)
+    if access is None or access.membership is None:
+        return False
+    return channels.can_see(access.channel, access.membership, access.is_member)
+
+
+@dataclass(frozen=True, slots=True)
+class Files:
+    uow: UnitOfWorkFactory
+    clock: Clock
+    blobs: BlobStore
+    sniff: SniffType
+    policy: TypePolicy
+    limits: FileLimits = FileLimits()
+    wake: Callable[[], None] = lambda: None  # tells this process's worker that work is queued
+
+    def _room(self, used: tuple[int, int]) -> tuple[int, str]:
+        """How many bytes an upload may have, and what refuses it beyond that."""
+        room, limit = self.limits.max_bytes, "size"
+        if self.limits.user_quota is not None and self.limits.user_quota - used[0] < room:
+            room, limit = max(0, self.limits.user_quota - used[0]), "user"
+        if self.limits.workspace_quota is not None and self.limits.workspace_quota - used[1] < room:
+            room, limit = max(0, self.limits.workspace_quota - used[1]), "workspace"
+        return room, limit
+
+    def _refusal(self, limit: str) -> Exception:
+        if limit == "size":
+            mib = self.limits.max_bytes / (1024 * 1024)
+            return TooLarge(f"A file has at most {mib:g} MiB.", "file.too_large")
+        whose = "your" if limit == "user" else "this workspace's"
+        return Conflict(
+            f"This file does not fit in {whose} storage quota; delete some files first.",
+            f"file.quota_{limit}",
+        )
+
+    async def check_room(
+        self, user: UserId, workspace_id: WorkspaceId, declared: int | None
+    ) -> tuple[int, str]:
+        """Whether an upload of `declared` bytes may start (membership, size, quotas): the
+        room it has. Refused before a byte of the body is read."""
+        async with self.uow(read_only=True) as uow:
+            await require_membership(uow, workspace_id, user)
+            room, limit = self._room(await uow.files.usage(workspace_id, user))
+        if declared is not None and declared > room:
+            raise self._refusal(limit)
+        return room, limit
+
+    async def upload(
+        self,
+        user: UserId,
+        workspace_id: WorkspaceId,
+        name: str,
+        chunks: AsyncIterable[bytes],
+        declared: int | None = None,
+    ) -> StoredFile:
+        """Keep a file in the workspace for its uploader, who may then attach it to a
+        message. Its type comes from its content; the policy may refuse it (nothing is kept)."""
+        room, limit = await self.check_room(user, workspace_id, declared)
+        name = safe_filename(name)
+        sniffed: list[str] = []
+        try:
+            blob = await self.blobs.put(self._sniffing(chunks, name, sniffed), room)
+        except BlobTooLarge:
+            raise self._refusal(limit) from None
+        if blob.size == 0 or not sniffed:
+            raise Invalid.field("file", "file.empty", "The file is empty.")
+        verdict = decide(self.policy, sniffed[0], name)
+        image = verdict.thumbnails
+        now = self.clock()
+        file = StoredFile(
+            id=FileId(new_id()),
+            workspace_id=workspace_id,
+            uploader_id=user,
+            name=name,
+            size=blob.size,
+            content_type=verdict.content_type,
+            kind=verdict.kind,
+            inline=verdict.inline,
+            blob_key=None if image else blob.key,
+            source_key=blob.key if image else None,
+            status=FileStatus.PROCESSING if image else FileStatus.READY,
+            created_at=now,
+        )
+        async with self.uow() as uow:
+            await require_membership(uow, workspace_id, user)
+            room, limit = self._room(await uow.files.usage(workspace_id, user))
+            if blob.size > room:  # others' uploads landed meanwhile
+                raise self._refusal(limit)
+            await uow.files.lock_blob(blob.key)
+            if not await uow.files.referenced(blob.key) and await self.blobs.size(blob.key) is None:
+                # the same bytes were stored before and freed while this upload ran
+                raise Conflict("The upload was interrupted; send it again.", "file.retry")
+            await uow.files.add(file)
+            if image:
+                await uow.jobs.enqueue(IMAGE_JOB, file.id, time.time(), now)
+            uow.emit(file_event("file.created", file))
+            await uow.commit()
+        if image:
+            self.wake()
+        return file
+
+    async def _sniffing(
+        self, chunks: AsyncIterable[bytes], name: str, sniffed: list[str]
+    ) -> AsyncIterator[bytes]:
+        """The chunks, passed on once the first SNIFF_BYTES have told the file's type and
+        the policy allowed it (a refused file stops the upload there)."""
+        head = bytearray()
+        async for chunk in chunks:
+            if sniffed:
+                yield chunk
+                continue
+            head += chunk
+            if len(head) >= SNIFF_BYTES:
+                self._allow(bytes(head[:SNIFF_BYTES]), name, sniffed)
+                yield bytes(head)
+        if not sniffed and head:
+            self._allow(bytes(head), name, sniffed)
+            yield bytes(head)
+
+    def _allow(self, head: bytes, name: str, sniffed: list[str]) -> None:
+        content_type = self.sniff(head)
+        verdict = decide(self.policy, content_type, name)
+        if not verdict.allowed:
+            raise Unsupported(
+                f"Files of type {content_type} are not accepted here.",
+                verdict.reason or "file.type_denied",
+            )
+        sniffed.append(content_type)
+
+    async def get(self, viewer: UserId, file_id: FileId) -> StoredFile:
+        async with self.uow(read_only=True) as uow:
+            file = await uow.files.find(file_id)
+            readable = file is not None and await _readable_channel(uow, file, viewer)
+            return attachments.check_readable(file, viewer, readable)
+
+    async def served(self, viewer: UserId, file_id: FileId, size: int | None = None) -> Served:
+        """What to send for a download of the file (or of one of its thumbnails)."""
+        file = await self.get(viewer, file_id)
+        return self.rendition(file, size)
+
+    def rendition(self, file: StoredFile, size: int | None) -> Served:
+        if size is not None:
+            thumbnail = file.thumbnail(size)
+            if thumbnail is None:
+                raise NotFound(f"This file has no {size} px thumbnail.", "file.no_thumbnail")
+            return Served(file, thumbnail.blob_key, thumbnail.bytes, thumbnail.content_type, True)
+        if file.status is FileStatus.PROCESSING or file.blob_key is None:
+            raise Conflict(
+                "This image is being prepared; it is ready in a moment.", "file.processing"
+            )
+        if file.status is FileStatus.FAILED:  # kept as it came, so only as a download
+            return Served(file, file.blob_key, file.size, "application/octet-stream", False)
+        return Served(file, file.blob_key, file.size, file.content_type, file.inline)
+
+    async def find_signed(self, file_id: FileId, size: int | None) -> Served | None:
+        """What a signed URL of the file serves now, or None if the file is gone (the URL's
+        signature covers the blob, so a URL of other bytes than these no longer works)."""
+        async with self.uow(read_only=True) as uow:
+            file = await uow.files.find(file_id)
+        if file is None or file.is_deleted:
+            return None
+        try:
+            return self.rendition(file, size)
+        except (NotFound, Conflict):
+            return None
+
+    async def delete(self, actor: UserId, file_id: FileId) -> None:
+        """Delete a file (its uploader, or an admin of its workspace): it disappears from its
+        message and every list; its bytes go once nothing else holds them."""
+        now = self.clock()
+        async with self.uow() as uow:
+            file = await uow.files.find(file_id, lock=True)
+            readable = file is not None and await _readable_channel(uow, file, actor)
+            file = attachments.check_readable(file, actor, readable)
+            membership = await require_membership(uow, file.workspace_id, actor)
+            attachments.check_delete(file, membership)
+            await forget(uow, file, now)
+            await uow.commit()
+        self.wake()
+
+    async def in_channel(
+        self, viewer: UserId, channel_id: ChannelId, cursor: str | None, limit: int
+    ) -> pages.Page[StoredFile]:
+        """The files shared in a channel the viewer may read, newest first."""
+        limit = pages.check_limit(limit)
+        before = None
+        if cursor is not None:
+            at, file_id = pages.decode(cursor, 2, "cursor")
+            try:
+                before = (datetime.fromisoformat(at), file_id)
+            except ValueError:
+                raise Invalid.field(
+                    "cursor", "cursor.invalid", "This cursor is not valid."
+                ) from None
+        async with self.uow(read_only=True) as uow:
+            access = await uow.channels.access(channel_id, viewer)
+            if access is None or access.membership is None:
+                raise NotFound("No such channel.", "channel.not_found")
+            channels.require_visible(access.channel, access.membership, access.is_member)
+            rows = await uow.files.in_channel(channel_id, before, limit + 1)
+        return pages.page_of(rows, limit, lambda f: (f.created_at.isoformat(), f.id))
+
+
+async def _chunks_of(path: Path, size: int = 1024 * 1024) -> AsyncIterator[bytes]:
+    with path.open("rb") as handle:
+        while chunk := await asyncio.to_thread(handle.read, size):
+            yield chunk
+
+
+@dataclass
+class FileWork:
+    """The worker every node runs: takes due jobs from the durable queue and does them,
+    one at a time per process (image work itself runs in the processor's pool)."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    blobs: BlobStore
+    images: ImageProcessor
+    poll_seconds: float = 1.0
+    scratch: Path | None = None  # where images are unpacked; the system's temp dir if None
+
+    def __post_init__(self) -> None:
+        self._wakeup = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        """Until cancelled: do every due job, then wait to be woken or for the next poll."""
+        while True:
+            try:
+                while await self.run_once():
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("the file worker failed; retrying")
+            self._wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), self.poll_seconds)
+
+    async def run_once(self) -> bool:
+        """Take one due job and do it; False if none was due."""
+        async with self.uow() as uow:
+            job = await uow.jobs.claim(time.time(), LEASE_SECONDS)
+            await uow.commit()
+        if job is None:
+            return False
+        try:
+            if job.kind == IMAGE_JOB:
+                await self._image(job)
+            elif job.kind == COLLECT_JOB:
+                await self._collect(job)
+            else:
+                raise ValueError(f"unknown job kind {job.kind!r}")
+        except Exception as exc:
+            log.exception("job %s (%s %s) failed", job.id, job.kind, job.subject)
+            await self._retry(job, exc)
+        return True
+
+    async def _retry(self, job: Job, exc: Exception) -> None:
+        async with self.uow() as uow:
+            if job.attempts >= MAX_ATTEMPTS:
+                if job.kind == IMAGE_JOB:
+                    await self._fail(uow, FileId(job.subject), "image.error")
+                await uow.jobs.done(job.id)
+            else:
+                backoff = min(300.0, 2.0**job.attempts)
+                await uow.jobs.retry(job.id, time.time() + backoff, repr(exc))
+            await uow.commit()
+
+    async def _collect(self, job: Job) -> None:
+        async with self.uow() as uow:
+            await uow.files.lock_blob(job.subject)
+            if not await uow.files.referenced(job.subject):
+                await self.blobs.delete(job.subject)
+            await uow.jobs.done(job.id)
+            await uow.commit()
+
+    async def _fail(self, uow: UnitOfWork, file_id: FileId, problem: str) -> None:
+        file = await uow.files.find(file_id, lock=True)
+        if file is None or file.is_deleted or file.status is not FileStatus.PROCESSING:
+            return
+        failed = replace(
+            file,
+            status=FileStatus.FAILED,
+            problem=problem,
+            blob_key=file.source_key,
+            source_key=None,
+            inline=False,
+        )
+        await uow.files.save(failed)
+        uow.emit(file_event("file.failed", failed))
+
+    async def _image(self, job: Job) -> None:
+        async with self.uow(read_only=True) as uow:
+            file = await uow.files.find(FileId(job.subject))
+        if file is None or file.status is not FileStatus.PROCESSING or file.source_key is None:
+            async with self.uow() as uow:
+                await uow.jobs.done(job.id)
+                await uow.commit()
+            return
+        with tempfile.TemporaryDirectory(prefix="tertulia-", dir=self.scratch) as scratch:
+            source = Path(scratch) / "source"
+            with source.open("wb") as handle:
+                async for chunk in self.blobs.read(file.source_key):
+                    await asyncio.to_thread(handle.write, chunk)
+            work = Path(scratch) / "out"
+            work.mkdir()
+            try:
+                result = await self.images.process(source, file.content_type, work)
+            except ImageRejected as rejected:
+                log.info("image %s kept as a plain file: %s", file.id, rejected.detail)
+                async with self.uow() as uow:
+                    await self._fail(uow, file.id, rejected.code)
+                    await uow.jobs.done(job.id)
+                    await uow.commit()
+                return
+            original = await self._store(result.original)
+            thumbnails = [
+                Thumbnail(
+                    r.size,
+                    (await self._store(r)).key,
+                    r.width,
+                    r.height,
+                    r.path.stat().st_size,
+                    r.content_type,
+                )
+                for r in result.thumbnails
+            ]
+        await self._ready(job, file.id, result, original.key, original.size, thumbnails)
+
+    async def _store(self, rendition: Rendition) -> Blob:
+        return await self.blobs.put(_chunks_of(rendition.path), rendition.path.stat().st_size)
+
+    async def _ready(
+        self,
+        job: Job,
+        file_id: FileId,
+        result: ProcessedImage,
+        key: str,
+        size: int,
+        thumbnails: Sequence[Thumbnail],
+    ) -> None:
+        now = self.clock()
+        async with self.uow() as uow:
+            new_keys = {key, *(t.blob_key for t in thumbnails)}
+            for each in sorted(new_keys):
+                await uow.files.lock_blob(each)
+            file = await uow.files.find(file_id, lock=True)
+            if file is None or file.is_deleted or file.status is not FileStatus.PROCESSING:
+                # deleted meanwhile: what was just stored may be nobody's
+                for each in sorted(new_keys):
+                    await uow.jobs.enqueue(COLLECT_JOB, each, time.time() + COLLECT_DELAY, now)
+            else:
+                ready = replace(
+                    file,
+                    status=FileStatus.READY,
+                    blob_key=key,
+                    size=size,
+                    source_key=None,
+                    width=result.width,
+                    height=result.height,
+                    animated=result.animated,
+                    placeholder=result.placeholder,
+                    thumbnails=tuple(thumbnails),
+                )
+                await uow.files.save(ready)
+                if file.source_key and file.source_key not in new_keys:
+                    await uow.jobs.enqueue(
+                        COLLECT_JOB, file.source_key, time.time() + COLLECT_DELAY, now
+                    )
+                uow.emit(file_event("file.ready", ready))
+            await uow.jobs.done(job.id)
+            await uow.commit()

@@ -1,0 +1,398 @@
+"""Files: streamed uploads, metadata, deletion, channel file lists, and downloads through
+short-lived signed URLs (ours, HMAC-signed, for local storage; presigned ones for S3)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import RedirectResponse, StreamingResponse
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.requests import ClientDisconnect
+
+from tertulia.domain.errors import Invalid, Malformed, NotFound
+from tertulia.domain.files import download_name
+from tertulia.domain.ids import ID_PATTERN, ChannelId, FileId, WorkspaceId
+from tertulia.usecases.core import Tertulia
+from tertulia.usecases.files import Served
+from tertulia.usecases.ports import THUMBNAIL_SIZES
+from tertulia.web.auth import Core, CurrentUser, principal
+from tertulia.web.channels import ChannelPath
+from tertulia.web.errors import problem
+from tertulia.web.schemas import FileOut, PageOut, problems
+from tertulia.web.workspaces import Limit, WorkspacePath
+
+router = APIRouter(prefix="/api/v1", tags=["files"])
+FilePath = Annotated[str, Path(pattern=ID_PATTERN, description="A file id.")]
+UPLOAD_PATH = "/api/v1/workspaces/{workspace_id}/files"
+MULTIPART_OVERHEAD = 16 * 1024  # bytes a multipart body may add around the file it carries
+OTHER_FIELDS_MAX = 64 * 1024  # bytes of form fields other than the file we read and drop
+# what a served file may do in a browser: nothing but show itself
+FILE_POLICY = (
+    "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'"
+)
+
+
+class UrlSigner:
+    """Signs download URLs of local storage: HMAC-SHA256 over the file, the rendition, the
+    blob and the expiry, so a URL dies when it expires or the file changes or goes."""
+
+    def __init__(self, secret: str, seconds: int) -> None:
+        self._key = hashlib.sha256(b"tertulia-files\x00" + secret.encode()).digest()
+        self.seconds = seconds
+
+    def _mac(self, file_id: str, size: int | None, key: str, expires: int) -> str:
+        message = f"{file_id}\n{size or 0}\n{key}\n{expires}".encode()
+        digest = hmac.new(self._key, message, hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+    def sign(self, served: Served, size: int | None, now: float | None = None) -> tuple[int, str]:
+        expires = int(now if now is not None else time.time()) + self.seconds
+        return expires, self._mac(served.file.id, size, served.key, expires)
+
+    def valid(self, served: Served, size: int | None, expires: int, signature: str) -> bool:
+        expected = self._mac(served.file.id, size, served.key, expires)
+        return hmac.compare_digest(expected, signature) and expires >= time.time()
+
+
+class _Upload:
+    """A multipart body read as it arrives: fields other than `file` are dropped (bounded),
+    and the bytes of the `file` part are handed on chunk by chunk, never held whole."""
+
+    def __init__(self, request: Request, boundary: bytes) -> None:
+        self._stream = request.stream().__aiter__()
+        self._ready: list[bytes] = []
+        self._header_field = bytearray()
+        self._header_value = bytearray()
+        self._disposition = b""
+        self._state = "before"  # before, file, after
+        self._in_file_part = False
+        self._dropped = 0
+        self.filename = ""
+        self._parser = MultipartParser(
+            boundary,
+            {
+                "on_part_begin": self._part_begin,
+                "on_header_field": self._header_field_data,
+                "on_header_value": self._header_value_data,
+                "on_header_end": self._header_end,
+                "on_headers_finished": self._headers_finished,
+                "on_part_data": self._part_data,
+                "on_part_end": self._part_end,
+            },
+        )
+
+    def _part_begin(self) -> None:
+        self._disposition = b""
+        self._in_file_part = False
+
+    def _header_field_data(self, data: bytes, start: int, end: int) -> None:
+        self._header_field += data[start:end]
+
+    def _header_value_data(self, data: bytes, start: int, end: int) -> None:
+        self._header_value += data[start:end]
+
+    def _header_end(self) -> None:
+        if bytes(self._header_field).lower() == b"content-disposition":
+            self._disposition = bytes(self._header_value)
+        self._header_field.clear()
+        self._header_value.clear()
+
+    def _headers_finished(self) -> None:
+        _, options = parse_options_header(self._disposition)
+        if options.get(b"name") == b"file" and self._state == "before":
+            self._state = "file"
+            self._in_file_part = True
+            self.filename = options.get(b"filename", b"").decode("utf-8", "replace")
+
+    def _part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._in_file_part:
+            self._ready.append(data[start:end])
+            return
+        self._dropped += end - start
+        if self._dropped > OTHER_FIELDS_MAX:
+            raise Invalid.field("file", "upload.fields_too_large", "Send only the file.")
+
+    def _part_end(self) -> None:
+        if self._in_file_part:
+            self._in_file_part = False
+            self._state = "after"
+
+    async def _feed(self) -> bool:
+        try:
+            chunk = await self._stream.__anext__()
+        except StopAsyncIteration:
+            return False
+        except ClientDisconnect:
+            raise Malformed("The upload was cut off.", code="upload.incomplete") from None
+        try:
+            self._parser.write(chunk)
+        except MultipartParseError:
+            raise Malformed(
+                "The body is not valid multipart/form-data.", code="upload.malformed"
+            ) from None
+        return True
+
+    async def start(self) -> str:
+        """Read up to the start of the file part; its name as the client gave it."""
+        while self._state == "before":
+            if not await self._feed():
+                raise Invalid.field(
+                    "file", "upload.no_file", "Send the file in a part named 'file'."
+                )
+        return self.filename
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        while True:
+            if self._ready:
+                data = b"".join(self._ready)
+                self._ready.clear()
+                yield data
+            if self._state == "after":
+                return
+            if not await self._feed():
+                raise Malformed("The body ended inside the file.", code="upload.incomplete")
+
+
+@router.post(
+    "/workspaces/{workspace_id}/files",
+    status_code=201,
+    summary="Upload a file",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {
+                                "type": "string",
+                                "format": "binary",
+                                "description": "The file, with its name in the part's filename.",
+                            }
+                        },
+                    }
+                }
+            },
+        }
+    },
+    responses=problems(400, 401, 404, 409, 413, 415, 422),
+)
+async def upload(
+    workspace_id: WorkspacePath, request: Request, user: CurrentUser, core: Core
+) -> FileOut:
+    """Upload a file into a workspace (multipart, one part named `file`; streamed to
+    storage). Share it by listing its id in `file_ids` when you post a message. Its type is
+    detected from its content; executables and HTML are refused (415). Over the size limit:
+    413; over your or the workspace's quota: 409 — a declared `Content-Length` is refused
+    before the body is read. An image is `processing` until its thumbnails are made."""
+    kind, options = parse_options_header(request.headers.get("content-type"))
+    boundary = options.get(b"boundary")
+    if kind != b"multipart/form-data" or not boundary or len(boundary) > 200:
+        raise Malformed("Send the file as multipart/form-data.", code="upload.not_multipart")
+    declared = request.headers.get("content-length", "")
+    size = max(0, int(declared) - MULTIPART_OVERHEAD) if declared.isdigit() else None
+    ws = WorkspaceId(workspace_id)
+    await core.files.check_room(user, ws, size)
+    body = _Upload(request, boundary)
+    name = await body.start()
+    file = await core.files.upload(user, ws, name, body.chunks(), size)
+    return FileOut.of(file)
+
+
+@router.get("/files/{file_id}", summary="A file's details", responses=problems(401, 404, 422))
+async def get_file(file_id: FilePath, user: CurrentUser, core: Core) -> FileOut:
+    """A file you uploaded, or one shared in a channel you may read."""
+    return FileOut.of(await core.files.get(user, FileId(file_id)))
+
+
+@router.delete(
+    "/files/{file_id}", status_code=204, summary="Delete a file", responses=problems(401, 403, 404)
+)
+async def delete_file(file_id: FilePath, user: CurrentUser, core: Core) -> Response:
+    """Delete your file (an admin: anyone's). It disappears from its message and every list;
+    its bytes are freed once no other file holds the same content."""
+    await core.files.delete(user, FileId(file_id))
+    return Response(status_code=204)
+
+
+@router.get(
+    "/channels/{channel_id}/files",
+    summary="Files shared in a channel",
+    responses=problems(401, 404, 422),
+)
+async def channel_files(
+    channel_id: ChannelPath,
+    user: CurrentUser,
+    core: Core,
+    cursor: Annotated[str | None, Query(max_length=512, description="From `next_cursor`.")] = None,
+    limit: Limit = 50,
+) -> PageOut[FileOut]:
+    """The files shared in a channel you may read, newest first."""
+    found = await core.files.in_channel(user, ChannelId(channel_id), cursor, limit)
+    return PageOut[FileOut](
+        items=[FileOut.of(f) for f in found.items], next_cursor=found.next_cursor
+    )
+
+
+Expires = Annotated[
+    int | None, Query(ge=0, lt=2**40, description="Of a signed URL: when it expires.")
+]
+Signature = Annotated[
+    str | None, Query(max_length=100, description="Of a signed URL: its signature.")
+]
+DOWNLOAD_RESPONSES = {
+    200: {"description": "The bytes (through a signed URL)."},
+    206: {"description": "The range asked for."},
+    302: {"description": "To a short-lived signed URL that serves the bytes."},
+    304: {"description": "Unchanged since the ETag you sent."},
+    **problems(401, 404, 409, 416, 422),
+}
+
+
+@router.get(
+    "/files/{file_id}/content",
+    summary="Download a file",
+    responses=DOWNLOAD_RESPONSES,
+)
+async def content(
+    file_id: FilePath,
+    request: Request,
+    core: Core,
+    expires: Expires = None,
+    signature: Signature = None,
+) -> Response:
+    """With your access token: a redirect (302) to a signed URL valid for a few minutes
+    (ours, or the storage's own). The signed URL serves the bytes without a token, with
+    `Range` (206), `ETag` and `If-None-Match` (304). Non-images come as attachments; every
+    file with `X-Content-Type-Options: nosniff` and a sandboxing CSP. An image still
+    `processing` answers 409."""
+    return await _download(request, core, FileId(file_id), None, expires, signature)
+
+
+@router.get(
+    "/files/{file_id}/thumbnails/{size}",
+    summary="Download an image's thumbnail",
+    responses=DOWNLOAD_RESPONSES,
+)
+async def thumbnail(
+    file_id: FilePath,
+    size: Annotated[int, Path(description=f"One of {', '.join(map(str, THUMBNAIL_SIZES))}.")],
+    request: Request,
+    core: Core,
+    expires: Expires = None,
+    signature: Signature = None,
+) -> Response:
+    """An image's WebP thumbnail fitting `size` px, the same way as its content."""
+    if size not in THUMBNAIL_SIZES:
+        raise NotFound(f"This file has no {size} px thumbnail.", "file.no_thumbnail")
+    return await _download(request, core, FileId(file_id), size, expires, signature)
+
+
+async def _download(
+    request: Request,
+    core: Tertulia,
+    file_id: FileId,
+    size: int | None,
+    expires: int | None,
+    signature: str | None,
+) -> Response:
+    signer: UrlSigner = request.app.state.url_signer
+    if signature is not None or expires is not None:
+        served = await core.files.find_signed(file_id, size)
+        if (
+            served is None
+            or expires is None
+            or signature is None
+            or not signer.valid(served, size, expires, signature)
+        ):
+            raise NotFound("This link is not valid or has expired.", "file.link_invalid")
+        return await _serve(request, core, served, expires)
+    user = (await principal(request)).user_id
+    served = await core.files.served(user, file_id, size)
+    disposition = _disposition(served)
+    direct = await core.blobs.presigned_url(
+        served.key, signer.seconds, served.content_type, disposition
+    )
+    if direct is None:
+        at, mac = signer.sign(served, size)
+        direct = f"{request.url.path}?expires={at}&signature={mac}"
+    return RedirectResponse(direct, status_code=302, headers={"Cache-Control": "no-store"})
+
+
+def _disposition(served: Served) -> str:
+    name = download_name(served.file.name, served.content_type)
+    fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in name)
+    kind = "inline" if served.inline else "attachment"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def _range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The one byte range asked for, as [start, end); None for the whole file (no header,
+    several ranges, or one we do not read); ValueError if it lies outside the file."""
+    if not header or not header.startswith("bytes=") or "," in header:
+        return None
+    first, dash, last = header[6:].strip().partition("-")
+    if not dash or not (first.isdigit() or last.isdigit()) or len(first) + len(last) > 30:
+        return None
+    if not first:  # the last N bytes
+        count = int(last)
+        if count == 0:
+            raise ValueError(header)
+        return max(0, size - count), size
+    start = int(first)
+    if last and not last.isdigit():
+        return None
+    end = min(size, int(last) + 1) if last else size
+    if start >= size or (last and int(last) < start):
+        raise ValueError(header)
+    return start, end
+
+
+async def _serve(request: Request, core: Tertulia, served: Served, expires: int) -> Response:
+    etag = f'"{served.key}"'
+    headers = {
+        "ETag": etag,
+        "Accept-Ranges": "bytes",
+        "Cache-Control": f"private, max-age={max(0, expires - int(time.time()))}",
+        "Content-Disposition": _disposition(served),
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": FILE_POLICY,
+    }
+    wanted = request.headers.get("if-none-match", "")
+    if etag in [tag.strip() for tag in wanted.split(",")] or wanted.strip() == "*":
+        return Response(status_code=304, headers=headers)
+    if_range = request.headers.get("if-range")
+    try:
+        part = _range(request.headers.get("range"), served.size)
+    except ValueError:
+        return problem(
+            request,
+            416,
+            "file.range",
+            f"The file has {served.size} bytes.",
+            headers={"Content-Range": f"bytes */{served.size}"},
+        )
+    if part is not None and if_range is not None and if_range.strip() != etag:
+        part = None  # the client's copy is of other bytes: send them all
+    start, end = part or (0, served.size)
+    headers["Content-Length"] = str(end - start)
+    status = 200
+    if part is not None:
+        status = 206
+        headers["Content-Range"] = f"bytes {start}-{end - 1}/{served.size}"
+    return StreamingResponse(
+        core.blobs.read(served.key, start, end),
+        status_code=status,
+        media_type=served.content_type,
+        headers=headers,
+    )
