@@ -3,7 +3,9 @@ people who should be turned away, over HTTP, on both databases."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import io
 import json
 import re
 import time
@@ -16,6 +18,7 @@ from typing import Any
 import jwt
 import pytest
 from httpx import AsyncClient, Response
+from PIL import Image
 
 from tertulia.bootstrap import create_app
 from tertulia.domain.ids import new_id
@@ -99,6 +102,9 @@ W_PRESENCE = W + "/presence"
 W_SEARCH = W + "/search"
 W_AUTOCOMPLETE = W + "/autocomplete"
 NOTIFICATIONS = "/api/v1/notifications"
+W_FILES = W + "/files"
+F = "/api/v1/files/{file_id}"
+CH_FILES = CH + "/files"
 NOT_MEMBER = "channel.not_member"
 NOT_AUTHOR = "message.not_author"
 
@@ -297,6 +303,37 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         E("GET", W_AUTOCOMPLETE, IN_W, query={"q": q}, eve=404)
         for q in ("sala", "oculta", "archivo", "muerto", "a", "o", "s", "m")
     ),
+    # files: those shared in P are P's; Ana's unshared file is hers alone; #general's file is
+    # for its members, and only its uploader (or an admin) deletes it
+    E("POST", W_FILES, IN_W, eve=404),
+    *(
+        E(method, route, {"file_id": "private_file"}, eve=404, bob=404, gus=404)
+        for method, route in (("GET", F), ("GET", F + "/content"), ("DELETE", F))
+    ),
+    E(
+        "GET",
+        F + "/thumbnails/{size}",
+        {"file_id": "private_image", "size": "size"},
+        eve=404,
+        bob=404,
+        gus=404,
+    ),
+    E("GET", F, {"file_id": "own_file"}, eve=404, bob=404, gus=404),
+    E("GET", F + "/content", {"file_id": "own_file"}, eve=404, bob=404, gus=404),
+    E("GET", F, {"file_id": "general_file"}, eve=404, gus=404),
+    E("GET", F + "/content", {"file_id": "general_file"}, eve=404, gus=404),
+    E(
+        "DELETE",
+        F,
+        {"file_id": "general_file"},
+        eve=404,
+        bob=403,
+        gus=404,
+        code="file.not_uploader",
+    ),
+    E("GET", CH_FILES, P, eve=404, bob=404, gus=404),
+    E("GET", CH_FILES, GENERAL, eve=404, gus=404),
+    E("GET", CH_FILES, PUBLIC, eve=404),
     E("GET", NOTIFICATIONS),
     E("GET", NOTIFICATIONS, query={"unread": "true"}),
     E("POST", NOTIFICATIONS + "/read"),
@@ -329,7 +366,7 @@ class World:
         Ana, whose rights are the widest)."""
         me = caller or self.ana
         other = self.gus if me.id == self.bob.id else self.bob
-        return {**self.ids, "me": me.id, "other": other.id, "emoji": "👍"}
+        return {**self.ids, "me": me.id, "other": other.id, "emoji": "👍", "size": "360"}
 
     def protected_from(self, caller: Account | None) -> dict[str, str]:
         """Every secret, except the caller's own name and id."""
@@ -389,6 +426,27 @@ async def world(client: AsyncClient) -> World:
     await _say(client, bob, general["id"], "respuesta-de-bob-en-general", general_msg["id"])
     public_msg = await _say(client, ana, public["id"], "novedades-del-proyecto-abierto")
     ok(await client.put(f"/api/v1/messages/{public_msg['id']}/pin", headers=ana.headers))
+    private_file = await _upload(client, ana, ws["id"], "informe-de-la-sala-oculta.pdf", PDF)
+    private_image = await _upload(client, ana, ws["id"], "foto-de-la-sala-oculta.png", _png())
+    own_file = await _upload(client, ana, ws["id"], "borrador-sin-compartir.pdf", PDF + b"1")
+    general_file = await _upload(client, ana, ws["id"], "acta-general.pdf", PDF + b"2")
+    ok(
+        await client.post(
+            f"/api/v1/channels/{private['id']}/messages",
+            json={"text": "", "file_ids": [private_file["id"], private_image["id"]]},
+            headers=ana.headers,
+        ),
+        201,
+    )
+    ok(
+        await client.post(
+            f"/api/v1/channels/{general['id']}/messages",
+            json={"text": "acta", "file_ids": [general_file["id"]]},
+            headers=ana.headers,
+        ),
+        201,
+    )
+    await _ready(client, ana, private_image["id"])
     ok(
         await client.put(
             f"/api/v1/messages/{public_msg['id']}/reactions/%F0%9F%91%8D", headers=gus.headers
@@ -412,6 +470,10 @@ async def world(client: AsyncClient) -> World:
         "dm_msg": dm_msg["id"],
         "general_msg": general_msg["id"],
         "public_msg": public_msg["id"],
+        "private_file": private_file["id"],
+        "private_image": private_image["id"],
+        "own_file": own_file["id"],
+        "general_file": general_file["id"],
     }
     secrets = {
         **{f"{k} id": v for k, v in ids.items() if k != "invitation"},
@@ -432,8 +494,44 @@ async def world(client: AsyncClient) -> World:
         "general message": "anuncio-interno-general",
         "general reply": "respuesta-de-bob-en-general",
         "the public channel's message": "novedades-del-proyecto-abierto",
+        "P's file": "informe-de-la-sala-oculta",
+        "P's image": "foto-de-la-sala-oculta",
+        "Ana's own file": "borrador-sin-compartir",
+        "general file": "acta-general",
     }
     return World(ana, bob, gus, eve, ids, secrets)
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.linear_gradient("L").resize((400, 300)).save(out, "PNG")
+    return out.getvalue()
+
+
+async def _upload(
+    client: AsyncClient, who: Account, ws: str, name: str, data: bytes
+) -> dict[str, Any]:
+    body: dict[str, Any] = ok(
+        await client.post(
+            f"/api/v1/workspaces/{ws}/files", files={"file": (name, data)}, headers=who.headers
+        ),
+        201,
+    )
+    return body
+
+
+async def _ready(client: AsyncClient, who: Account, file_id: str) -> None:
+    """Wait for the server's file worker to finish an image."""
+    for _ in range(200):
+        file = ok(await client.get(f"/api/v1/files/{file_id}", headers=who.headers))
+        if file["status"] != "processing":
+            assert file["status"] == "ready", file
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"file {file_id} still processing")
 
 
 async def _channel(
@@ -558,6 +656,8 @@ def refused(
 
 
 def allowed_read(response: Response, where: str, hidden: Mapping[str, str]) -> list[str]:
+    if response.status_code == 302 and "signature=" in response.headers.get("location", ""):
+        return []  # a download: to a signed URL
     if not 200 <= response.status_code < 300:
         return [f"{where}: a permitted read got {response.status_code}: {response.text[:300]}"]
     if found := leaks(response, hidden):

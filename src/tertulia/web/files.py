@@ -195,14 +195,14 @@ async def upload(
     detected from its content; executables and HTML are refused (415). Over the size limit:
     413; over your or the workspace's quota: 409 — a declared `Content-Length` is refused
     before the body is read. An image is `processing` until its thumbnails are made."""
+    declared = request.headers.get("content-length", "")
+    size = max(0, int(declared) - MULTIPART_OVERHEAD) if declared.isdigit() else None
+    ws = WorkspaceId(workspace_id)
+    await core.files.check_room(user, ws, size)  # membership first: outsiders learn nothing
     kind, options = parse_options_header(request.headers.get("content-type"))
     boundary = options.get(b"boundary")
     if kind != b"multipart/form-data" or not boundary or len(boundary) > 200:
         raise Malformed("Send the file as multipart/form-data.", code="upload.not_multipart")
-    declared = request.headers.get("content-length", "")
-    size = max(0, int(declared) - MULTIPART_OVERHEAD) if declared.isdigit() else None
-    ws = WorkspaceId(workspace_id)
-    await core.files.check_room(user, ws, size)
     body = _Upload(request, boundary)
     name = await body.start()
     file = await core.files.upload(user, ws, name, body.chunks(), size)
@@ -366,8 +366,9 @@ async def _serve(request: Request, core: Tertulia, served: Served, expires: int)
         "Cache-Control": f"private, max-age={max(0, expires - int(time.time()))}",
         "Content-Disposition": _disposition(served),
         "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": FILE_POLICY,
     }
+    if served.content_type != "application/pdf":  # browsers' PDF viewers refuse a sandbox
+        headers["Content-Security-Policy"] = FILE_POLICY
     wanted = request.headers.get("if-none-match", "")
     if etag in [tag.strip() for tag in wanted.split(",")] or wanted.strip() == "*":
         return Response(status_code=304, headers=headers)

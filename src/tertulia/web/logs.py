@@ -77,8 +77,11 @@ class RequestContext:
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", rid.encode()))
-                headers.append((b"x-content-type-options", b"nosniff"))
-                if scope["path"].startswith("/api/"):
+                named = {name.lower() for name, _ in headers}
+                if b"x-content-type-options" not in named:
+                    headers.append((b"x-content-type-options", b"nosniff"))
+                # API answers are not cached, unless one says how (a file's bytes)
+                if scope["path"].startswith("/api/") and b"cache-control" not in named:
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
             await send(message)
