@@ -555,6 +555,18 @@ class BlobStore(Protocol):
         (an S3 presigned GET); None if the store cannot, and the blob is served through us."""
 
 
+class VirusScanner(Protocol):
+    """Checks stored bytes for malware (ClamAV's clamd, where an installation runs one)."""
+
+    async def scan(self, chunks: AsyncIterable[bytes]) -> str | None:
+        """The name of the threat found in these bytes, or None if they are clean. Raises
+        ScannerUnavailable if the scanner cannot answer (the upload is then refused)."""
+
+
+class ScannerUnavailable(Exception):
+    """The virus scanner did not answer."""
+
+
 @dataclass(frozen=True, slots=True)
 class Job:
     """Work taken from the durable queue, leased to this worker until done or retried."""
