@@ -1,4 +1,5 @@
-"""The `tertulia` command: serve, migrate, reindex, create-user, create-workspace."""
+"""The `tertulia` command: serve, migrate, reindex, files migrate, create-user,
+create-workspace."""
 
 from __future__ import annotations
 
@@ -13,12 +14,16 @@ from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from tertulia.adapters.sql import migrate as migrations
 from tertulia.adapters.sql.database import open_database
-from tertulia.bootstrap import ConfigError, open_tertulia, signing_secret
+from tertulia.adapters.sql.uow import SqlUnitOfWorkFactory
+from tertulia.bootstrap import ConfigError, check_schema, open_blobs, open_tertulia, signing_secret
 from tertulia.config import Settings
 from tertulia.domain.errors import DomainError, Invalid
 from tertulia.usecases.accounts import Registration
+from tertulia.usecases.filemove import CopyMismatch, FileMove
 
 app = typer.Typer(help="Tertulia, an open team-chat server.", no_args_is_help=True)
+files_app = typer.Typer(help="Stored files.", no_args_is_help=True)
+app.add_typer(files_app, name="files")
 T = TypeVar("T")
 
 
@@ -29,7 +34,7 @@ def _run(work: Awaitable[T]) -> T:
     except Invalid as exc:
         fields = "; ".join(f"{e.field}: {e.message}" for e in exc.errors) or exc.detail
         typer.secho(f"error: {fields}", err=True, fg="red")
-    except (DomainError, ConfigError) as exc:
+    except (DomainError, ConfigError, CopyMismatch) as exc:
         typer.secho(f"error: {exc}", err=True, fg="red")
     raise typer.Exit(1)
 
@@ -111,6 +116,46 @@ def reindex(
                     bar.update(step)
                     indexed += step
             return f"Search index rebuilt: {indexed:,} messages."
+
+    typer.echo(_run(work()))
+
+
+@files_app.command("migrate")
+def files_migrate(
+    to: Annotated[
+        str,
+        typer.Option(
+            help="Where the files go: file://PATH or s3://BUCKET/PREFIX?endpoint=URL "
+            "(credentials as for TERTULIA_BLOBS_URL)."
+        ),
+    ],
+) -> None:
+    """Copy every stored file from the current store (TERTULIA_BLOBS_URL) to another; then
+    point TERTULIA_BLOBS_URL at it and restart. Each copy is checked by its content hash;
+    interrupted, run it again: what is already there is skipped."""
+    settings = Settings()
+
+    async def work() -> str:
+        database = open_database(settings.db_url)
+        try:
+            await check_schema(database)
+            database.start()
+            target_settings = settings.model_copy(update={"blobs_url": to})
+            async with open_blobs(settings) as source, open_blobs(target_settings) as target:
+                move = FileMove(SqlUnitOfWorkFactory(database), source, target)
+                total = await move.count()
+                copied = skipped = 0
+                with typer.progressbar(length=total, label="Copying", show_pos=True) as bar:
+                    async for moved in move.run():
+                        copied += moved.copied
+                        skipped += not moved.copied
+                        bar.update(1)
+            return (
+                f"{copied:,} blobs copied, {skipped:,} already there. Now set "
+                f"TERTULIA_BLOBS_URL={to} and restart."
+            )
+        finally:
+            await database.close()
 
     typer.echo(_run(work()))
 

@@ -9,16 +9,18 @@ import asyncio
 import io
 import struct
 import time
+import uuid
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from httpx import AsyncClient, Response
 from PIL import Image
 
+from tertulia.adapters.blobs.s3 import S3Location
 from tests.conftest import serve
 from tests.web.api import Account, done, join, ok, problem, signup, workspace
 
@@ -395,3 +397,31 @@ async def test_attaching_bad_file_ids_is_refused(client: AsyncClient, team: Team
         )
         body = problem(response, status)
         assert code in {body["code"], *(e["code"] for e in body.get("errors", []))}, body
+
+
+@pytest.mark.s3
+async def test_files_on_s3_download_through_presigned_urls(
+    sqlite_url: str, tmp_path: Path, s3_location: S3Location
+) -> None:
+    """With TERTULIA_BLOBS_URL on a real S3 server, the redirect goes to the server itself,
+    which answers with our type and disposition (and honours Range)."""
+    where = replace(s3_location, prefix=f"api-{uuid.uuid4().hex}/")
+    url = (
+        f"s3://{quote(where.access_key)}:{quote(where.secret_key)}@{where.bucket}/"
+        f"{where.prefix.rstrip('/')}?endpoint={where.endpoint}"
+    )
+    async with serve(sqlite_url, tmp_path, blobs_url=url) as http:
+        ana = await signup(http, "ana")
+        ws = await workspace(http, ana)
+        file = await uploaded(http, ana, ws["id"], "informe.pdf", PDF)
+        location = await signed_url(http, ana, f"/api/v1/files/{file['id']}/content")
+        assert location.startswith(where.endpoint)
+        async with AsyncClient() as outside:
+            got = await outside.get(location)
+            part = await outside.get(location, headers={"Range": "bytes=0-7"})
+            forged = await outside.get(location.replace("Expires=", "Expires=9"))
+        assert got.content == PDF, (location, got.text)
+        assert got.headers["content-type"] == "application/pdf"
+        assert got.headers["content-disposition"].startswith("inline;")
+        assert (part.status_code, part.content) == (206, PDF[:8])
+        assert forged.status_code == 403

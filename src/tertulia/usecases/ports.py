@@ -22,6 +22,7 @@ from tertulia.domain.ids import (
     InvitationId,
     MessageId,
     SessionId,
+    UploadId,
     UserId,
     WorkspaceId,
 )
@@ -567,6 +568,11 @@ class ScannerUnavailable(Exception):
     """The virus scanner did not answer."""
 
 
+class TooLargeToScan(ScannerUnavailable):
+    """The scanner will not take this many bytes (clamd's StreamMaxLength): they cannot be
+    checked, and a retry will not change that."""
+
+
 @dataclass(frozen=True, slots=True)
 class Job:
     """Work taken from the durable queue, leased to this worker until done or retried."""
@@ -626,6 +632,11 @@ class Files(Protocol):
 
     async def lock_blob(self, key: str) -> None:
         """Serialise whoever takes or frees this blob until the transaction ends."""
+
+    async def held_keys(self, after: str, limit: int) -> list[str]:
+        """The blobs live files hold, in key order, after `after`."""
+
+    async def count_held_keys(self) -> int: ...
 
 
 SniffType = Callable[[bytes], str]  # the MIME type of a file from its first bytes (magic)
@@ -803,6 +814,9 @@ class UnitOfWork(Protocol):
     @property
     def jobs(self) -> Jobs: ...
 
+    @property
+    def uploads(self) -> Uploads: ...
+
     def emit(self, event: Event, position: MessageId | None = None) -> None:
         """Append the event at commit. With `position`, that message's seq becomes the
         event's id: messages are placed in commit order."""
@@ -821,3 +835,51 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A resumable upload (tus) under way: the bytes come in parts, each one a blob, until
+    `offset` reaches `length`; then they become a file (`file_id`)."""
+
+    id: UploadId
+    workspace_id: WorkspaceId
+    uploader_id: UserId
+    name: str
+    length: int  # bytes the whole file has, declared at creation
+    offset: int  # bytes received and recorded so far
+    created_at: datetime
+    expires_at: datetime  # 24 h after the last part (or the creation)
+    file_id: FileId | None = None  # the file made once every byte came
+
+
+@dataclass(frozen=True, slots=True)
+class UploadPart:
+    """One PATCH's bytes: a blob, placed at `start` in the upload."""
+
+    start: int
+    blob_key: str
+    size: int
+
+
+class Uploads(Protocol):
+    """Resumable uploads and their parts (the blobs the parts hold stay alive: see
+    `Files.referenced`)."""
+
+    async def add(self, upload: Upload) -> None: ...
+
+    async def find(self, upload_id: UploadId, lock: bool = False) -> Upload | None: ...
+
+    async def save(self, upload: Upload) -> None:
+        """Store its offset, expiry and file."""
+
+    async def add_part(self, upload_id: UploadId, part: UploadPart) -> None: ...
+
+    async def parts(self, upload_id: UploadId) -> list[UploadPart]:
+        """Its parts, in order."""
+
+    async def drop_parts(self, upload_id: UploadId) -> list[str]:
+        """Forget its parts; the keys of the blobs they held."""
+
+    async def delete(self, upload_id: UploadId) -> list[str]:
+        """Forget the upload and its parts; the keys of the blobs the parts held."""

@@ -55,6 +55,7 @@ class S3BlobStore:
                 aws_secret_access_key=where.secret_key,
                 config=Config(
                     s3={"addressing_style": "path"},
+                    signature_version="s3v4",  # presigned URLs too (SigV2 is long deprecated)
                     retries={"max_attempts": 3, "mode": "standard"},
                     connect_timeout=5,
                     read_timeout=60,

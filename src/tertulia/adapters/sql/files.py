@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, text, tuple_, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, text, tuple_, union, update
 
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.leases import Executor
@@ -183,13 +183,33 @@ class SqlFiles:
         return await self._with_thumbnails(list(await self._conn.execute(query)))
 
     async def referenced(self, key: str) -> bool:
-        """Whether any live file still holds the blob (served, source or thumbnail)."""
+        """Whether any live file still holds the blob (served, source or thumbnail), or a part
+        of an upload under way does."""
         held = or_(f.c.blob_key == key, f.c.source_key == key)
         by_file = exists().where(held)
         by_thumbnail = exists().where(th.c.blob_key == key)
-        result = await self._conn.execute(select(by_file, by_thumbnail))
-        as_file, as_thumbnail = _values(result.one())
-        return bool(as_file or as_thumbnail)
+        by_upload = exists().where(t.upload_parts.c.blob_key == key)  # a part of an upload
+        result = await self._conn.execute(select(by_file, by_thumbnail, by_upload))
+        as_file, as_thumbnail, as_part = _values(result.one())
+        return bool(as_file or as_thumbnail or as_part)
+
+    def _held(self) -> Any:
+        live = f.c.deleted_at.is_(None)
+        return union(
+            select(f.c.blob_key.label("key")).where(live, f.c.blob_key.is_not(None)),
+            select(f.c.source_key.label("key")).where(live, f.c.source_key.is_not(None)),
+            select(th.c.blob_key.label("key")),
+        ).subquery()
+
+    async def held_keys(self, after: str, limit: int) -> list[str]:
+        """The blobs live files hold, in key order, after `after`."""
+        held = self._held()
+        query = select(held.c.key).where(held.c.key > after).order_by(held.c.key).limit(limit)
+        return [str(k) for k in (await self._conn.scalars(query)).all()]
+
+    async def count_held_keys(self) -> int:
+        held = self._held()
+        return int(await self._conn.scalar(select(func.count()).select_from(held)) or 0)
 
     async def lock_blob(self, key: str) -> None:
         """Serialise whoever takes or frees this blob until the transaction ends (PostgreSQL;
