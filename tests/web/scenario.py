@@ -3,9 +3,13 @@ REST API as a client would (the AsyncAPI tests compare what the log holds with t
 
 from __future__ import annotations
 
-from httpx import AsyncClient, Response
+import asyncio
+import io
 
-from tests.web.api import channel, join, ok, signup, workspace
+from httpx import AsyncClient, Response
+from PIL import Image
+
+from tests.web.api import Account, channel, join, ok, signup, workspace
 
 
 def fine(response: Response) -> None:
@@ -95,6 +99,7 @@ async def every_event(http: AsyncClient) -> None:
         )
     )
     fine(await http.post("/api/v1/notifications/read", json={}, headers=bruno.headers))
+    await files(http, ana, wid, cid)
     fine(await http.delete(f"/api/v1/messages/{reply['id']}", headers=bruno.headers))
     fine(await http.delete(f"/api/v1/messages/{root['id']}", headers=ana.headers))
     fine(await http.patch(f"/api/v1/channels/{cid}", json={"archived": True}, headers=ana.headers))
@@ -107,3 +112,41 @@ async def every_event(http: AsyncClient) -> None:
     )
     fine(await http.delete(f"/api/v1/workspaces/{wid}/members/{bruno.id}", headers=ana.headers))
     fine(await http.post("/api/v1/auth/logout", json={}, headers=bruno.headers))
+
+
+async def _processed(http: AsyncClient, who: Account, file_id: str) -> None:
+    for _ in range(300):
+        got = ok(await http.get(f"/api/v1/files/{file_id}", headers=who.headers))
+        if got["status"] != "processing":
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the image was never processed")
+
+
+async def files(http: AsyncClient, ana: Account, wid: str, cid: str) -> None:
+    """A photo shared and made ready, a broken one, and one deleted."""
+    picture = io.BytesIO()
+    Image.linear_gradient("L").resize((300, 200)).save(picture, "PNG")
+    uploads = []
+    for name, data in (("plano.png", picture.getvalue()), ("roto.png", picture.getvalue()[:90])):
+        uploads.append(
+            ok(
+                await http.post(
+                    f"/api/v1/workspaces/{wid}/files",
+                    files={"file": (name, data)},
+                    headers=ana.headers,
+                ),
+                201,
+            )
+        )
+    ok(
+        await http.post(
+            f"/api/v1/channels/{cid}/messages",
+            json={"text": "el plano", "file_ids": [uploads[0]["id"]]},
+            headers=ana.headers,
+        ),
+        201,
+    )
+    for file in uploads:
+        await _processed(http, ana, file["id"])
+    fine(await http.delete(f"/api/v1/files/{uploads[1]['id']}", headers=ana.headers))

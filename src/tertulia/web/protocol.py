@@ -134,6 +134,40 @@ class ThreadSummary(Data):
     participants: list[str] = Field(description="Who replied, first to reply first.")
 
 
+class ThumbnailData(Data):
+    size: int = Field(description="The box it fits: 64, 360 or 1280 px.")
+    width: int
+    height: int
+
+
+class FileData(Data):
+    """A file as whoever may read it sees it (see FileOut in /docs)."""
+
+    id: str
+    workspace_id: str
+    uploader_id: str
+    name: str
+    size: int
+    content_type: str = Field(description="Detected from the content.")
+    kind: str
+    status: str = Field(description="processing, ready or failed.")
+    problem: str | None = Field(description="Why processing failed.")
+    width: int | None
+    height: int | None
+    animated: bool
+    placeholder: str = Field(description="A BlurHash ('' if none).")
+    thumbnails: list[ThumbnailData]
+    message_id: str | None
+    channel_id: str | None
+    created_at: datetime
+
+
+class FileDeleted(Data):
+    id: str
+    message_id: str | None
+    channel_id: str | None
+
+
 class MessageData(Data):
     """A message as every reader of its channel sees it. Its seq is this event's id (for
     message.created); reactions travel in their own events."""
@@ -155,6 +189,7 @@ class MessageData(Data):
     thread: ThreadSummary
     pinned_at: datetime | None
     pinned_by: str | None
+    files: list[FileData] = Field(description="The files it carries (none once deleted).")
 
 
 class MessageDeleted(Data):
@@ -285,8 +320,32 @@ def _message(**changes: Any) -> MessageData:
         "thread": ThreadSummary(reply_count=0, last_reply_at=None, participants=[]),
         "pinned_at": None,
         "pinned_by": None,
+        "files": [],
     }
     return MessageData(**(fields | changes))
+
+
+def _file(**changes: Any) -> FileData:
+    fields: dict[str, Any] = {
+        "id": "01JD5ZF0F1LE00000000000000",
+        "workspace_id": WS,
+        "uploader_id": ANA,
+        "name": "plano.png",
+        "size": 48213,
+        "content_type": "image/png",
+        "kind": "image",
+        "status": "processing",
+        "problem": None,
+        "width": None,
+        "height": None,
+        "animated": False,
+        "placeholder": "",
+        "thumbnails": [],
+        "message_id": None,
+        "channel_id": None,
+        "created_at": AT,
+    }
+    return FileData(**(fields | changes))
 
 
 CHANNEL_NEWS = "The channel's members; for a public channel, every full member (not guests)."
@@ -393,6 +452,42 @@ KINDS: tuple[Kind, ...] = (
     ),
     Kind("message.pinned", "A message was pinned.", MEMBERS, _message(pinned_at=AT, pinned_by=ANA)),
     Kind("message.unpinned", "A message was unpinned.", MEMBERS, _message()),
+    Kind(
+        "file.created",
+        "You uploaded a file (share it by posting its id in `file_ids`).",
+        YOURS,
+        _file(),
+        in_channel=False,
+    ),
+    Kind(
+        "file.ready",
+        "An image was optimised: its thumbnails and placeholder are ready.",
+        "Its uploader, and once shared, the members of its channel.",
+        _file(
+            status="ready",
+            width=1600,
+            height=1200,
+            placeholder="LEHV6nWB2yk8pyo0adR*.7kCMdnj",
+            thumbnails=[ThumbnailData(size=64, width=64, height=48)],
+            message_id=MSG,
+            channel_id=CH,
+        ),
+        in_channel=False,
+    ),
+    Kind(
+        "file.failed",
+        "An image could not be processed; it stays a plain download (`problem` says why).",
+        "Its uploader, and once shared, the members of its channel.",
+        _file(status="failed", problem="image.corrupt"),
+        in_channel=False,
+    ),
+    Kind(
+        "file.deleted",
+        "A file was deleted: drop it from its message.",
+        "Its uploader, and once shared, the members of its channel.",
+        FileDeleted(id="01JD5ZF0F1LE00000000000000", message_id=MSG, channel_id=CH),
+        in_channel=False,
+    ),
     Kind(
         "reaction.added",
         "Someone reacted.",
