@@ -37,6 +37,11 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: pyproject.toml constraints.txt | $(PY)
+	@# uploads are typed by libmagic (Debian/Ubuntu: libmagic1); install it where we can
+	@ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1' || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get install -y -qq libmagic1 >/dev/null || { apt-get update -qq && apt-get install -y -qq libmagic1; }; \
+	  else echo "Tertulia needs libmagic: apt install libmagic1 (Fedora: file-libs; macOS: brew install libmagic)"; exit 1; fi; }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt -e .
 	@touch $@
