@@ -23,6 +23,7 @@ from tertulia.adapters.blobs.local import LocalBlobStore
 from tertulia.adapters.blobs.s3 import S3BlobStore, S3Location
 from tertulia.adapters.broker.memory import MemoryBroker, MemoryPresence
 from tertulia.adapters.broker.redis import RedisBroker, RedisPresence
+from tertulia.adapters.clamav import ClamdScanner
 from tertulia.adapters.images import PillowImages
 from tertulia.adapters.passwords import Argon2Hasher, common_passwords
 from tertulia.adapters.sniff import check_libmagic, sniff_type
@@ -40,9 +41,16 @@ from tertulia.usecases.core import NotReady, Tertulia
 from tertulia.usecases.files import FileLimits, Files, FileWork
 from tertulia.usecases.markup import Markup
 from tertulia.usecases.messaging import Messaging
-from tertulia.usecases.ports import BlobStore, Clock, ImageProcessor, PasswordHasher
+from tertulia.usecases.ports import (
+    BlobStore,
+    Clock,
+    ImageProcessor,
+    PasswordHasher,
+    VirusScanner,
+)
 from tertulia.usecases.realtime import Broker, Hub, Live, PresenceStore
 from tertulia.usecases.search import Reindex, Search
+from tertulia.usecases.uploads import Uploads
 from tertulia.usecases.workspaces import Workspaces
 from tertulia.web.app import WebConfig, build_app
 from tertulia.web.auth import AccessTokens
@@ -168,6 +176,7 @@ class FileSetup:
     images: ImageProcessor | None = None
     policy: TypePolicy = field(default_factory=TypePolicy)
     limits: FileLimits = field(default_factory=FileLimits)
+    scanner: VirusScanner | None = None
 
 
 def file_setup(settings: Settings) -> FileSetup:
@@ -176,8 +185,13 @@ def file_setup(settings: Settings) -> FileSetup:
         policy = parse_type_policy(settings.file_types_denied, settings.file_types_allowed)
     except ValueError as exc:
         raise ConfigError(f"TERTULIA_FILE_TYPES_*: {exc}") from None
+    try:
+        scanner = ClamdScanner(settings.clamav_url) if settings.clamav_url else None
+    except ValueError as exc:
+        raise ConfigError(f"TERTULIA_CLAMAV_URL {exc}") from None
     return FileSetup(
         policy=policy,
+        scanner=scanner,
         limits=FileLimits(
             max_bytes=settings.file_max_bytes,
             user_quota=settings.file_user_quota_bytes,
@@ -308,15 +322,19 @@ async def assemble(
         search=Search(uow=uow),
         reindex=Reindex(uow=uow),
         live=live,
-        files=Files(
-            uow=uow,
-            clock=clock,
-            blobs=blobs,
-            sniff=sniff_type,
-            policy=files.policy,
-            limits=files.limits,
-            wake=file_work.wake,
+        files=(
+            file_uses := Files(
+                uow=uow,
+                clock=clock,
+                blobs=blobs,
+                sniff=sniff_type,
+                policy=files.policy,
+                limits=files.limits,
+                wake=file_work.wake,
+                scanner=files.scanner,
+            )
         ),
+        uploads=Uploads(uow=uow, clock=clock, blobs=blobs, files=file_uses),
         file_work=file_work,
         blobs=blobs,
         check_ready=check_ready,

@@ -130,6 +130,12 @@ class Settings(BaseSettings):
     file_workspace_quota_bytes: int | None = Field(
         None, ge=0, description="Bytes of files a workspace may keep; no limit if unset."
     )
+    clamav_url: str | None = Field(
+        None,
+        description="ClamAV's clamd, which checks every upload for viruses: tcp://HOST:PORT or "
+        "unix:///PATH (e.g. unix:///run/clamav/clamd.ctl). Unset: uploads are not scanned. "
+        "While it is down, uploads are refused (503); files over its StreamMaxLength too (413).",
+    )
     file_types_denied: str | None = Field(
         None,
         description="Comma-separated MIME types (or family/*) refused; default: executables, "

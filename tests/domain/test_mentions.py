@@ -259,12 +259,14 @@ def test_spans_point_at_an_at_sign_and_the_name(fragment: str) -> None:
 
 @given(ANY_TEXT)
 def test_spans_and_parse_agree(fragment: str) -> None:
-    """The names the spans mark are the people, the channel call and the @here parse reports."""
+    """The names the spans mark are the people (each mention's trimmed reading), the channel
+    call and the @here parse reports."""
     names = [name for _, _, name in mentions.spans(fragment)]
     found = mentions.parse([fragment])
 
     people = [n for n in dict.fromkeys(names) if n not in mentions.EVERYONE and n != mentions.HERE]
-    assert tuple(people) == found.usernames
+    assert tuple(people) == tuple(dict.fromkeys(both[-1] for both in found.candidates))
+    assert set(people) <= set(found.usernames)
     assert found.everyone == any(n in mentions.EVERYONE for n in names)
     assert found.here == (mentions.HERE in names)
 

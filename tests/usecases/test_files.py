@@ -13,17 +13,27 @@ import pytest
 from PIL import Image
 
 from tertulia.adapters.blobs.local import LocalBlobStore
+from tertulia.adapters.clamav import ClamdScanner
 from tertulia.adapters.sql.database import Database
 from tertulia.adapters.sql.eventlog import SqlEventLog
 from tertulia.domain.attachments import FileStatus, StoredFile
 from tertulia.domain.channels import ChannelKind
-from tertulia.domain.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge, Unsupported
+from tertulia.domain.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooLarge,
+    Unavailable,
+    Unsupported,
+)
 from tertulia.domain.ids import ChannelId, FileId, WorkspaceId
 from tertulia.domain.messages import Draft
 from tertulia.domain.users import User
 from tertulia.usecases import files as file_work
 from tertulia.usecases.core import Tertulia
 from tertulia.usecases.files import FileLimits
+from tests.clamd import EICAR, clamd
 from tests.usecases.teams import person
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -324,3 +334,95 @@ async def test_channel_files_page_newest_first(
     assert rest.next_cursor is None
     with pytest.raises(Invalid):
         await core.files.in_channel(bruno.id, channel, "bm90LWEtY3Vyc29y", 3)
+
+
+# virus scanning --------------------------------------------------------------------------------
+
+
+def stored_blobs(core: Tertulia) -> list[str]:
+    assert isinstance(core.blobs, LocalBlobStore)
+    return sorted(p.name for p in core.blobs.root.rglob("*") if p.is_file())
+
+
+async def usage(core: Tertulia, ws: WorkspaceId, user: User) -> tuple[int, int]:
+    async with core.files.uow(read_only=True) as uow:
+        return await uow.files.usage(ws, user.id)
+
+
+async def test_an_infected_upload_is_refused_and_its_bytes_freed(
+    core: Tertulia, ws: WorkspaceId, ana: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Uploading the EICAR test file gets file.infected naming the threat; no file is made,
+    and the stored bytes are collected."""
+    monkeypatch.setattr(file_work, "COLLECT_DELAY", 0.0)
+    async with clamd() as twin:
+        files = replace(core.files, scanner=ClamdScanner(twin.url))
+        with pytest.raises(Invalid) as infected:
+            await files.upload(ana.id, ws, "eicar.txt", chunks(EICAR))
+    assert infected.value.code == "file.infected"
+    assert infected.value.errors[0].field == "file"
+    assert "Eicar-Signature" in infected.value.detail
+    assert twin.scanned == [EICAR]  # the stored bytes were what the scanner read
+    assert await usage(core, ws, ana) == (0, 0)
+    assert len(stored_blobs(core)) == 1  # kept a while, like any freed bytes
+    await work_all(core)
+    assert stored_blobs(core) == []
+
+
+async def test_a_clean_upload_is_scanned_and_kept(
+    core: Tertulia, ws: WorkspaceId, ana: User
+) -> None:
+    """A clean file is scanned once and kept as usual."""
+    async with clamd() as twin:
+        files = replace(core.files, scanner=ClamdScanner(twin.url))
+        file = await files.upload(ana.id, ws, "informe.pdf", chunks(PDF))
+    assert twin.scanned == [PDF]
+    assert file.content_type == "application/pdf"
+    assert await read_all(core, file.blob_key or "") == PDF
+    assert await usage(core, ws, ana) == (len(PDF), len(PDF))
+
+
+async def test_uploads_are_refused_while_the_scanner_is_down(
+    core: Tertulia, ws: WorkspaceId, ana: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the scanner unreachable, an upload is refused with a retryable error and its
+    bytes are freed; nothing unscanned is ever kept."""
+    monkeypatch.setattr(file_work, "COLLECT_DELAY", 0.0)
+    async with clamd() as twin:
+        url = twin.url  # the port is free again once the twin stops
+    files = replace(core.files, scanner=ClamdScanner(url, timeout=1))
+    with pytest.raises(Unavailable) as down:
+        await files.upload(ana.id, ws, "informe.pdf", chunks(PDF))
+    assert down.value.code == "file.scanner_unavailable"
+    assert down.value.retry_after > 0
+    assert await usage(core, ws, ana) == (0, 0)
+    await work_all(core)
+    assert stored_blobs(core) == []
+
+
+async def test_a_file_too_big_to_scan_is_refused(
+    core: Tertulia, ws: WorkspaceId, ana: User
+) -> None:
+    """A file over the scanner's own limit cannot be checked, so it is not kept: a 413-kind
+    refusal with its own code, not a retryable one."""
+    async with clamd(max_bytes=len(PDF) - 1) as twin:
+        files = replace(core.files, scanner=ClamdScanner(twin.url))
+        with pytest.raises(TooLarge) as too_big:
+            await files.upload(ana.id, ws, "informe.pdf", chunks(PDF))
+    assert too_big.value.code == "file.too_large_to_scan"
+    assert await usage(core, ws, ana) == (0, 0)
+
+
+async def test_infected_bytes_another_file_holds_stay_for_it(
+    core: Tertulia, ws: WorkspaceId, ana: User, bruno: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bytes kept before scanning was turned on are not pulled from under their file when a
+    later upload of them is refused: the collect job frees only what nothing holds."""
+    monkeypatch.setattr(file_work, "COLLECT_DELAY", 0.0)
+    earlier = await core.files.upload(ana.id, ws, "eicar.txt", chunks(EICAR))
+    async with clamd() as twin:
+        files = replace(core.files, scanner=ClamdScanner(twin.url))
+        with pytest.raises(Invalid):
+            await files.upload(bruno.id, ws, "eicar.txt", chunks(EICAR))
+    await work_all(core)
+    assert await read_all(core, earlier.blob_key or "") == EICAR

@@ -104,6 +104,8 @@ W_AUTOCOMPLETE = W + "/autocomplete"
 NOTIFICATIONS = "/api/v1/notifications"
 W_FILES = W + "/files"
 F = "/api/v1/files/{file_id}"
+W_UPLOADS = W + "/uploads"
+U = "/api/v1/uploads/{upload_id}"
 CH_FILES = CH + "/files"
 NOT_MEMBER = "channel.not_member"
 NOT_AUTHOR = "message.not_author"
@@ -331,6 +333,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         gus=404,
         code="file.not_uploader",
     ),
+    # resumable uploads: creating one is for members; an upload is its creator's alone (HEAD
+    # answers carry no body: only their status is judged)
+    E("POST", W_UPLOADS, IN_W, eve=404),
+    E("OPTIONS", "/api/v1/uploads"),
+    *(
+        E(method, U, {"upload_id": "upload"}, eve=404, bob=404, gus=404)
+        for method in ("GET", "HEAD", "PATCH", "DELETE")
+    ),
     E("GET", CH_FILES, P, eve=404, bob=404, gus=404),
     E("GET", CH_FILES, GENERAL, eve=404, gus=404),
     E("GET", CH_FILES, PUBLIC, eve=404),
@@ -447,6 +457,16 @@ async def world(client: AsyncClient) -> World:
         201,
     )
     await _ready(client, ana, private_image["id"])
+    started = await client.post(
+        f"/api/v1/workspaces/{ws['id']}/uploads",
+        headers={
+            **ana.headers,
+            "Tus-Resumable": "1.0.0",
+            "Upload-Length": "1000",
+            "Upload-Metadata": "filename " + base64.b64encode(b"subida-a-medias.pdf").decode(),
+        },
+    )
+    assert started.status_code == 201, started.text
     ok(
         await client.put(
             f"/api/v1/messages/{public_msg['id']}/reactions/%F0%9F%91%8D", headers=gus.headers
@@ -474,6 +494,7 @@ async def world(client: AsyncClient) -> World:
         "private_image": private_image["id"],
         "own_file": own_file["id"],
         "general_file": general_file["id"],
+        "upload": started.headers["location"].rsplit("/", 1)[-1],
     }
     secrets = {
         **{f"{k} id": v for k, v in ids.items() if k != "invitation"},
@@ -498,6 +519,7 @@ async def world(client: AsyncClient) -> World:
         "P's image": "foto-de-la-sala-oculta",
         "Ana's own file": "borrador-sin-compartir",
         "general file": "acta-general",
+        "Ana's upload": "subida-a-medias",
     }
     return World(ana, bob, gus, eve, ids, secrets)
 
@@ -633,6 +655,10 @@ def refused(
     if response.status_code != status:
         return [f"{head}expected {status}, got {response.status_code}: {response.text[:300]}"]
     failures = []
+    if response.request.method == "HEAD":  # no body to judge
+        if status == 401 and not response.headers.get("www-authenticate", "").startswith("Bearer"):
+            failures.append(f"{head}401 without 'WWW-Authenticate: Bearer'")
+        return failures
     if not response.headers.get("content-type", "").startswith("application/problem+json"):
         failures.append(f"{head}not problem+json: {response.headers.get('content-type')}")
     try:

@@ -65,6 +65,17 @@ class RateLimited(DomainError):
         self.limit = limit
 
 
+class Unavailable(DomainError):
+    """A dependency the request needs is down (the virus scanner); `retry_after` says how
+    many seconds to wait before trying again."""
+
+    default_code = "unavailable"
+
+    def __init__(self, detail: str, retry_after: int = 30, code: str | None = None) -> None:
+        super().__init__(detail, code)
+        self.retry_after = retry_after
+
+
 class TooLarge(DomainError):
     """The input is bigger than the limit allows (a file over the size cap)."""
 

@@ -14,6 +14,7 @@ SessionId = NewType("SessionId", str)
 InvitationId = NewType("InvitationId", str)
 MessageId = NewType("MessageId", str)
 FileId = NewType("FileId", str)
+UploadId = NewType("UploadId", str)
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"

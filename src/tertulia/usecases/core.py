@@ -12,6 +12,7 @@ from tertulia.usecases.messaging import Messaging
 from tertulia.usecases.ports import BlobStore
 from tertulia.usecases.realtime import Live
 from tertulia.usecases.search import Reindex, Search
+from tertulia.usecases.uploads import Uploads
 from tertulia.usecases.workspaces import Workspaces
 
 
@@ -35,6 +36,7 @@ class Tertulia:
     reindex: Reindex
     live: Live
     files: Files
+    uploads: Uploads  # resumable (tus) uploads, made into files by `files`
     file_work: FileWork  # run by open_tertulia on every node
     blobs: BlobStore
     check_ready: Callable[[], Awaitable[dict[str, str]]]  # raises if a dependency is down

@@ -19,7 +19,14 @@ from pathlib import Path
 
 from tertulia.domain import attachments, channels, events
 from tertulia.domain.attachments import FileStatus, StoredFile, Thumbnail
-from tertulia.domain.errors import Conflict, Invalid, NotFound, TooLarge, Unsupported
+from tertulia.domain.errors import (
+    Conflict,
+    Invalid,
+    NotFound,
+    TooLarge,
+    Unavailable,
+    Unsupported,
+)
 from tertulia.domain.events import Event
 from tertulia.domain.files import TypePolicy, decide, safe_filename
 from tertulia.domain.ids import ChannelId, FileId, UserId, WorkspaceId, new_id
@@ -35,9 +42,12 @@ from tertulia.usecases.ports import (
     Job,
     ProcessedImage,
     Rendition,
+    ScannerUnavailable,
     SniffType,
+    TooLargeToScan,
     UnitOfWork,
     UnitOfWorkFactory,
+    VirusScanner,
 )
 from tertulia.usecases.workspaces import require_membership
 
@@ -86,13 +96,8 @@ def file_event(kind: str, file: StoredFile) -> Event:
             "channel_id": file.channel_id,
         }
     )
-    return Event(
-        kind,
-        data,
-        audience(file),
-        workspace_id=file.workspace_id,
-        channel_id=file.channel_id,
-    )
+    # the channel rides in the data: a file's events reach their channel through the audience
+    return Event(kind, data, audience(file), workspace_id=file.workspace_id)
 
 
 async def forget(uow: UnitOfWork, file: StoredFile, now: datetime) -> StoredFile:
@@ -124,6 +129,7 @@ class Files:
     policy: TypePolicy
     limits: FileLimits = FileLimits()
     wake: Callable[[], None] = lambda: None  # tells this process's worker that work is queued
+    scanner: VirusScanner | None = None  # checks every upload's bytes before they are kept
 
     def _room(self, used: tuple[int, int]) -> tuple[int, str]:
         """How many bytes an upload may have, and what refuses it beyond that."""
@@ -177,6 +183,8 @@ class Files:
             raise Invalid.field("file", "file.empty", "The file is empty.")
         verdict = decide(self.policy, sniffed[0], name)
         image = verdict.thumbnails
+        if self.scanner is not None:
+            await self._scan(self.scanner, blob.key)
         now = self.clock()
         file = StoredFile(
             id=FileId(new_id()),
@@ -209,6 +217,36 @@ class Files:
         if image:
             self.wake()
         return file
+
+    async def _scan(self, scanner: VirusScanner, key: str) -> None:
+        """Refuse bytes the scanner finds a threat in, or cannot check: no file is made, and
+        the bytes are freed later unless another file holds them."""
+        try:
+            threat = await scanner.scan(self.blobs.read(key))
+        except TooLargeToScan:
+            await self._collect_later(key)
+            raise TooLarge(
+                "This file is too big to be checked for viruses, so it cannot be kept.",
+                "file.too_large_to_scan",
+            ) from None
+        except ScannerUnavailable as exc:
+            log.warning("virus scanner unavailable: %s", exc)
+            await self._collect_later(key)
+            raise Unavailable(
+                "Files cannot be checked for viruses right now; try again in a minute.",
+                retry_after=60,
+                code="file.scanner_unavailable",
+            ) from None
+        if threat is not None:
+            await self._collect_later(key)
+            raise Invalid.field(
+                "file", "file.infected", f"This file contains {threat}; it was not kept."
+            )
+
+    async def _collect_later(self, key: str) -> None:
+        async with self.uow() as uow:
+            await uow.jobs.enqueue(COLLECT_JOB, key, time.time() + COLLECT_DELAY, self.clock())
+            await uow.commit()
 
     async def _sniffing(
         self, chunks: AsyncIterable[bytes], name: str, sniffed: list[str]

@@ -30,12 +30,14 @@ from tertulia.web import (
     ops,
     protocol,
     search,
+    tus,
     workspaces,
 )
 from tertulia.web.auth import AUTHENTICATING, BEARER_SCHEME
 from tertulia.web.errors import PROBLEM, problem
 from tertulia.web.guards import DeclaredBodyLimit, StreamedBodies
 from tertulia.web.logs import RequestContext
+from tertulia.web.tus import TUS_REQUEST_HEADERS, TUS_RESPONSE_HEADERS
 
 DESCRIPTION = """
 The API of **Tertulia**, an open team-chat server: accounts, workspaces, channels and direct
@@ -69,7 +71,7 @@ TAGS = [
 ]
 
 
-ROUTERS = (accounts, workspaces, channels, messages, files, search, ops)
+ROUTERS = (accounts, workspaces, channels, messages, files, tus, search, ops)
 DEMO_ASSETS = {"demo.js": "text/javascript; charset=utf-8", "demo.css": "text/css; charset=utf-8"}
 DEMO_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self';"
@@ -119,9 +121,16 @@ def build_app(
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(config.cors_origins),
-            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "X-Request-ID",
+                *TUS_REQUEST_HEADERS,
+            ],
             expose_headers=[
+                *TUS_RESPONSE_HEADERS,
                 "X-Request-ID",
                 "Retry-After",
                 "RateLimit-Limit",

@@ -23,6 +23,7 @@ from tertulia.domain.errors import (
     RateLimited,
     TooLarge,
     Unauthenticated,
+    Unavailable,
     Unsupported,
 )
 from tertulia.usecases.messaging import StaleEdit
@@ -42,6 +43,7 @@ STATUS: dict[type[DomainError], int] = {
     TooLarge: 413,
     Unsupported: 415,
     RateLimited: 429,
+    Unavailable: 503,
 }
 
 
@@ -108,6 +110,8 @@ async def on_domain_error(request: Request, exc: Exception) -> Response:
             headers["RateLimit-Limit"] = str(exc.limit)
             headers["RateLimit-Remaining"] = "0"
             headers["RateLimit-Reset"] = str(exc.retry_after)
+    if isinstance(exc, Unavailable):
+        headers["Retry-After"] = str(exc.retry_after)
     errors = exc.errors if isinstance(exc, Invalid) else ()
     extra: dict[str, Any] = {}
     if isinstance(exc, StaleEdit):  # the client needs what it should have edited

@@ -185,7 +185,7 @@ class _Upload:
             },
         }
     },
-    responses=problems(400, 401, 404, 409, 413, 415, 422),
+    responses=problems(400, 401, 404, 409, 413, 415, 422, 503),
 )
 async def upload(
     workspace_id: WorkspacePath, request: Request, user: CurrentUser, core: Core
@@ -194,7 +194,9 @@ async def upload(
     storage). Share it by listing its id in `file_ids` when you post a message. Its type is
     detected from its content; executables and HTML are refused (415). Over the size limit:
     413; over your or the workspace's quota: 409 — a declared `Content-Length` is refused
-    before the body is read. An image is `processing` until its thumbnails are made."""
+    before the body is read. Where a virus scanner is configured, an infected file is refused
+    (422 `file.infected`), and so is every file while it is down (503, `Retry-After`). An
+    image is `processing` until its thumbnails are made."""
     declared = request.headers.get("content-length", "")
     size = max(0, int(declared) - MULTIPART_OVERHEAD) if declared.isdigit() else None
     ws = WorkspaceId(workspace_id)
@@ -216,7 +218,10 @@ async def get_file(file_id: FilePath, user: CurrentUser, core: Core) -> FileOut:
 
 
 @router.delete(
-    "/files/{file_id}", status_code=204, summary="Delete a file", responses=problems(401, 403, 404)
+    "/files/{file_id}",
+    status_code=204,
+    summary="Delete a file",
+    responses=problems(401, 403, 404, 422),
 )
 async def delete_file(file_id: FilePath, user: CurrentUser, core: Core) -> Response:
     """Delete your file (an admin: anyone's). It disappears from its message and every list;

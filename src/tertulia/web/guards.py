@@ -12,9 +12,13 @@ from tertulia.web.errors import problem
 
 # bodies that are files, streamed to storage under the file limits (not the JSON body limit)
 STREAMED = re.compile(r"^/api/v1/workspaces/[^/]+/files$")
+# the parts of resumable (tus) uploads, bounded by what is left of their upload
+STREAMED_PARTS = re.compile(r"^/api/v1/uploads/[^/]+$")
 
 
 def streamed(scope: Scope) -> bool:
+    if scope["method"] == "PATCH":
+        return bool(STREAMED_PARTS.match(scope["path"]))
     return scope["method"] == "POST" and bool(STREAMED.match(scope["path"]))
 
 

@@ -562,6 +562,7 @@ _DESCRIPTIONS = {
     416: "The Range asked for lies outside the file.",
     422: "A field is not valid; `errors` names each.",
     429: "Too many attempts; see `Retry-After`.",
+    503: "A service the request needs is down (the virus scanner); retry after `Retry-After`.",
 }
 
 
@@ -918,3 +919,40 @@ class SuggestionsOut(Out):
     channels: list[SuggestedChannelOut] = Field(
         description="Channels you may open (yours; public ones unless you are a guest)."
     )
+
+
+# uploads (tus) ---------------------------------------------------------------------------------
+
+EXAMPLE_UPLOAD = "01JD5ZG0UP10AD000000000000"
+
+
+class UploadOut(Out):
+    """A resumable upload: how far it got, and the file it made once complete."""
+
+    id: str = Field(description="Upload id.", examples=[EXAMPLE_UPLOAD])
+    workspace_id: str = Field(description="Where the file goes.", examples=[EXAMPLE_WS])
+    name: str = Field(description="The file's name, made safe.", examples=["informe_q3.pdf"])
+    offset: int = Field(description="Bytes received so far.", examples=[5242880])
+    length: int = Field(description="Bytes the whole file has.", examples=[10485760])
+    file_id: str | None = Field(
+        description="The file made once every byte came (null until then).",
+        examples=[EXAMPLE_FILE],
+    )
+    created_at: datetime = Field(description="When the upload began.", examples=[EXAMPLE_TIME])
+    expires_at: datetime = Field(
+        description="When it is dropped if no more bytes come (24 h after the last part).",
+        examples=[EXAMPLE_TIME],
+    )
+
+    @classmethod
+    def of(cls, upload: Any) -> UploadOut:
+        return cls(
+            id=upload.id,
+            workspace_id=upload.workspace_id,
+            name=upload.name,
+            offset=upload.offset,
+            length=upload.length,
+            file_id=upload.file_id,
+            created_at=upload.created_at,
+            expires_at=upload.expires_at,
+        )

@@ -199,6 +199,7 @@ class SqlFiles:
             select(f.c.blob_key.label("key")).where(live, f.c.blob_key.is_not(None)),
             select(f.c.source_key.label("key")).where(live, f.c.source_key.is_not(None)),
             select(th.c.blob_key.label("key")),
+            select(t.upload_parts.c.blob_key.label("key")),  # resumable uploads in progress
         ).subquery()
 
     async def held_keys(self, after: str, limit: int) -> list[str]:

@@ -337,6 +337,34 @@ jobs = Table(
     sqlite_autoincrement=True,
 )
 
+# Resumable uploads (tus): the bytes come in parts, one blob per part, until they make a file.
+uploads = Table(
+    "uploads",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("workspace_id", Id, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("uploader_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("length", BigInteger, nullable=False),
+    Column("received", BigInteger, nullable=False),  # the tus offset
+    Column("file_id", Id, ForeignKey("files.id", ondelete="SET NULL")),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Index("ix_uploads_uploader_id", "uploader_id"),
+    Index("ix_uploads_expires_at", "expires_at"),
+)
+
+upload_parts = Table(
+    "upload_parts",
+    metadata,
+    Column("upload_id", Id, ForeignKey("uploads.id", ondelete="CASCADE"), nullable=False),
+    Column("start", BigInteger, nullable=False),  # where its bytes go in the upload
+    Column("blob_key", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    PrimaryKeyConstraint("upload_id", "start"),
+    Index("ix_upload_parts_blob_key", "blob_key"),
+)
+
 rate_limits = Table(
     "rate_limits",
     metadata,

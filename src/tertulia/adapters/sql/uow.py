@@ -31,6 +31,7 @@ from tertulia.adapters.sql.repositories import (
     SqlUsers,
     SqlWorkspaces,
 )
+from tertulia.adapters.sql.uploads import SqlUploads
 from tertulia.domain.events import Event
 from tertulia.domain.ids import MessageId
 from tertulia.usecases.ports import Clock
@@ -112,6 +113,7 @@ class SqlUnitOfWork:
         self.search = search_index(conn)
         self.files = SqlFiles(conn)
         self.jobs = SqlJobs(conn)
+        self.uploads = SqlUploads(conn)
         return self
 
     async def __aexit__(

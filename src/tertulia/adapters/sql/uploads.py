@@ -1,0 +1,85 @@
+"""The repository of resumable uploads and their parts."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, insert, select, update
+
+from tertulia.adapters.sql import tables as t
+from tertulia.adapters.sql.leases import Executor
+from tertulia.adapters.sql.repositories import AnyRow
+from tertulia.domain.ids import FileId, UploadId, UserId, WorkspaceId
+from tertulia.usecases.ports import Upload, UploadPart
+
+u = t.uploads
+p = t.upload_parts
+
+
+def _upload(row: AnyRow) -> Upload:
+    return Upload(
+        id=UploadId(row.id),
+        workspace_id=WorkspaceId(row.workspace_id),
+        uploader_id=UserId(row.uploader_id),
+        name=row.name,
+        length=int(row.length),
+        offset=int(row.received),
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        file_id=FileId(row.file_id) if row.file_id else None,
+    )
+
+
+class SqlUploads:
+    def __init__(self, conn: Executor) -> None:
+        self._conn = conn
+
+    async def add(self, upload: Upload) -> None:
+        await self._conn.execute(
+            insert(u).values(
+                id=upload.id,
+                workspace_id=upload.workspace_id,
+                uploader_id=upload.uploader_id,
+                name=upload.name,
+                length=upload.length,
+                received=upload.offset,
+                file_id=upload.file_id,
+                created_at=upload.created_at,
+                expires_at=upload.expires_at,
+            )
+        )
+
+    async def find(self, upload_id: UploadId, lock: bool = False) -> Upload | None:
+        query = select(u).where(u.c.id == upload_id)
+        row = (await self._conn.execute(query.with_for_update() if lock else query)).first()
+        return _upload(row) if row is not None else None
+
+    async def save(self, upload: Upload) -> None:
+        await self._conn.execute(
+            update(u)
+            .where(u.c.id == upload.id)
+            .values(received=upload.offset, expires_at=upload.expires_at, file_id=upload.file_id)
+        )
+
+    async def add_part(self, upload_id: UploadId, part: UploadPart) -> None:
+        await self._conn.execute(
+            insert(p).values(
+                upload_id=upload_id, start=part.start, blob_key=part.blob_key, size=part.size
+            )
+        )
+
+    async def parts(self, upload_id: UploadId) -> list[UploadPart]:
+        rows = await self._conn.execute(
+            select(p.c.start, p.c.blob_key, p.c.size)
+            .where(p.c.upload_id == upload_id)
+            .order_by(p.c.start)
+        )
+        return [UploadPart(int(r.start), r.blob_key, int(r.size)) for r in rows]
+
+    async def drop_parts(self, upload_id: UploadId) -> list[str]:
+        keys = [part.blob_key for part in await self.parts(upload_id)]
+        await self._conn.execute(delete(p).where(p.c.upload_id == upload_id))
+        return sorted(set(keys))
+
+    async def delete(self, upload_id: UploadId) -> list[str]:
+        keys = await self.drop_parts(upload_id)
+        await self._conn.execute(delete(u).where(u.c.id == upload_id))
+        return keys

@@ -1,0 +1,279 @@
+"""Resumable uploads over the tus 1.0 protocol (core, creation and termination), so that tus
+clients (tus-js-client, Uppy) can send big files over flaky links and resume on any node.
+
+Who you are and what you address come first (401, then 404), then the protocol version (412):
+an outsider learns nothing from a tus request either. The file an upload made is named in the
+`Tertulia-File-Id` header of the PATCH that completed it (and by `GET /api/v1/uploads/{id}`)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.requests import ClientDisconnect
+
+from tertulia.domain.errors import DomainError, Malformed, Unsupported
+from tertulia.domain.ids import ID_PATTERN, UploadId, WorkspaceId
+from tertulia.usecases.core import Tertulia
+from tertulia.usecases.ports import Upload
+from tertulia.web.auth import Core, CurrentUser
+from tertulia.web.errors import on_domain_error, on_validation_error, problem
+from tertulia.web.schemas import UploadOut, problems
+from tertulia.web.workspaces import WorkspacePath
+
+TUS_VERSION = "1.0.0"
+TUS_EXTENSIONS = "creation,termination"
+OFFSET_TYPE = "application/offset+octet-stream"
+MAX_METADATA = 8 * 1024  # bytes of Upload-Metadata read
+# what browsers' tus clients send and read across origins (CORS)
+TUS_REQUEST_HEADERS = (
+    "Tus-Resumable",
+    "Upload-Length",
+    "Upload-Offset",
+    "Upload-Metadata",
+    "Upload-Defer-Length",
+)
+TUS_RESPONSE_HEADERS = (
+    "Location",
+    "Tus-Resumable",
+    "Tus-Version",
+    "Tus-Extension",
+    "Tus-Max-Size",
+    "Upload-Offset",
+    "Upload-Length",
+    "Tertulia-File-Id",
+)
+
+
+class TusVersionUnsupported(DomainError):
+    """The request does not speak tus 1.0.0 (answered 412 with the version we do)."""
+
+    default_code = "upload.tus_version"
+
+
+class TusRoute(APIRoute):
+    """A route whose every answer, errors included, carries `Tus-Resumable`."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def tus_handler(request: Request) -> Response:
+            try:
+                response = await handler(request)
+            except TusVersionUnsupported as exc:
+                response = problem(
+                    request, 412, exc.code, exc.detail, headers={"Tus-Version": TUS_VERSION}
+                )
+            except DomainError as exc:
+                response = await on_domain_error(request, exc)
+            except RequestValidationError as exc:
+                response = await on_validation_error(request, exc)
+            response.headers["Tus-Resumable"] = TUS_VERSION
+            return response
+
+        return tus_handler
+
+
+router = APIRouter(prefix="/api/v1", tags=["files"], route_class=TusRoute)
+UploadPath = Annotated[str, Path(pattern=ID_PATTERN, description="An upload id.")]
+PRECONDITION: dict[int | str, dict[str, Any]] = {
+    412: {
+        "description": "Not tus 1.0.0 (`Tus-Resumable` missing or other); see `Tus-Version`.",
+        "content": {"application/problem+json": {}},
+    }
+}
+
+
+def _require_tus(request: Request) -> None:
+    if request.headers.get("tus-resumable") != TUS_VERSION:
+        raise TusVersionUnsupported(f"Send Tus-Resumable: {TUS_VERSION}.")
+
+
+def _number(request: Request, header: str) -> int | None:
+    value = request.headers.get(header)
+    if value is None:
+        return None
+    if not value.isdigit() or len(value) > 19:
+        raise Malformed(f"{header} must be a number of bytes.", code="upload.header")
+    return int(value)
+
+
+def _filename(metadata: str) -> str:
+    """The file's name from Upload-Metadata (`filename`, or Uppy's `name`): comma-separated
+    pairs of a key and its value in base64."""
+    if len(metadata) > MAX_METADATA:
+        raise Malformed("Upload-Metadata is too long.", code="upload.metadata")
+    values: dict[str, str] = {}
+    for pair in metadata.split(","):
+        key, _, value = pair.strip().partition(" ")
+        try:
+            values[key] = base64.b64decode(value.strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            raise Malformed(
+                "Upload-Metadata values must be UTF-8 in base64.", code="upload.metadata"
+            ) from None
+    return values.get("filename") or values.get("name") or "file"
+
+
+def _offsets(upload: Upload) -> dict[str, str]:
+    headers = {
+        "Upload-Offset": str(upload.offset),
+        "Upload-Length": str(upload.length),
+        "Cache-Control": "no-store",
+    }
+    if upload.file_id is not None:
+        headers["Tertulia-File-Id"] = upload.file_id
+    return headers
+
+
+async def _body(request: Request) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in request.stream():
+            if chunk:
+                yield chunk
+    except ClientDisconnect:
+        raise Malformed("The part was cut off.", code="upload.incomplete") from None
+
+
+async def _owned(request: Request, core: Tertulia, user: CurrentUser, upload_id: str) -> Upload:
+    """The caller's upload (404 for anyone else's), then the protocol version (412)."""
+    upload = await core.uploads.get(user, UploadId(upload_id))
+    _require_tus(request)
+    return upload
+
+
+@router.options(
+    "/uploads",
+    status_code=204,
+    summary="Resumable uploads: what the server supports",
+    responses={204: {"description": "The tus headers."}, **problems(401)},
+)
+async def discover(user: CurrentUser, core: Core) -> Response:
+    """tus discovery: `Tus-Version` (1.0.0), `Tus-Extension` (creation, termination) and
+    `Tus-Max-Size` (the file size limit, in bytes)."""
+    del user  # any signed-in person may ask
+    headers = {
+        "Tus-Version": TUS_VERSION,
+        "Tus-Extension": TUS_EXTENSIONS,
+        "Tus-Max-Size": str(core.uploads.max_bytes),
+    }
+    return Response(status_code=204, headers=headers)
+
+
+@router.post(
+    "/workspaces/{workspace_id}/uploads",
+    status_code=201,
+    summary="Start a resumable upload (tus)",
+    responses={
+        201: {"description": "Created; `Location` is the upload's URL."},
+        **problems(400, 401, 404, 409, 413, 422),
+        **PRECONDITION,
+    },
+)
+async def create(
+    workspace_id: WorkspacePath, request: Request, user: CurrentUser, core: Core
+) -> Response:
+    """tus creation: `Tus-Resumable: 1.0.0`, `Upload-Length` (bytes; a deferred length is not
+    supported) and `Upload-Metadata` with the base64 `filename`. A file that could not be kept
+    (over the size limit: 413; over a quota: 409) is refused before any byte is sent. Then
+    send the bytes with `PATCH` to the `Location` answered."""
+    ws = WorkspaceId(workspace_id)
+    await core.files.check_room(user, ws, None)  # membership first: outsiders learn nothing
+    _require_tus(request)
+    length = _number(request, "upload-length")
+    if length is None:
+        raise Malformed(
+            "Send Upload-Length (deferred lengths are not supported).", code="upload.length"
+        )
+    name = _filename(request.headers.get("upload-metadata", ""))
+    upload = await core.uploads.create(user, ws, name, length)
+    return Response(status_code=201, headers={"Location": f"/api/v1/uploads/{upload.id}"})
+
+
+@router.head(
+    "/uploads/{upload_id}",
+    summary="Where a resumable upload stands (tus)",
+    responses={
+        200: {"description": "`Upload-Offset` and `Upload-Length`."},
+        **problems(401, 404, 422),
+        **PRECONDITION,
+    },
+)
+async def offset(
+    upload_id: UploadPath, request: Request, user: CurrentUser, core: Core
+) -> Response:
+    """tus: `Upload-Offset` (bytes received) and `Upload-Length`, to resume from. A complete
+    upload also names its file in `Tertulia-File-Id`. An expired upload: 404."""
+    upload = await _owned(request, core, user, upload_id)
+    return Response(status_code=200, headers=_offsets(upload))
+
+
+@router.patch(
+    "/uploads/{upload_id}",
+    status_code=204,
+    summary="Send bytes of a resumable upload (tus)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {OFFSET_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+    responses={
+        204: {"description": "Taken; the new `Upload-Offset` (and `Tertulia-File-Id` at the end)."},
+        **problems(400, 401, 404, 409, 413, 415, 422),
+        **PRECONDITION,
+    },
+)
+async def append(
+    upload_id: UploadPath, request: Request, user: CurrentUser, core: Core
+) -> Response:
+    """tus: the bytes from `Upload-Offset`, which must be where the upload stands (else 409
+    `upload.offset_mismatch`; ask with HEAD), as `application/offset+octet-stream` (else 415).
+    Bytes past `Upload-Length`: 413, nothing kept. A request cut off keeps nothing: resend
+    from the last offset. The last part makes the file (its type detected, the policy and
+    quotas applied: a refused file ends the upload with 415 or 409) and names it in
+    `Tertulia-File-Id`. Patching a finished upload: 409 `upload.complete`."""
+    await _owned(request, core, user, upload_id)
+    kind = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if kind != OFFSET_TYPE:
+        raise Unsupported(f"Send the bytes as {OFFSET_TYPE}.", "upload.bad_content_type")
+    at = _number(request, "upload-offset")
+    if at is None:
+        raise Malformed("Send Upload-Offset.", code="upload.offset")
+    declared = _number(request, "content-length")
+    upload = await core.uploads.append(user, UploadId(upload_id), at, _body(request), declared)
+    headers = _offsets(upload)
+    del headers["Upload-Length"], headers["Cache-Control"]
+    return Response(status_code=204, headers=headers)
+
+
+@router.get(
+    "/uploads/{upload_id}",
+    summary="A resumable upload's progress",
+    responses=problems(401, 404, 422),
+)
+async def get_upload(upload_id: UploadPath, user: CurrentUser, core: Core) -> UploadOut:
+    """Your upload: bytes received of how many, and its file once complete (plain JSON, for
+    clients that do not speak tus)."""
+    return UploadOut.of(await core.uploads.get(user, UploadId(upload_id)))
+
+
+@router.delete(
+    "/uploads/{upload_id}",
+    status_code=204,
+    summary="Cancel a resumable upload (tus)",
+    responses={**problems(401, 404, 422), **PRECONDITION},
+)
+async def terminate(
+    upload_id: UploadPath, request: Request, user: CurrentUser, core: Core
+) -> Response:
+    """tus termination: the bytes received are dropped and the upload is gone (404 after).
+    A file it already made stays."""
+    await _owned(request, core, user, upload_id)
+    await core.uploads.terminate(user, UploadId(upload_id))
+    return Response(status_code=204)
