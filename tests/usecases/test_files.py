@@ -165,10 +165,16 @@ def await_bytes(path: str) -> bytes:
         return handle.read()
 
 
-async def test_an_empty_file_is_refused(core: Tertulia, ws: WorkspaceId, ana: User) -> None:
+async def test_an_empty_file_is_refused(
+    core: Tertulia, ws: WorkspaceId, ana: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(file_work, "COLLECT_DELAY", 0.0)
     with pytest.raises(Invalid) as empty:
         await upload(core, ana, ws, b"", "vacío.txt")
     assert empty.value.code == "file.empty"
+    await work_all(core)  # whatever was stored of a refused upload is freed
+    assert isinstance(core.blobs, LocalBlobStore)
+    assert [p for p in core.blobs.root.rglob("*") if p.is_file()] == []
 
 
 async def test_size_and_quotas_bound_an_upload(

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import tempfile
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +21,7 @@ from tertulia.domain import attachments, channels, events
 from tertulia.domain.attachments import FileStatus, StoredFile, Thumbnail
 from tertulia.domain.errors import (
     Conflict,
+    DomainError,
     Invalid,
     NotFound,
     TooLarge,
@@ -100,13 +101,27 @@ def file_event(kind: str, file: StoredFile) -> Event:
     return Event(kind, data, audience(file), workspace_id=file.workspace_id)
 
 
+async def collect_later(uow: UnitOfWork, keys: Iterable[str], now: datetime) -> None:
+    """Free these blobs after COLLECT_DELAY, in this transaction's queue, unless something
+    holds them by then (the collect job checks under the blob's lock)."""
+    for key in keys:
+        await uow.jobs.enqueue(COLLECT_JOB, key, time.time() + COLLECT_DELAY, now)
+
+
+async def still_stored(uow: UnitOfWork, blobs: BlobStore, key: str) -> bool:
+    """Take the blob's lock for this transaction and say whether its bytes are there: bytes
+    put again while a collect job was freeing them may be gone. Once this transaction
+    records a hold on them, no collect job can free them."""
+    await uow.files.lock_blob(key)
+    return await uow.files.referenced(key) or await blobs.size(key) is not None
+
+
 async def forget(uow: UnitOfWork, file: StoredFile, now: datetime) -> StoredFile:
     """Delete a file in this transaction: a tombstone stays (so a message shows it is gone),
     its bytes are freed later by a collect job, and everyone who saw it hears of it."""
     gone = replace(file, deleted_at=now, blob_key=None, source_key=None, thumbnails=())
     await uow.files.save(gone)
-    for key in file.keys:
-        await uow.jobs.enqueue(COLLECT_JOB, key, time.time() + COLLECT_DELAY, now)
+    await collect_later(uow, file.keys, now)
     uow.emit(file_event("file.deleted", file))
     return gone
 
@@ -179,6 +194,21 @@ class Files:
             blob = await self.blobs.put(self._sniffing(chunks, name, sniffed), room)
         except BlobTooLarge:
             raise self._refusal(limit) from None
+        try:
+            file = await self._keep(user, workspace_id, name, blob, sniffed)
+        except DomainError:  # refused once stored: the bytes go unless another file has them
+            async with self.uow() as uow:
+                await collect_later(uow, [blob.key], self.clock())
+                await uow.commit()
+            raise
+        if file.status is FileStatus.PROCESSING:
+            self.wake()
+        return file
+
+    async def _keep(
+        self, user: UserId, workspace_id: WorkspaceId, name: str, blob: Blob, sniffed: list[str]
+    ) -> StoredFile:
+        """Record stored bytes as a file, if they are not empty, clean and still in quota."""
         if blob.size == 0 or not sniffed:
             raise Invalid.field("file", "file.empty", "The file is empty.")
         verdict = decide(self.policy, sniffed[0], name)
@@ -205,48 +235,35 @@ class Files:
             room, limit = self._room(await uow.files.usage(workspace_id, user))
             if blob.size > room:  # others' uploads landed meanwhile
                 raise self._refusal(limit)
-            await uow.files.lock_blob(blob.key)
-            if not await uow.files.referenced(blob.key) and await self.blobs.size(blob.key) is None:
-                # the same bytes were stored before and freed while this upload ran
+            if not await still_stored(uow, self.blobs, blob.key):
                 raise Conflict("The upload was interrupted; send it again.", "file.retry")
             await uow.files.add(file)
             if image:
                 await uow.jobs.enqueue(IMAGE_JOB, file.id, time.time(), now)
             uow.emit(file_event("file.created", file))
             await uow.commit()
-        if image:
-            self.wake()
         return file
 
     async def _scan(self, scanner: VirusScanner, key: str) -> None:
-        """Refuse bytes the scanner finds a threat in, or cannot check: no file is made, and
-        the bytes are freed later unless another file holds them."""
+        """Refuse bytes the scanner finds a threat in, or cannot check."""
         try:
             threat = await scanner.scan(self.blobs.read(key))
         except TooLargeToScan:
-            await self._collect_later(key)
             raise TooLarge(
                 "This file is too big to be checked for viruses, so it cannot be kept.",
                 "file.too_large_to_scan",
             ) from None
         except ScannerUnavailable as exc:
             log.warning("virus scanner unavailable: %s", exc)
-            await self._collect_later(key)
             raise Unavailable(
                 "Files cannot be checked for viruses right now; try again in a minute.",
                 retry_after=60,
                 code="file.scanner_unavailable",
             ) from None
         if threat is not None:
-            await self._collect_later(key)
             raise Invalid.field(
                 "file", "file.infected", f"This file contains {threat}; it was not kept."
             )
-
-    async def _collect_later(self, key: str) -> None:
-        async with self.uow() as uow:
-            await uow.jobs.enqueue(COLLECT_JOB, key, time.time() + COLLECT_DELAY, self.clock())
-            await uow.commit()
 
     async def _sniffing(
         self, chunks: AsyncIterable[bytes], name: str, sniffed: list[str]
@@ -493,14 +510,13 @@ class FileWork:
     ) -> None:
         now = self.clock()
         async with self.uow() as uow:
-            new_keys = {key, *(t.blob_key for t in thumbnails)}
-            for each in sorted(new_keys):
-                await uow.files.lock_blob(each)
+            new_keys = sorted({key, *(t.blob_key for t in thumbnails)})
+            for each in new_keys:
+                if not await still_stored(uow, self.blobs, each):
+                    raise RuntimeError(f"rendition {each} was freed meanwhile")  # retried
             file = await uow.files.find(file_id, lock=True)
             if file is None or file.is_deleted or file.status is not FileStatus.PROCESSING:
-                # deleted meanwhile: what was just stored may be nobody's
-                for each in sorted(new_keys):
-                    await uow.jobs.enqueue(COLLECT_JOB, each, time.time() + COLLECT_DELAY, now)
+                await collect_later(uow, new_keys, now)  # deleted meanwhile: maybe nobody's
             else:
                 ready = replace(
                     file,
@@ -516,9 +532,7 @@ class FileWork:
                 )
                 await uow.files.save(ready)
                 if file.source_key and file.source_key not in new_keys:
-                    await uow.jobs.enqueue(
-                        COLLECT_JOB, file.source_key, time.time() + COLLECT_DELAY, now
-                    )
+                    await collect_later(uow, [file.source_key], now)
                 uow.emit(file_event("file.ready", ready))
             await uow.jobs.done(job.id)
             await uow.commit()

@@ -8,20 +8,18 @@ Nothing lives on one node's disk, so a client may resume on any node."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from tertulia.domain.errors import Conflict, DomainError, Invalid, NotFound, TooLarge
 from tertulia.domain.files import safe_filename
 from tertulia.domain.ids import UploadId, UserId, WorkspaceId, new_id
-from tertulia.usecases.files import COLLECT_DELAY, COLLECT_JOB, Files
+from tertulia.usecases.files import Files, collect_later, still_stored
 from tertulia.usecases.ports import (
     BlobStore,
     BlobTooLarge,
     Clock,
-    UnitOfWork,
     UnitOfWorkFactory,
     Upload,
     UploadPart,
@@ -38,12 +36,6 @@ def _past_length(upload: Upload) -> TooLarge:
     return TooLarge(
         f"This upload has {upload.length - upload.offset} bytes left to send.", "upload.length"
     )
-
-
-async def _collect(uow: UnitOfWork, keys: list[str], now: datetime) -> None:
-    """Free these blobs later, unless something else holds them by then."""
-    for key in keys:
-        await uow.jobs.enqueue(COLLECT_JOB, key, time.time() + COLLECT_DELAY, now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,17 +128,13 @@ class Uploads:
         async with self.uow() as uow:
             upload = self._check(await uow.uploads.find(seen.id, lock=True), user)
             if upload.offset != seen.offset or upload.file_id is not None:
-                await _collect(uow, [part.blob_key], now)
+                await collect_later(uow, [part.blob_key], now)
                 await uow.commit()
                 raise Conflict(
                     f"The upload stands at offset {upload.offset}, not {part.start}.",
                     "upload.offset_mismatch",
                 )
-            await uow.files.lock_blob(part.blob_key)
-            if (
-                not await uow.files.referenced(part.blob_key)
-                and await self.blobs.size(part.blob_key) is None
-            ):
+            if not await still_stored(uow, self.blobs, part.blob_key):
                 # the same bytes were stored before and freed while this part came
                 raise Conflict("The part was interrupted; send it again.", "upload.retry")
             await uow.uploads.add_part(upload.id, part)
@@ -185,7 +173,7 @@ class Uploads:
             else:
                 finished = replace(current, file_id=file.id)
                 await uow.uploads.save(finished)
-                await _collect(uow, await uow.uploads.drop_parts(upload.id), now)
+                await collect_later(uow, await uow.uploads.drop_parts(upload.id), now)
                 await uow.commit()
         if finished is None or finished.file_id != file.id:
             await self.files.delete(upload.uploader_id, file.id)  # the other one's file stays
@@ -195,12 +183,12 @@ class Uploads:
 
     async def _forget(self, upload: Upload) -> None:
         async with self.uow() as uow:
-            await _collect(uow, await uow.uploads.delete(upload.id), self.clock())
+            await collect_later(uow, await uow.uploads.delete(upload.id), self.clock())
             await uow.commit()
 
     async def terminate(self, user: UserId, upload_id: UploadId) -> None:
         """Cancel an upload: its parts are freed (a file it already made stays)."""
         async with self.uow() as uow:
             upload = self._check(await uow.uploads.find(upload_id, lock=True), user)
-            await _collect(uow, await uow.uploads.delete(upload.id), self.clock())
+            await collect_later(uow, await uow.uploads.delete(upload.id), self.clock())
             await uow.commit()
