@@ -345,7 +345,7 @@ class Messaging:
                 pinned_by=None,
                 file_ids=(),
             )
-            for file in (await uow.files.of_messages([message.id])).get(message.id, []):
+            for file in (await files_of(uow, [message])).get(message.id, []):
                 await file_work.forget(uow, file, now)
             notified = list(await uow.notifications.recipients(message.id))
             await uow.messages.save(tombstone)
