@@ -425,3 +425,27 @@ async def test_files_on_s3_download_through_presigned_urls(
         assert got.headers["content-disposition"].startswith("inline;")
         assert (part.status_code, part.content) == (206, PDF[:8])
         assert forged.status_code == 403
+
+
+async def test_bad_download_and_listing_parameters_get_422(client: AsyncClient, team: Team) -> None:
+    file = await uploaded(client, team.ana, team.ws, "a.pdf", PDF)
+    content = f"/api/v1/files/{file['id']}/content"
+    for query in ("expires=-1&signature=x", "expires=abc&signature=x", f"signature={'x' * 101}"):
+        problem(await client.get(f"{content}?{query}"), 422, "validation.invalid")
+    problem(
+        await client.get(f"/api/v1/files/{file['id']}/thumbnails/big", headers=team.ana.headers),
+        422,
+        "validation.invalid",
+    )
+    problem(await client.get("/api/v1/files/not-an-id", headers=team.ana.headers), 422)
+    listing = f"/api/v1/channels/{team.general}/files"
+    problem(
+        await client.get(listing, params={"cursor": "%%%"}, headers=team.ana.headers),
+        422,
+        "cursor.invalid",
+    )
+    problem(
+        await client.get(listing, params={"limit": 0}, headers=team.ana.headers),
+        422,
+        "validation.invalid",
+    )
