@@ -101,6 +101,7 @@ W_UNREADS = W + "/unreads"
 W_PRESENCE = W + "/presence"
 W_SEARCH = W + "/search"
 W_AUTOCOMPLETE = W + "/autocomplete"
+W_SEARCH_FILES = W + "/search/files"
 NOTIFICATIONS = "/api/v1/notifications"
 W_FILES = W + "/files"
 F = "/api/v1/files/{file_id}"
@@ -305,6 +306,23 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         E("GET", W_AUTOCOMPLETE, IN_W, query={"q": q}, eve=404)
         for q in ("sala", "oculta", "archivo", "muerto", "a", "o", "s", "m")
     ),
+    # file search: P's files, and Ana's files she has not shared, reach nobody else
+    *(
+        E("GET", W_SEARCH_FILES, IN_W, query={"q": q}, eve=404)
+        for q in (
+            "",
+            "informe",
+            "foto",
+            "borrador",
+            "subida",
+            "acta",
+            "pdf",
+            "sala oculta",
+            "from:@{ana_username}",
+            "after:2000-01-01",
+        )
+    ),
+    *(E("GET", W_SEARCH_FILES, IN_W, query={"kind": kind}, eve=404) for kind in ("image", "pdf")),
     # files: those shared in P are P's; Ana's unshared file is hers alone; #general's file is
     # for its members, and only its uploader (or an admin) deletes it
     E("POST", W_FILES, IN_W, eve=404),
@@ -696,13 +714,14 @@ async def sweep(client: AsyncClient, world: World, who: str) -> list[str]:
     caller: Account = getattr(world, who)
     names = world.names_for(caller)
     private = ("P's", "private", "A's", "archived")
+    anas = ("Ana's own file", "own_file", "Ana's upload", "upload id")  # hers until shared
     hidden = {
         "eve": world.secrets,
-        "bob": {k: v for k, v in world.secrets.items() if k.startswith(private)},
+        "bob": {k: v for k, v in world.secrets.items() if k.startswith((*private, *anas))},
         "gus": {
             k: v
             for k, v in world.secrets.items()
-            if k.startswith((*private, "general", "dm", "bob", "Bob's"))
+            if k.startswith((*private, *anas, "general", "dm", "bob", "Bob's"))
         },
     }[who]
     failures: list[str] = []

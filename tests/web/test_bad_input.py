@@ -20,6 +20,8 @@ MAX_BODY = 4096
 MAX_MESSAGE = 500  # characters; the default (16,000) would not fit in MAX_BODY
 SQL_TEXTS = ["'; DROP TABLE users;--", '" OR 1=1 --', "%_\\"]
 
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
 
 # the app and what it shows --------------------------------------------------------------------
 
@@ -1570,6 +1572,61 @@ async def test_search_parameters_out_of_bounds_are_422(
         team.path("/api/v1/workspaces/{ws}/search"), params=params, headers=team.ana.headers
     )
     problem(response, 422)
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "code"),
+    [
+        pytest.param({"kind": "executable"}, 422, None, id="unknown-kind"),
+        pytest.param({"kind": ["pdf"] * 10}, 422, None, id="too-many-kinds"),
+        pytest.param({"limit": "0"}, 422, None, id="limit-0"),
+        pytest.param({"limit": "201"}, 422, None, id="limit-201"),
+        pytest.param({"cursor": "Zm9v!!"}, 422, "cursor.invalid", id="garbage-cursor"),
+        pytest.param({"cursor": "A" * 513}, 422, None, id="long-cursor"),
+        pytest.param({"q": "x" * 2001}, 422, None, id="q-over-2000"),
+        pytest.param({"q": "x" * 501}, 400, "search.too_long", id="q-over-500"),
+        pytest.param({"q": "has:link"}, 400, "search.operator_not_for_files", id="has"),
+        pytest.param({"q": "is:pinned"}, 400, "search.operator_not_for_files", id="is"),
+        pytest.param({"q": "on:2026-02-30"}, 400, "search.date", id="not-a-day"),
+        pytest.param({"q": "-solo"}, 400, "search.only_exclusions", id="only-exclusions"),
+        pytest.param({"q": "a\x01b"}, 400, "search.control_character", id="control-character"),
+    ],
+)
+async def test_a_file_search_that_cannot_be_read_is_refused_saying_how(
+    http: AsyncClient, team: Team, params: dict[str, Any], status: int, code: str | None
+) -> None:
+    """Bad parameters of a file search get a 4xx problem naming what to fix; the next file
+    search works."""
+    path = team.path("/api/v1/workspaces/{ws}/search/files")
+    problem(await http.get(path, params=params, headers=team.ana.headers), status, code)
+    ok(await http.get(path, params={"q": "informe"}, headers=team.ana.headers))
+
+
+async def test_sql_and_wildcards_in_a_file_search_are_just_text(
+    http: AsyncClient, team: Team
+) -> None:
+    """LIKE wildcards and SQL quotes in a file search are text: words among them find only
+    names with those words; punctuation alone is a 400, never every file."""
+    path = team.path("/api/v1/workspaces/{ws}/search/files")
+    upload = await http.post(
+        team.path("/api/v1/workspaces/{ws}/files"),
+        files={"file": ("informe.pdf", PDF, "application/pdf")},
+        headers=team.ana.headers,
+    )
+    ok(upload, 201)
+    for q in ["' OR 1=1 --", "d%v", "DROP TABLE files", "info_rme", "informe.exe"]:
+        found = ok(await http.get(path, params={"q": q}, headers=team.ana.headers))
+        assert found["items"] == [], q
+    for q in ["%", "_", "%_%", "\\", "#@"]:
+        problem(
+            await http.get(path, params={"q": q}, headers=team.ana.headers), 400, "search.no_words"
+        )
+    for q in ["*", '"', '""', "' --"]:
+        problem(
+            await http.get(path, params={"q": q}, headers=team.ana.headers), 400, "search.empty"
+        )
+    found = ok(await http.get(path, params={"q": "informe"}, headers=team.ana.headers))
+    assert [hit["file"]["name"] for hit in found["items"]] == ["informe.pdf"]
 
 
 async def test_sql_and_engine_syntax_in_a_search_is_just_text(

@@ -143,6 +143,35 @@ async def test_a_file_uploads_is_shared_and_downloads(client: AsyncClient, team:
     problem(await client.get(f"/api/v1/files/{file['id']}", headers=team.eve.headers), 404)
 
 
+async def test_files_are_found_by_name_and_kind(client: AsyncClient, team: Team) -> None:
+    report = await uploaded(client, team.ana, team.ws, "Informe Técnico.pdf", PDF)
+    photo = await uploaded(client, team.ana, team.ws, "informe-foto.png", png_bomb(8, 8))
+    ok(
+        await client.post(
+            f"/api/v1/channels/{team.general}/messages",
+            json={"text": "", "file_ids": [report["id"]]},
+            headers=team.ana.headers,
+        ),
+        201,
+    )
+    search = f"/api/v1/workspaces/{team.ws}/search/files"
+    mine = ok(await client.get(search, params={"q": "tecnico"}, headers=team.ana.headers))
+    assert [(h["file"]["id"], h["channel"]["name"]) for h in mine["items"]] == [
+        (report["id"], "general")
+    ]
+    both = ok(
+        await client.get(
+            search, params={"q": "INFORME", "kind": ["pdf", "image"]}, headers=team.ana.headers
+        )
+    )
+    assert {h["file"]["id"] for h in both["items"]} == {report["id"], photo["id"]}
+    images = ok(await client.get(search, params={"kind": "image"}, headers=team.ana.headers))
+    assert [(h["file"]["id"], h["channel"]) for h in images["items"]] == [(photo["id"], None)]
+    bobs = ok(await client.get(search, params={"q": "informe"}, headers=team.bob.headers))
+    assert [h["file"]["id"] for h in bobs["items"]] == [report["id"]]  # the photo is Ana's
+    problem(await client.get(search, params={"q": "informe"}, headers=team.eve.headers), 404)
+
+
 async def test_downloads_support_range_and_etag(client: AsyncClient, team: Team) -> None:
     data = bytes(range(256)) * 40  # 10,240 bytes that sniff as binary
     file = await uploaded(client, team.ana, team.ws, "datos.bin", data)

@@ -126,6 +126,25 @@ async def forget(uow: UnitOfWork, file: StoredFile, now: datetime) -> StoredFile
     return gone
 
 
+def time_cursor(file: StoredFile) -> tuple[str, str]:
+    """Where a list of files, newest first, goes on after `file`."""
+    return file.created_at.isoformat(), file.id
+
+
+def time_key(cursor: str | None) -> tuple[datetime, str] | None:
+    """The (created_at, id) a `time_cursor` holds; Invalid if it holds none."""
+    if cursor is None:
+        return None
+    at, file_id = pages.decode(cursor, 2, "cursor")
+    try:
+        when = datetime.fromisoformat(at)
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise Invalid.field("cursor", "cursor.invalid", "This cursor is not valid.")
+    return when, file_id
+
+
 async def _readable_channel(uow: UnitOfWork, file: StoredFile, viewer: UserId) -> bool:
     if file.channel_id is None:
         return False
@@ -349,22 +368,14 @@ class Files:
     ) -> pages.Page[StoredFile]:
         """The files shared in a channel the viewer may read, newest first."""
         limit = pages.check_limit(limit)
-        before = None
-        if cursor is not None:
-            at, file_id = pages.decode(cursor, 2, "cursor")
-            try:
-                before = (datetime.fromisoformat(at), file_id)
-            except ValueError:
-                raise Invalid.field(
-                    "cursor", "cursor.invalid", "This cursor is not valid."
-                ) from None
+        before = time_key(cursor)
         async with self.uow(read_only=True) as uow:
             access = await uow.channels.access(channel_id, viewer)
             if access is None or access.membership is None:
                 raise NotFound("No such channel.", "channel.not_found")
             channels.require_visible(access.channel, access.membership, access.is_member)
             rows = await uow.files.in_channel(channel_id, before, limit + 1)
-        return pages.page_of(rows, limit, lambda f: (f.created_at.isoformat(), f.id))
+        return pages.page_of(rows, limit, time_cursor)
 
 
 async def _chunks_of(path: Path, size: int = 1024 * 1024) -> AsyncIterator[bytes]:

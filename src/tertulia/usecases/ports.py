@@ -627,6 +627,11 @@ class Files(Protocol):
     ) -> list[StoredFile]:
         """The live files shared in a channel, newest first, after the (created_at, id) key."""
 
+    async def search(
+        self, where: FileFilter, before: tuple[datetime, str] | None, limit: int
+    ) -> list[StoredFile]:
+        """The live files `where` lets through, newest first, after the (created_at, id) key."""
+
     async def referenced(self, key: str) -> bool:
         """Whether any live file still holds the blob (served, source or thumbnail)."""
 
@@ -721,6 +726,25 @@ class SearchFilter:
     is_: frozenset[str] = frozenset()  # thread, pinned
     since: datetime | None = None  # created at or after
     until: datetime | None = None  # created before
+
+
+@dataclass(frozen=True, slots=True)
+class FileFilter:
+    """Which files a file search may return. `viewer` sees their own uploads, and files shared
+    in the channels they may read (theirs; public ones too when `include_public`)."""
+
+    workspace_id: WorkspaceId
+    viewer: UserId
+    include_public: bool
+    # runs of folded words (`name_key`'s) the name must hold, each in order and the last one
+    # by prefix: ("informe", "an") matches "Informe anual.pdf"
+    names: tuple[tuple[str, ...], ...] = ()  # every one of them
+    not_names: tuple[tuple[str, ...], ...] = ()  # none of them
+    kinds: tuple[str, ...] = ()  # any of these kinds; () for every kind
+    channel_ids: tuple[ChannelId, ...] | None = None  # in:, None for anywhere readable
+    uploader_ids: tuple[UserId, ...] = ()  # from: any of them
+    since: datetime | None = None  # uploaded at or after
+    until: datetime | None = None  # uploaded before
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,21 +10,24 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tertulia.domain.attachments import StoredFile
 from tertulia.domain.channels import Channel
 from tertulia.domain.errors import Invalid, Malformed
 from tertulia.domain.ids import ChannelId, UserId, WorkspaceId
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Membership
 from tertulia.usecases import pages
+from tertulia.usecases.files import time_cursor, time_key
 from tertulia.usecases.messaging import FIRST_REACTORS, View, files_of, index_message
 from tertulia.usecases.ports import (
     SEARCH_DEPTH,
+    FileFilter,
     SearchFilter,
     UnitOfWork,
     UnitOfWorkFactory,
 )
 from tertulia.usecases.searchquery import Query, parse
-from tertulia.usecases.searchtext import Highlighter, compile_query, prefix_pattern
+from tertulia.usecases.searchtext import Highlighter, compile_query, folded_words, prefix_pattern
 from tertulia.usecases.workspaces import require_membership
 
 Sort = Literal["relevance", "recent"]
@@ -73,6 +76,80 @@ def _zone(name: str) -> tzinfo:
 
 def _start(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time(), zone).astimezone(UTC)
+
+
+async def _days(
+    uow: UnitOfWork, query: Query, viewer: UserId
+) -> tuple[datetime | None, datetime | None]:
+    """Since when and until when `on:`, `after:` and `before:` ask for, as days of the
+    viewer's time zone."""
+    since = until = None
+    if query.on or query.after or query.before:
+        user = await uow.users.get(viewer)
+        zone = _zone(user.timezone)
+        if query.on is not None:
+            since, until = _start(query.on, zone), _start(query.on + timedelta(1), zone)
+        if query.after is not None:
+            since = _start(query.after + timedelta(1), zone)
+        if query.before is not None:
+            until = _start(query.before, zone)
+    return since, until
+
+
+async def _people_and_channels(
+    uow: UnitOfWork,
+    workspace_id: WorkspaceId,
+    usernames: tuple[str, ...],
+    channel_names: tuple[str, ...],
+) -> tuple[dict[str, UserId], tuple[ChannelId, ...] | None]:
+    """The ids behind the names `from:`/`mentions:` and `in:` give (None: no `in:`)."""
+    people = await uow.members.with_usernames(workspace_id, list(usernames))
+    channel_ids: tuple[ChannelId, ...] | None = None
+    if channel_names:
+        named = [await uow.channels.find_named(workspace_id, n) for n in channel_names]
+        channel_ids = tuple(c.id for c in named if c is not None)
+    return people, channel_ids
+
+
+FILE_OPERATORS = frozenset({"from", "in", "before", "after", "on"})
+
+
+def _file_query(q: str) -> Query:
+    """What a file search asks for: `parse`d, with only the operators that apply to files."""
+    if not q.strip():
+        return Query()
+    query = parse(q)
+    unfit = [
+        name
+        for name, used in (
+            ("has", query.has),
+            ("is", query.is_),
+            ("mentions", query.mentions),
+        )
+        if used
+    ]
+    if unfit:
+        raise Malformed.field(
+            "q",
+            "search.operator_not_for_files",
+            f"{unfit[0]}: does not apply to files; use from:, in:, before:, after: or on:.",
+        )
+    return query
+
+
+def _name_runs(texts: list[str]) -> tuple[tuple[str, ...], ...]:
+    """The folded words of each word or phrase typed, in order ("Informe.PD" → ("informe",
+    "pd")); punctuation alone gives none."""
+    runs = (tuple(folded_words(text)) for text in texts)
+    return tuple(dict.fromkeys(run for run in runs if run))
+
+
+@dataclass(frozen=True, slots=True)
+class FoundFile:
+    """A file a file search found, and where it was shared (None: not shared yet)."""
+
+    file: StoredFile
+    channel: Channel | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,33 +235,75 @@ class Search:
             )
         return Suggestions(users, found)
 
+    async def files(
+        self,
+        viewer: UserId,
+        workspace_id: WorkspaceId,
+        q: str,
+        kinds: tuple[str, ...] = (),
+        cursor: str | None = None,
+        limit: int = 20,
+    ) -> pages.Page[FoundFile]:
+        """Files by name and kind, newest first, among those the person may open: their
+        own uploads, and files shared where they may read. Every word must start a word of
+        the name (accents and case aside); `-word` leaves names out; `from:`, `in:`,
+        `before:`, `after:` and `on:` narrow as in message search."""
+        pages.check_limit(limit)
+        query = _file_query(q)
+        words = [t.text for t in query.terms if not t.excluded]
+        words += [p.text for p in query.phrases if not p.excluded]
+        unwanted = [t.text for t in query.terms if t.excluded]
+        unwanted += [p.text for p in query.phrases if p.excluded]
+        if words and not _name_runs(words):
+            raise Malformed.field(
+                "q",
+                "search.no_words",
+                "Search for words or numbers: punctuation alone finds nothing.",
+            )
+        before = time_key(cursor)
+        async with self.uow(read_only=True) as uow:
+            membership = await require_membership(uow, workspace_id, viewer)
+            people, channel_ids = await _people_and_channels(
+                uow, workspace_id, query.from_users, query.in_channels
+            )
+            uploaders = tuple(people[u] for u in query.from_users if u in people)
+            if (query.from_users and not uploaders) or (
+                channel_ids is not None and not channel_ids
+            ):
+                return pages.Page([], None)
+            since, until = await _days(uow, query, viewer)
+            where = FileFilter(
+                workspace_id=workspace_id,
+                viewer=viewer,
+                include_public=membership.role.is_full_member,
+                names=_name_runs(words),
+                not_names=_name_runs(unwanted),
+                kinds=kinds,
+                channel_ids=channel_ids,
+                uploader_ids=uploaders,
+                since=since,
+                until=until,
+            )
+            rows = await uow.files.search(where, before, limit + 1)
+            shared_in = list(dict.fromkeys(f.channel_id for f in rows[:limit] if f.channel_id))
+            channels = {c.id: c for c in await uow.channels.existing(workspace_id, shared_in)}
+        found = [FoundFile(f, channels.get(f.channel_id) if f.channel_id else None) for f in rows]
+        return pages.page_of(found, limit, lambda x: time_cursor(x.file))
+
     async def _filter(
         self, uow: UnitOfWork, query: Query, viewer: UserId, membership: Membership
     ) -> SearchFilter | None:
         workspace_id = membership.workspace_id
-        people = await uow.members.with_usernames(
-            workspace_id, [*query.from_users, *query.mentions]
+        people, channel_ids = await _people_and_channels(
+            uow, workspace_id, (*query.from_users, *query.mentions), query.in_channels
         )
         authors = tuple(people[u] for u in query.from_users if u in people)
         mentioned = tuple(people[u] for u in query.mentions if u in people)
         if (query.from_users and not authors) or (query.mentions and not mentioned):
             return None
-        channel_ids: tuple[ChannelId, ...] | None = None
-        if query.in_channels:
-            named = [await uow.channels.find_named(workspace_id, n) for n in query.in_channels]
-            channel_ids = tuple(c.id for c in named if c is not None)
-            if not channel_ids:
-                return None
-        since = until = None
-        if query.on or query.after or query.before:
-            user = await uow.users.get(viewer)
-            zone = _zone(user.timezone)
-            if query.on is not None:
-                since, until = _start(query.on, zone), _start(query.on + timedelta(1), zone)
-            if query.after is not None:
-                since = _start(query.after + timedelta(1), zone)
-            if query.before is not None:
-                until = _start(query.before, zone)
+        if channel_ids is not None and not channel_ids:
+            return None
+        since, until = await _days(uow, query, viewer)
         return SearchFilter(
             workspace_id=workspace_id,
             viewer=viewer,

@@ -84,14 +84,18 @@ def fold(text: str) -> str:
 def name_key(*names: str) -> str:
     """Names as the quick switcher matches them: folded words, each preceded by a space
     ("Ana-María López", "ana.lopez" → " ana maria lopez ana lopez")."""
-    words = [w for name in names for w in _PIECE.findall(fold(name))]
+    words = [w for name in names for w in folded_words(name)]
     return "".join(f" {w}" for w in dict.fromkeys(words))[:200]
+
+
+def folded_words(text: str) -> list[str]:
+    """The words of `text` as a name key holds them ("Informe_Q3.pdf" → informe, q3, pdf)."""
+    return _PIECE.findall(fold(text))
 
 
 def prefix_pattern(text: str) -> list[str]:
     """LIKE patterns, one per word typed, that a name key must all match by prefix."""
-    words = _PIECE.findall(fold(text))[:5]
-    return [f"% {w}%" for w in words]
+    return [f"% {w}%" for w in folded_words(text)[:5]]
 
 
 class Token(NamedTuple):  # a tuple: snippets make thousands of these per search

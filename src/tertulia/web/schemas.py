@@ -876,6 +876,14 @@ class SearchChannelOut(Out):
     name: str = Field(description="Channel name; empty for direct messages.", examples=["general"])
 
 
+class FileHitOut(Out):
+    file: FileOut = Field(description="The file.")
+    channel: SearchChannelOut | None = Field(
+        description="Where it was shared; null for your own upload not shared yet.",
+        examples=[{"id": EXAMPLE_CH, "kind": "public", "name": "general"}],
+    )
+
+
 class SearchHitOut(Out):
     message: MessageOut = Field(description="The message as it is now (edits included).")
     channel: SearchChannelOut = Field(description="Where it was said.")

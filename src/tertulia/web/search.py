@@ -6,11 +6,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from tertulia.domain.files import FileKind
 from tertulia.domain.ids import WorkspaceId
 from tertulia.usecases.searchquery import MAX_LENGTH
 from tertulia.web.auth import Core, CurrentUser
 from tertulia.web.schemas import (
+    FileHitOut,
+    FileOut,
     MessageOut,
+    PageOut,
     SearchChannelOut,
     SearchHitOut,
     SearchOut,
@@ -70,6 +74,53 @@ async def search(
         total=results.total,
         total_is_exact=results.total_is_exact,
         next_cursor=results.next_cursor,
+    )
+
+
+FILE_SEARCH_HELP = """Words of the file's name: each must start a word of the name, without
+regard to accents or case (`infor` finds `Informe_Q3.pdf`, `pdf` finds every name ending in
+`.pdf`, `"informe q3"` wants those words together). `-word` leaves names out. Operators:
+`from:@user` (who uploaded it), `in:#channel` (where it was shared), `before:YYYY-MM-DD`,
+`after:YYYY-MM-DD`, `on:YYYY-MM-DD` (when it was uploaded, days in your time zone). Empty: every
+file you may open."""
+
+
+@router.get(
+    "/workspaces/{workspace_id}/search/files",
+    summary="Search files by name and kind",
+    responses=problems(400, 401, 404, 422),
+)
+async def search_files(
+    workspace_id: WorkspacePath,
+    user: CurrentUser,
+    core: Core,
+    q: Annotated[str, Query(max_length=4 * MAX_LENGTH, description=FILE_SEARCH_HELP)] = "",
+    kind: Annotated[
+        list[FileKind] | None,
+        Query(max_length=len(FileKind), description="Only files of these kinds (repeatable)."),
+    ] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=512, description="`next_cursor` of the previous page.")
+    ] = None,
+    limit: Limit = 20,
+) -> PageOut[FileHitOut]:
+    """Files of the workspace you may open (your own uploads, and files shared in channels
+    and DMs you may read), never deleted ones, newest first."""
+    kinds = tuple(dict.fromkeys(k.value for k in kind or ()))
+    found = await core.search.files(user, WorkspaceId(workspace_id), q, kinds, cursor, limit)
+    return PageOut[FileHitOut](
+        items=[
+            FileHitOut(
+                file=FileOut.of(hit.file),
+                channel=None
+                if hit.channel is None
+                else SearchChannelOut(
+                    id=hit.channel.id, kind=hit.channel.kind, name=hit.channel.name or ""
+                ),
+            )
+            for hit in found.items
+        ],
+        next_cursor=found.next_cursor,
     )
 
 

@@ -6,18 +6,92 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, text, tuple_, union, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    tuple_,
+    union,
+    update,
+)
 
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.leases import Executor
 from tertulia.adapters.sql.repositories import AnyRow
 from tertulia.domain.attachments import FileStatus, StoredFile, Thumbnail
+from tertulia.domain.channels import ChannelKind
 from tertulia.domain.ids import ChannelId, FileId, MessageId, UserId, WorkspaceId
-from tertulia.usecases.ports import Job
+from tertulia.usecases.ports import FileFilter, Job
 from tertulia.usecases.searchtext import name_key
 
 f = t.files
 th = t.file_thumbnails
+runs = t.file_name_runs
+RUN_LENGTH = 100  # characters of a run kept (a longer one is looked up by its start)
+RARE = 3000  # a run fewer names have is looked up, rather than read every name for it
+FIRST_BATCH, LAST_BATCH = 100, 3200  # files with the rarest run checked at a time
+LOOKUPS = 4  # runs of a search counted at most (the longest; longer ones are rarer)
+
+
+def _run_pattern(run: Sequence[str]) -> str:
+    """The LIKE pattern of a run of folded words in a name key (" informe anual pdf")."""
+    return f"% {' '.join(run)}%"
+
+
+def name_runs(name: str) -> list[str]:
+    """What `file_name_runs` holds of a name: its folded words from each one to the end."""
+    words = name_key(name).split()
+    return list(dict.fromkeys(" ".join(words[i:])[:RUN_LENGTH] for i in range(len(words))))
+
+
+def _starting(run: str) -> tuple[Any, ...]:
+    """Runs starting with `run`: a range of the key (both engines compare bytes)."""
+    return runs.c.run >= run, runs.c.run < run + "\U0010ffff"
+
+
+def _conditions(
+    where: FileFilter, before: tuple[datetime, str] | None
+) -> list[ColumnElement[bool]]:
+    """What a file must be to be found: live, of the workspace, the viewer's or shared where
+    they may read, and all `where` asks."""
+    cm, c = t.channel_members, t.channels
+    readable: Any = select(cm.c.channel_id).where(
+        cm.c.user_id == where.viewer, cm.c.workspace_id == where.workspace_id
+    )
+    if where.include_public:
+        readable = union(
+            readable,
+            select(c.c.id).where(
+                c.c.workspace_id == where.workspace_id, c.c.kind == ChannelKind.PUBLIC.value
+            ),
+        )
+    shared = and_(f.c.message_id.is_not(None), f.c.channel_id.in_(readable))
+    conditions = [
+        f.c.workspace_id == where.workspace_id,
+        f.c.deleted_at.is_(None),
+        or_(f.c.uploader_id == where.viewer, shared),
+        *(f.c.search_name.like(_run_pattern(r), escape="\\") for r in where.names),
+        *(f.c.search_name.not_like(_run_pattern(r), escape="\\") for r in where.not_names),
+    ]
+    if where.kinds:
+        conditions.append(f.c.kind.in_(list(where.kinds)))
+    if where.channel_ids is not None:
+        conditions.append(f.c.channel_id.in_(list(where.channel_ids)))
+    if where.uploader_ids:
+        conditions.append(f.c.uploader_id.in_(list(where.uploader_ids)))
+    if where.since is not None:
+        conditions.append(f.c.created_at >= where.since)
+    if where.until is not None:
+        conditions.append(f.c.created_at < where.until)
+    if before is not None:
+        conditions.append(tuple_(f.c.created_at, f.c.id) < tuple_(*before))
+    return conditions
 
 
 def _file(row: AnyRow, thumbnails: Sequence[Thumbnail] = ()) -> StoredFile:
@@ -87,11 +161,30 @@ class SqlFiles:
             )
         )
         await self._put_thumbnails(file)
+        await self._put_runs(file)
 
     async def save(self, file: StoredFile) -> None:
         await self._conn.execute(update(f).where(f.c.id == file.id).values(**_columns(file)))
         await self._conn.execute(delete(th).where(th.c.file_id == file.id))
         await self._put_thumbnails(file)
+        await self._conn.execute(delete(runs).where(runs.c.file_id == file.id))
+        await self._put_runs(file)
+
+    async def _put_runs(self, file: StoredFile) -> None:
+        held = name_runs(file.name)
+        if held and not file.is_deleted:  # a deleted file is never found again
+            await self._conn.execute(
+                insert(runs),
+                [
+                    {
+                        "workspace_id": file.workspace_id,
+                        "run": run,
+                        "file_id": file.id,
+                        "created_at": file.created_at,
+                    }
+                    for run in held
+                ],
+            )
 
     async def _put_thumbnails(self, file: StoredFile) -> None:
         if file.thumbnails:
@@ -181,6 +274,71 @@ class SqlFiles:
             query = query.where(tuple_(f.c.created_at, f.c.id) < tuple_(*before))
         query = query.order_by(f.c.created_at.desc(), f.c.id.desc()).limit(limit)
         return await self._with_thumbnails(list(await self._conn.execute(query)))
+
+    async def search(
+        self, where: FileFilter, before: tuple[datetime, str] | None, limit: int
+    ) -> list[StoredFile]:
+        """The live files `where` lets through, newest first, after the (created_at, id) key:
+        the viewer's own uploads, and files shared in channels they may read.
+
+        Newest first through the workspace's files fills a page at once when what is asked
+        for is common. What few names have would have that read every file: the search then
+        starts from the names with the rarest run of words asked for (`file_name_runs`)."""
+        typed = sorted({" ".join(run)[:RUN_LENGTH] for run in where.names}, key=len, reverse=True)
+        fewest, rarest = RARE, None
+        for run in typed[:LOOKUPS]:
+            count = await self._count(where.workspace_id, run, fewest)
+            if count < fewest:
+                fewest, rarest = count, run
+        if rarest is not None:
+            return await self._starting_with(where, rarest, before, limit)
+        query = select(f).where(*_conditions(where, before))
+        query = query.order_by(f.c.created_at.desc(), f.c.id.desc()).limit(limit)
+        return await self._with_thumbnails(list(await self._conn.execute(query)))
+
+    async def _count(self, workspace_id: WorkspaceId, run: str, most: int) -> int:
+        """How many names have a run starting with `run`, counted up to `most`."""
+        some = (
+            select(runs.c.file_id)
+            .where(runs.c.workspace_id == workspace_id, *_starting(run))
+            .limit(most)
+            .subquery()
+        )
+        result = await self._conn.execute(select(func.count()).select_from(some))
+        return int(result.scalar_one())
+
+    async def _starting_with(
+        self, where: FileFilter, run: str, before: tuple[datetime, str] | None, limit: int
+    ) -> list[StoredFile]:
+        """The files `where` lets through among the few whose names have a run starting
+        with `run`: those newest first, looked up a growing batch at a time (by their ids:
+        a join would leave the engine to guess how many there are, and PostgreSQL then reads
+        every file)."""
+        named = select(runs.c.file_id, runs.c.created_at).where(
+            runs.c.workspace_id == where.workspace_id, *_starting(run)
+        )
+        if where.since is not None:
+            named = named.where(runs.c.created_at >= where.since)
+        if where.until is not None:
+            named = named.where(runs.c.created_at < where.until)
+        if before is not None:
+            named = named.where(tuple_(runs.c.created_at, runs.c.file_id) < tuple_(*before))
+        few = named.distinct().subquery("named")
+        newest = select(few.c.file_id).order_by(few.c.created_at.desc(), few.c.file_id.desc())
+        candidates = list((await self._conn.execute(newest)).scalars())
+        found: list[StoredFile] = []
+        start, batch = 0, FIRST_BATCH
+        while start < len(candidates) and len(found) < limit:
+            ids = candidates[start : start + batch]
+            query = (
+                select(f)
+                .where(f.c.id.in_(ids), *_conditions(where, None))
+                .order_by(f.c.created_at.desc(), f.c.id.desc())
+                .limit(limit - len(found))
+            )
+            found += await self._with_thumbnails(list(await self._conn.execute(query)))
+            start, batch = start + batch, min(batch * 4, LAST_BATCH)
+        return found
 
     async def referenced(self, key: str) -> bool:
         """Whether any live file still holds the blob (served, source or thumbnail), or a part

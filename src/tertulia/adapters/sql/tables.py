@@ -57,6 +57,8 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 Id = String(26)
+# compared byte by byte on both engines, so that a range of them is a range of prefixes
+Run = String(100).with_variant(String(100, collation="C"), "postgresql")
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity
 EventId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -300,10 +302,27 @@ files = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("deleted_at", UtcDateTime),
     Index("ix_files_workspace_id_uploader_id", "workspace_id", "uploader_id"),
+    Index("ix_files_workspace_id_created_at_id", "workspace_id", "created_at", "id"),
     Index("ix_files_channel_id_created_at", "channel_id", "created_at"),
     Index("ix_files_message_id", "message_id"),
     Index("ix_files_blob_key", "blob_key"),
     Index("ix_files_source_key", "source_key"),
+)
+
+# Every live file's name from each of its words to the end, folded as `name_key` makes it
+# ("informe anual pdf", "anual pdf", "pdf"): the words someone types, in order, the last one
+# begun, are the start of one of them. File search looks a rare one up here rather than read
+# every file, newest first, for it.
+file_name_runs = Table(
+    "file_name_runs",
+    metadata,
+    Column("workspace_id", Id, nullable=False),
+    Column("run", Run, nullable=False),
+    Column("file_id", Id, ForeignKey("files.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),  # the file's: newest first
+    PrimaryKeyConstraint("workspace_id", "run", "file_id"),
+    Index("ix_file_name_runs_file_id", "file_id"),
+    sqlite_with_rowid=False,  # the key holds the rows: a range of runs is read in place
 )
 
 file_thumbnails = Table(
