@@ -59,6 +59,8 @@ COLLECT_JOB = "collect"
 MAX_ATTEMPTS = 5
 LEASE_SECONDS = 120.0  # a job not done by then is taken again (its worker died)
 COLLECT_DELAY = 60.0  # freed bytes are kept this long first
+SWEEP_SECONDS = 300.0  # how often a worker looks for expired resumable uploads
+SWEEP_BATCH = 100  # expired uploads deleted per transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,6 +397,7 @@ class FileWork:
     images: ImageProcessor
     poll_seconds: float = 1.0
     scratch: Path | None = None  # where images are unpacked; the system's temp dir if None
+    sweep_seconds: float = SWEEP_SECONDS
 
     def __post_init__(self) -> None:
         self._wakeup = asyncio.Event()
@@ -403,9 +406,16 @@ class FileWork:
         self._wakeup.set()
 
     async def run(self) -> None:
-        """Until cancelled: do every due job, then wait to be woken or for the next poll."""
+        """Until cancelled: sweep expired uploads when it is time, do every due job, then
+        wait to be woken or for the next poll. A sweep that found a full batch goes on
+        after the jobs; one that failed is tried again at the next sweep."""
+        next_sweep = time.monotonic()
         while True:
             try:
+                if time.monotonic() >= next_sweep:
+                    next_sweep = time.monotonic() + self.sweep_seconds
+                    if await self.sweep() == SWEEP_BATCH:
+                        next_sweep = time.monotonic()  # more may be waiting
                 while await self.run_once():
                     pass
             except asyncio.CancelledError:
@@ -413,8 +423,23 @@ class FileWork:
             except Exception:
                 log.exception("the file worker failed; retrying")
             self._wakeup.clear()
+            wait = min(self.poll_seconds, max(0.0, next_sweep - time.monotonic()))
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), self.poll_seconds)
+                await asyncio.wait_for(self._wakeup.wait(), wait)
+
+    async def sweep(self) -> int:
+        """Delete one batch of resumable uploads that expired (no part came for UPLOAD_TTL)
+        with their parts, in one transaction; the parts' bytes are freed later by collect
+        jobs, unless something else holds them. How many uploads went. Any number of nodes
+        may sweep at once: each takes rows the others do not hold."""
+        now = self.clock()
+        async with self.uow() as uow:
+            swept, keys = await uow.uploads.delete_expired(now, SWEEP_BATCH)
+            await collect_later(uow, keys, now)
+            await uow.commit()
+        if swept:
+            log.info("swept %d expired uploads; %d blobs to free", swept, len(keys))
+        return swept
 
     async def run_once(self) -> bool:
         """Take one due job and do it; False if none was due."""

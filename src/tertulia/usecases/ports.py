@@ -907,3 +907,7 @@ class Uploads(Protocol):
 
     async def delete(self, upload_id: UploadId) -> list[str]:
         """Forget the upload and its parts; the keys of the blobs the parts held."""
+
+    async def delete_expired(self, now: datetime, limit: int) -> tuple[int, list[str]]:
+        """Forget up to `limit` uploads that expired by `now`, and their parts, skipping any
+        another transaction holds: how many went, and the keys of the blobs the parts held."""

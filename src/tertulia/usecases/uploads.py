@@ -123,10 +123,16 @@ class Uploads:
 
     async def _record(self, user: UserId, seen: Upload, part: UploadPart) -> Upload:
         """Record a stored part and advance the offset in one transaction, unless another
-        request moved the upload meanwhile (the part's blob is then freed later)."""
+        request moved the upload meanwhile, or it expired, was swept or terminated while the
+        part came (the part's blob is then freed later)."""
         now = self.clock()
         async with self.uow() as uow:
-            upload = self._check(await uow.uploads.find(seen.id, lock=True), user)
+            try:
+                upload = self._check(await uow.uploads.find(seen.id, lock=True), user)
+            except NotFound:
+                await collect_later(uow, [part.blob_key], now)
+                await uow.commit()
+                raise
             if upload.offset != seen.offset or upload.file_id is not None:
                 await collect_later(uow, [part.blob_key], now)
                 await uow.commit()

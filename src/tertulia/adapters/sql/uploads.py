@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete, insert, select, update
 
 from tertulia.adapters.sql import tables as t
@@ -83,3 +85,21 @@ class SqlUploads:
         keys = await self.drop_parts(upload_id)
         await self._conn.execute(delete(u).where(u.c.id == upload_id))
         return keys
+
+    async def delete_expired(self, now: datetime, limit: int) -> tuple[int, list[str]]:
+        """Oldest expiry first, locked until the transaction ends; rows another transaction
+        holds (another node's sweep, a request on that upload) are left for the next sweep."""
+        expired = (
+            select(u.c.id)
+            .where(u.c.expires_at <= now)
+            .order_by(u.c.expires_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        ids = list((await self._conn.scalars(expired)).all())
+        if not ids:
+            return 0, []
+        held = select(p.c.blob_key).where(p.c.upload_id.in_(ids)).distinct()
+        keys = sorted(str(k) for k in (await self._conn.scalars(held)).all())
+        await self._conn.execute(delete(u).where(u.c.id.in_(ids)))  # parts: ON DELETE CASCADE
+        return len(ids), keys

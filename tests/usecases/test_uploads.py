@@ -1,0 +1,196 @@
+"""Resumable uploads through the use cases, on SQLite and on PostgreSQL, with a real blob
+directory: expired uploads swept with their parts' bytes."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import pytest
+
+from tertulia.adapters.blobs.local import LocalBlobStore
+from tertulia.adapters.sql.database import Database, open_database
+from tertulia.domain.errors import NotFound
+from tertulia.domain.ids import UploadId, WorkspaceId
+from tertulia.domain.users import User
+from tertulia.usecases import files as file_work
+from tertulia.usecases.core import Tertulia
+from tertulia.usecases.ports import Upload
+from tertulia.usecases.uploads import UPLOAD_TTL
+from tests.conftest import Clock
+
+TEXT = ("Acta de la reunión del lunes.\n" * 400).encode()
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    """This module's database: SQLite, then PostgreSQL."""
+    database = open_database(database_url)
+    yield database
+    await database.close()
+
+
+@pytest.fixture(autouse=True)
+def collect_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Freed bytes go at the next collect job, not a minute later."""
+    monkeypatch.setattr(file_work, "COLLECT_DELAY", 0.0)
+
+
+async def chunks(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+async def work_all(core: Tertulia) -> None:
+    while await core.file_work.run_once():
+        pass
+
+
+def key_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def stored(core: Tertulia) -> set[str]:
+    assert isinstance(core.blobs, LocalBlobStore)
+    return {p.name for p in core.blobs.root.rglob("*") if p.is_file()}
+
+
+async def row(core: Tertulia, upload_id: UploadId) -> tuple[Upload | None, int]:
+    """The upload's row and how many parts rows it has, as the database holds them."""
+    async with core.files.uow(read_only=True) as uow:
+        return await uow.uploads.find(upload_id), len(await uow.uploads.parts(upload_id))
+
+
+async def test_an_expired_upload_is_swept_with_its_parts(
+    core: Tertulia, clock: Clock, ws: WorkspaceId, ana: User, bruno: User
+) -> None:
+    """An upload nobody sent a part to for 24 hours disappears with its parts, and its bytes
+    leave the store; a live upload and bytes a file shares with it stay."""
+    shared, own = TEXT[:1000], TEXT[1000:3000]
+    kept = await core.files.upload(bruno.id, ws, "trozo.txt", chunks(shared))
+    assert kept.blob_key == key_of(shared)
+    old = await core.uploads.create(ana.id, ws, "acta.txt", len(TEXT))
+    await core.uploads.append(ana.id, old.id, 0, chunks(shared))
+    await core.uploads.append(ana.id, old.id, len(shared), chunks(own))
+    clock.advance(hours=12)
+    live = await core.uploads.create(ana.id, ws, "otra.txt", len(TEXT))
+    await core.uploads.append(ana.id, live.id, 0, chunks(TEXT[:500]))
+    clock.advance(hours=12, seconds=1)  # the old one's last part came 24 h ago
+
+    assert await core.file_work.sweep() == 1
+    assert await row(core, old.id) == (None, 0)
+    with pytest.raises(NotFound) as gone:
+        await core.uploads.get(ana.id, old.id)
+    assert gone.value.code == "upload.not_found"
+    assert key_of(own) in stored(core)  # freed later, by the collect job
+    await work_all(core)
+    assert key_of(own) not in stored(core)
+    assert key_of(shared) in stored(core)  # bruno's file holds the same bytes
+    assert key_of(TEXT[:500]) in stored(core)  # the live upload's part
+    assert await core.file_work.sweep() == 0
+
+    finished = await core.uploads.append(ana.id, live.id, 500, chunks(TEXT[500:]))
+    assert finished.file_id is not None
+    file = await core.files.get(ana.id, finished.file_id)
+    assert b"".join([c async for c in core.blobs.read(file.blob_key or "")]) == TEXT
+
+
+async def test_an_upload_is_swept_only_once_expired(
+    core: Tertulia, clock: Clock, ws: WorkspaceId, ana: User
+) -> None:
+    """Each part pushes the expiry back: an upload a part came to within 24 hours stays."""
+    upload = await core.uploads.create(ana.id, ws, "acta.txt", len(TEXT))
+    clock.advance(hours=20)
+    await core.uploads.append(ana.id, upload.id, 0, chunks(TEXT[:100]))
+    clock.advance(hours=20)
+    assert await core.file_work.sweep() == 0
+    assert (await core.uploads.get(ana.id, upload.id)).offset == 100
+    clock.advance(hours=4)
+    assert await core.file_work.sweep() == 1
+
+
+async def test_a_finished_upload_is_swept_and_its_file_stays(
+    core: Tertulia, clock: Clock, ws: WorkspaceId, ana: User
+) -> None:
+    """What is left of a finished upload goes once expired; the file it made stays whole."""
+    upload = await core.uploads.create(ana.id, ws, "acta.txt", len(TEXT))
+    await core.uploads.append(ana.id, upload.id, 0, chunks(TEXT[:2000]))
+    done = await core.uploads.append(ana.id, upload.id, 2000, chunks(TEXT[2000:]))
+    assert done.file_id is not None
+    clock.advance(seconds=UPLOAD_TTL.total_seconds())
+    assert await core.file_work.sweep() == 1
+    await work_all(core)
+    file = await core.files.get(ana.id, done.file_id)
+    assert b"".join([c async for c in core.blobs.read(file.blob_key or "")]) == TEXT
+    assert stored(core) == {key_of(TEXT)}  # the parts' bytes went, the file's stayed
+
+
+async def test_sweeping_goes_a_batch_per_transaction(
+    core: Tertulia, clock: Clock, ws: WorkspaceId, ana: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sweep deletes at most a batch; the next takes the rest."""
+    monkeypatch.setattr(file_work, "SWEEP_BATCH", 2)
+    for i in range(5):
+        await core.uploads.create(ana.id, ws, f"{i}.txt", 100)
+    clock.advance(days=2)
+    assert [await core.file_work.sweep() for _ in range(4)] == [2, 2, 1, 0]
+
+
+async def test_the_worker_sweeps_by_itself(
+    core: Tertulia, clock: Clock, ws: WorkspaceId, ana: User
+) -> None:
+    """The worker every node runs sweeps expired uploads and frees their bytes, unasked."""
+    upload = await core.uploads.create(ana.id, ws, "acta.txt", len(TEXT))
+    await core.uploads.append(ana.id, upload.id, 0, chunks(TEXT[:100]))
+    clock.advance(days=1, seconds=1)
+    worker = replace(core.file_work, poll_seconds=0.05, sweep_seconds=0.05)
+    running = asyncio.create_task(worker.run())
+    try:
+        for _ in range(400):  # up to 20 s
+            if not stored(core) and (await row(core, upload.id))[0] is None:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        running.cancel()
+    assert await row(core, upload.id) == (None, 0)
+    assert stored(core) == set()
+
+
+async def test_a_part_arriving_as_its_upload_is_swept_is_freed(
+    core: Tertulia, clock: Clock, ws: WorkspaceId, ana: User
+) -> None:
+    """A part still coming in when its upload expires and is swept is not kept: the request
+    gets 404 and its bytes leave the store."""
+    upload = await core.uploads.create(ana.id, ws, "acta.txt", len(TEXT))
+
+    async def slow_part() -> AsyncIterator[bytes]:
+        yield TEXT[:1000]
+        clock.advance(days=1, seconds=1)
+        assert await core.file_work.sweep() == 1
+        yield TEXT[1000:2000]
+
+    with pytest.raises(NotFound) as gone:
+        await core.uploads.append(ana.id, upload.id, 0, slow_part())
+    assert gone.value.code == "upload.not_found"
+    assert stored(core) == {key_of(TEXT[:2000])}
+    await work_all(core)
+    assert stored(core) == set()
+
+
+async def test_nodes_sweeping_at_once_delete_each_upload_once(
+    core: Tertulia, clock: Clock, ws: WorkspaceId, ana: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several workers sweeping together share the expired uploads out: each is deleted by
+    one of them, and its bytes are queued to be freed once."""
+    monkeypatch.setattr(file_work, "SWEEP_BATCH", 3)
+    for i in range(6):
+        upload = await core.uploads.create(ana.id, ws, f"{i}.txt", 100)
+        await core.uploads.append(ana.id, upload.id, 0, chunks(bytes([i]) * 10))
+    clock.advance(days=2)
+    workers = [replace(core.file_work) for _ in range(4)]
+    swept = await asyncio.gather(*(w.sweep() for w in workers))
+    swept += await asyncio.gather(*(w.sweep() for w in workers))
+    assert sum(swept) == 6
+    async with core.files.uow(read_only=True) as uow:
+        assert await uow.jobs.pending(file_work.COLLECT_JOB) == 6
