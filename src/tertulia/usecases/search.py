@@ -111,9 +111,6 @@ async def _people_and_channels(
     return people, channel_ids
 
 
-FILE_OPERATORS = frozenset({"from", "in", "before", "after", "on"})
-
-
 def _file_query(q: str) -> Query:
     """What a file search asks for: `parse`d, with only the operators that apply to files."""
     if not q.strip():
