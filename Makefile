@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 CODE   := $(wildcard src tests bench)
 
-.PHONY: run serve migrate test check format install dev clean
+.PHONY: run serve migrate test check format install dev clamd clean
 
 run: install migrate  ## create .venv, install, migrate var/tertulia.db, serve on 127.0.0.1:8000
 	$(BIN)/tertulia serve
@@ -16,8 +16,18 @@ serve: install
 migrate: install
 	$(BIN)/tertulia migrate
 
-test: dev check  ## lint, type-check, import contracts, then the whole test suite
+test: dev check clamd  ## lint, type-check, import contracts, then the whole test suite
 	$(BIN)/pytest
+
+clamd:  # the virus-scanning tests start their own clamd (Debian/Ubuntu: clamav-daemon)
+	@# install it where we can, and leave no system clamd or freshclam running
+	@command -v clamd >/dev/null || [ -x /usr/sbin/clamd ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    { apt-get install -y -qq --no-install-recommends clamav-daemon >/dev/null 2>&1 || \
+	      { apt-get update -qq && apt-get install -y -qq --no-install-recommends clamav-daemon >/dev/null; }; } && \
+	    for s in clamav-daemon clamav-freshclam; do \
+	      invoke-rc.d $$s stop; update-rc.d $$s disable; done >/dev/null 2>&1; true; \
+	  else echo "No clamd, so the virus-scanning tests skip: apt install clamav-daemon"; fi; }
 
 check: dev  ## ruff, mypy --strict on src/, the import-direction contract
 	$(BIN)/ruff format --check $(CODE)

@@ -31,6 +31,7 @@ from tertulia.config import Settings
 from tertulia.usecases.accounts import AuthPolicy
 from tertulia.usecases.core import Tertulia
 from tests import services
+from tests.clamd import Daemon, clamd_daemon
 from tests.s3 import s3_server
 from tests.twins import FastHasher
 
@@ -149,6 +150,13 @@ def s3_location(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Location
     """A bucket on a real S3 server (see tests/s3.py); tests use prefixes of their own."""
     with s3_server(tmp_path_factory.mktemp("s3")) as location:
         yield location
+
+
+@pytest.fixture(scope="session")
+def clamd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Daemon]:
+    """A real clamd on the tests' own signatures (see tests/clamd.py), started once."""
+    with clamd_daemon(tmp_path_factory.mktemp("clamd")) as daemon:
+        yield daemon
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ unless `TERTULIA_TEST_REQUIRE` names them (as CI does), which turns the skip int
 from __future__ import annotations
 
 import os
+from typing import NoReturn
 
 import pytest
 
@@ -17,7 +18,7 @@ S3_URL = os.environ.get("TERTULIA_TEST_S3_URL", "")
 REQUIRED = {s.strip() for s in os.environ.get("TERTULIA_TEST_REQUIRE", "").split(",") if s.strip()}
 
 
-def unavailable(service: str, reason: str) -> None:
+def unavailable(service: str, reason: str) -> NoReturn:
     """Skip (or, if the service is required, fail) the test that needed it."""
     message = f"{service} is not reachable: {reason}"
     if service in REQUIRED:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import replace
 
 import pytest
@@ -33,7 +33,8 @@ from tertulia.domain.users import User
 from tertulia.usecases import files as file_work
 from tertulia.usecases.core import Tertulia
 from tertulia.usecases.files import FileLimits
-from tests.clamd import EICAR, clamd
+from tests.clamd import EICAR, EICAR_NAME, STREAM_MAX, Daemon
+from tests.e2e.server import free_port
 from tests.usecases.teams import person
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -355,20 +356,41 @@ async def usage(core: Tertulia, ws: WorkspaceId, user: User) -> tuple[int, int]:
         return await uow.files.usage(ws, user.id)
 
 
+class Watched:
+    """The real clamd adapter, noting the bytes of each scan it is asked for."""
+
+    def __init__(self, url: str) -> None:
+        self.scanner = ClamdScanner(url)
+        self.scanned: list[bytes] = []
+
+    async def scan(self, chunks: AsyncIterable[bytes]) -> str | None:
+        seen = bytearray()
+
+        async def passing() -> AsyncIterator[bytes]:
+            async for chunk in chunks:
+                seen.extend(chunk)
+                yield chunk
+
+        try:
+            return await self.scanner.scan(passing())
+        finally:
+            self.scanned.append(bytes(seen))
+
+
 async def test_an_infected_upload_is_refused_and_its_bytes_freed(
-    core: Tertulia, ws: WorkspaceId, ana: User, monkeypatch: pytest.MonkeyPatch
+    core: Tertulia, ws: WorkspaceId, ana: User, clamd: Daemon, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Uploading the EICAR test file gets file.infected naming the threat; no file is made,
     and the stored bytes are collected."""
     monkeypatch.setattr(file_work, "COLLECT_DELAY", 0.0)
-    async with clamd() as twin:
-        files = replace(core.files, scanner=ClamdScanner(twin.url))
-        with pytest.raises(Invalid) as infected:
-            await files.upload(ana.id, ws, "eicar.txt", chunks(EICAR))
+    scanner = Watched(clamd.tcp_url)
+    files = replace(core.files, scanner=scanner)
+    with pytest.raises(Invalid) as infected:
+        await files.upload(ana.id, ws, "eicar.txt", chunks(EICAR))
     assert infected.value.code == "file.infected"
     assert infected.value.errors[0].field == "file"
-    assert "Eicar-Signature" in infected.value.detail
-    assert twin.scanned == [EICAR]  # the stored bytes were what the scanner read
+    assert EICAR_NAME in infected.value.detail
+    assert scanner.scanned == [EICAR]  # the stored bytes were what clamd read
     assert await usage(core, ws, ana) == (0, 0)
     assert len(stored_blobs(core)) == 1  # kept a while, like any freed bytes
     await work_all(core)
@@ -376,13 +398,12 @@ async def test_an_infected_upload_is_refused_and_its_bytes_freed(
 
 
 async def test_a_clean_upload_is_scanned_and_kept(
-    core: Tertulia, ws: WorkspaceId, ana: User
+    core: Tertulia, ws: WorkspaceId, ana: User, clamd: Daemon
 ) -> None:
     """A clean file is scanned once and kept as usual."""
-    async with clamd() as twin:
-        files = replace(core.files, scanner=ClamdScanner(twin.url))
-        file = await files.upload(ana.id, ws, "informe.pdf", chunks(PDF))
-    assert twin.scanned == [PDF]
+    scanner = Watched(clamd.unix_url)
+    file = await replace(core.files, scanner=scanner).upload(ana.id, ws, "informe.pdf", chunks(PDF))
+    assert scanner.scanned == [PDF]
     assert file.content_type == "application/pdf"
     assert await read_all(core, file.blob_key or "") == PDF
     assert await usage(core, ws, ana) == (len(PDF), len(PDF))
@@ -394,9 +415,7 @@ async def test_uploads_are_refused_while_the_scanner_is_down(
     """With the scanner unreachable, an upload is refused with a retryable error and its
     bytes are freed; nothing unscanned is ever kept."""
     monkeypatch.setattr(file_work, "COLLECT_DELAY", 0.0)
-    async with clamd() as twin:
-        url = twin.url  # the port is free again once the twin stops
-    files = replace(core.files, scanner=ClamdScanner(url, timeout=1))
+    files = replace(core.files, scanner=ClamdScanner(f"tcp://127.0.0.1:{free_port()}", timeout=1))
     with pytest.raises(Unavailable) as down:
         await files.upload(ana.id, ws, "informe.pdf", chunks(PDF))
     assert down.value.code == "file.scanner_unavailable"
@@ -407,28 +426,36 @@ async def test_uploads_are_refused_while_the_scanner_is_down(
 
 
 async def test_a_file_too_big_to_scan_is_refused(
-    core: Tertulia, ws: WorkspaceId, ana: User
+    core: Tertulia, ws: WorkspaceId, ana: User, clamd: Daemon, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A file over the scanner's own limit cannot be checked, so it is not kept: a 413-kind
-    refusal with its own code, not a retryable one."""
-    async with clamd(max_bytes=len(PDF) - 1) as twin:
-        files = replace(core.files, scanner=ClamdScanner(twin.url))
-        with pytest.raises(TooLarge) as too_big:
-            await files.upload(ana.id, ws, "informe.pdf", chunks(PDF))
+    refusal with its own code, not a retryable one, and its bytes are freed."""
+    monkeypatch.setattr(file_work, "COLLECT_DELAY", 0.0)
+    files = replace(core.files, scanner=ClamdScanner(clamd.tcp_url))
+    big = PDF + b" " * 3 * STREAM_MAX
+    with pytest.raises(TooLarge) as too_big:
+        await files.upload(ana.id, ws, "informe.pdf", chunks(big, 64 * 1024))
     assert too_big.value.code == "file.too_large_to_scan"
     assert await usage(core, ws, ana) == (0, 0)
+    await work_all(core)
+    assert stored_blobs(core) == []
 
 
 async def test_infected_bytes_another_file_holds_stay_for_it(
-    core: Tertulia, ws: WorkspaceId, ana: User, bruno: User, monkeypatch: pytest.MonkeyPatch
+    core: Tertulia,
+    ws: WorkspaceId,
+    ana: User,
+    bruno: User,
+    clamd: Daemon,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Bytes kept before scanning was turned on are not pulled from under their file when a
     later upload of them is refused: the collect job frees only what nothing holds."""
     monkeypatch.setattr(file_work, "COLLECT_DELAY", 0.0)
     earlier = await core.files.upload(ana.id, ws, "eicar.txt", chunks(EICAR))
-    async with clamd() as twin:
-        files = replace(core.files, scanner=ClamdScanner(twin.url))
-        with pytest.raises(Invalid):
-            await files.upload(bruno.id, ws, "eicar.txt", chunks(EICAR))
+    files = replace(core.files, scanner=ClamdScanner(clamd.tcp_url))
+    with pytest.raises(Invalid) as infected:
+        await files.upload(bruno.id, ws, "eicar.txt", chunks(EICAR))
+    assert infected.value.code == "file.infected"
     await work_all(core)
     assert await read_all(core, earlier.blob_key or "") == EICAR
