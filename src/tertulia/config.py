@@ -125,10 +125,14 @@ class Settings(BaseSettings):
     file_user_quota_bytes: int | None = Field(
         None,
         ge=0,
-        description="Bytes of files one person may keep per workspace; no limit if unset.",
+        description="Bytes of files one person may keep per workspace, counting the length of"
+        " their resumable uploads under way; no limit if unset.",
     )
     file_workspace_quota_bytes: int | None = Field(
-        None, ge=0, description="Bytes of files a workspace may keep; no limit if unset."
+        None,
+        ge=0,
+        description="Bytes of files a workspace may keep, counting the length of resumable"
+        " uploads under way; no limit if unset.",
     )
     clamav_url: str | None = Field(
         None,

@@ -1,24 +1,26 @@
 """Resumable uploads through the use cases, on SQLite and on PostgreSQL, with a real blob
-directory: expired uploads swept with their parts' bytes."""
+directory: expired uploads swept with their parts' bytes; the space promised to uploads under
+way counted against the quotas."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import replace
 
 import pytest
 
 from tertulia.adapters.blobs.local import LocalBlobStore
 from tertulia.adapters.sql.database import Database, open_database
-from tertulia.domain.errors import NotFound
+from tertulia.domain.errors import Conflict, NotFound
 from tertulia.domain.ids import UploadId, WorkspaceId
 from tertulia.domain.users import User
 from tertulia.usecases import files as file_work
 from tertulia.usecases.core import Tertulia
+from tertulia.usecases.files import FileLimits
 from tertulia.usecases.ports import Upload
-from tertulia.usecases.uploads import UPLOAD_TTL
+from tertulia.usecases.uploads import UPLOAD_TTL, Uploads
 from tests.conftest import Clock
 
 TEXT = ("Acta de la reunión del lunes.\n" * 400).encode()
@@ -194,3 +196,126 @@ async def test_nodes_sweeping_at_once_delete_each_upload_once(
     assert sum(swept) == 6
     async with core.files.uow(read_only=True) as uow:
         assert await uow.jobs.pending(file_work.COLLECT_JOB) == 6
+
+
+# quotas ----------------------------------------------------------------------------------------
+
+
+def limited(core: Tertulia, **limits: int) -> Uploads:
+    """The uploads use case under these limits (the files use case it ends in too)."""
+    return replace(core.uploads, files=replace(core.files, limits=FileLimits(**limits)))
+
+
+async def refused(uploads: Uploads, user: User, ws: WorkspaceId, length: int) -> str:
+    """The code of the refusal to start an upload of `length` bytes."""
+    with pytest.raises(Conflict) as refusal:
+        await uploads.create(user.id, ws, "grande.bin", length)
+    return refusal.value.code
+
+
+async def test_open_uploads_take_room_in_the_user_quota(
+    core: Tertulia, clock: Clock, ws: WorkspaceId, ana: User, bruno: User
+) -> None:
+    """Space promised to one's uploads under way is taken: an upload that would not fit
+    beside them is refused at its creation, before a byte is sent; others' quotas are theirs."""
+    uploads = limited(core, user_quota=15_000)
+    first = await uploads.create(ana.id, ws, "uno.txt", 9_000)
+    assert await refused(uploads, ana, ws, 6_001) == "file.quota_user"
+    await uploads.create(bruno.id, ws, "suyo.txt", 9_000)  # his own quota
+    second = await uploads.create(ana.id, ws, "dos.txt", 6_000)
+    assert await refused(uploads, ana, ws, 1) == "file.quota_user"
+    with pytest.raises(Conflict) as plain:  # a plain upload counts them too
+        await uploads.files.upload(ana.id, ws, "tres.txt", chunks(b"x"), declared=1)
+    assert plain.value.code == "file.quota_user"
+    await uploads.terminate(ana.id, second.id)  # a cancelled upload gives its room back
+    await uploads.create(ana.id, ws, "dos.txt", 6_000)
+    clock.advance(seconds=UPLOAD_TTL.total_seconds())  # an expired one too, swept or not
+    await uploads.create(ana.id, ws, "cuatro.txt", 15_000)
+    with pytest.raises(NotFound):
+        await uploads.get(ana.id, first.id)
+
+
+async def test_open_uploads_take_room_in_the_workspace_quota(
+    core: Tertulia, ws: WorkspaceId, ana: User, bruno: User
+) -> None:
+    """Everyone's uploads under way count against the workspace's quota."""
+    uploads = limited(core, workspace_quota=20_000)
+    await uploads.create(ana.id, ws, "uno.txt", 12_000)
+    assert await refused(uploads, bruno, ws, 8_001) == "file.quota_workspace"
+    with pytest.raises(Conflict) as plain:
+        await uploads.files.upload(bruno.id, ws, "b.txt", chunks(TEXT[:8_001]))
+    assert plain.value.code == "file.quota_workspace"
+    await uploads.create(bruno.id, ws, "dos.txt", 8_000)
+
+
+async def test_a_finished_upload_counts_once(core: Tertulia, ws: WorkspaceId, ana: User) -> None:
+    """An upload that fits finishes even with the quota full of it, and its file then takes
+    the room it had: not twice, not less."""
+    uploads = limited(core, user_quota=len(TEXT) + 100)
+    upload = await uploads.create(ana.id, ws, "acta.txt", len(TEXT))
+    await uploads.append(ana.id, upload.id, 0, chunks(TEXT[:5000]))
+    assert await refused(uploads, ana, ws, 101) == "file.quota_user"
+    done = await uploads.append(ana.id, upload.id, 5000, chunks(TEXT[5000:]))
+    assert done.file_id is not None
+    assert await refused(uploads, ana, ws, 101) == "file.quota_user"
+    await uploads.create(ana.id, ws, "resto.txt", 100)
+
+
+async def test_uploads_started_at_once_cannot_overrun_the_quota(
+    core: Tertulia, ws: WorkspaceId, ana: User
+) -> None:
+    """Several uploads started at the same moment (from several nodes) are counted one
+    after another: only as many as fit are accepted."""
+    uploads = limited(core, user_quota=10_000)
+    started = await asyncio.gather(
+        *(uploads.create(ana.id, ws, f"{i}.txt", 4_000) for i in range(5)),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(s, Upload) for s in started) == 2
+    assert all(isinstance(s, Upload | Conflict) for s in started)
+
+
+class Held:
+    """A virus scanner that finds nothing, once let go: it holds a file's last step."""
+
+    def __init__(self) -> None:
+        self.go = asyncio.Event()
+        self.arrived: asyncio.Queue[None] = asyncio.Queue()
+
+    async def scan(self, chunks: AsyncIterable[bytes]) -> str | None:
+        async for _ in chunks:
+            pass
+        self.arrived.put_nowait(None)
+        await self.go.wait()
+        return None
+
+
+async def test_an_upload_finished_by_two_requests_at_once_makes_one_file(
+    core: Tertulia, ws: WorkspaceId, ana: User
+) -> None:
+    """A last part and a repeated empty PATCH finishing the same upload together make one
+    file, which both answer with; it counts against the quota once."""
+    held = Held()
+    uploads = replace(
+        core.uploads,
+        files=replace(core.files, scanner=held, limits=FileLimits(user_quota=3 * len(TEXT))),
+    )
+    upload = await uploads.create(ana.id, ws, "acta.txt", len(TEXT))
+    await uploads.append(ana.id, upload.id, 0, chunks(TEXT[:-10]))
+    at_end = len(TEXT) - 10
+    last = asyncio.create_task(uploads.append(ana.id, upload.id, at_end, chunks(TEXT[-10:])))
+    try:
+        async with asyncio.timeout(10):
+            await held.arrived.get()  # the last part is in, its file being checked
+            again = asyncio.create_task(
+                uploads.append(ana.id, upload.id, len(TEXT), chunks(b""), 0)
+            )
+            await held.arrived.get()
+    finally:
+        held.go.set()
+    one, other = await asyncio.gather(last, again)
+    assert one.file_id is not None
+    assert one.file_id == other.file_id
+    async with core.files.uow(read_only=True) as uow:
+        assert await uow.files.usage(ws, ana.id) == (len(TEXT), len(TEXT))
+    await uploads.create(ana.id, ws, "resto.txt", 2 * len(TEXT))

@@ -16,7 +16,7 @@ from httpx import AsyncClient, Response
 from PIL import Image
 
 from tests.conftest import serve
-from tests.web.api import Account, ok, problem, signup, workspace
+from tests.web.api import Account, join, ok, problem, signup, workspace
 
 TUS = {"Tus-Resumable": "1.0.0"}
 OFFSET_TYPE = "application/offset+octet-stream"
@@ -232,6 +232,34 @@ async def test_over_the_size_limit_is_413_at_creation(database_url: str, tmp_pat
         problem(await create(http, ana, ws["id"], "big.bin", 50_001), 413, "file.too_large")
         discovery = await http.options("/api/v1/uploads", headers=ana.headers)
         assert discovery.headers["tus-max-size"] == "50000"
+
+
+async def test_uploads_under_way_count_against_the_quotas(
+    database_url: str, tmp_path: Path
+) -> None:
+    """An upload whose length does not fit beside the files kept and the uploads under way
+    is refused at its creation with the 409 problem of a plain upload, before a byte is sent;
+    finishing an upload counts its bytes once."""
+    async with serve(
+        database_url,
+        tmp_path,
+        file_user_quota_bytes=len(TEXT) + 1000,
+        file_workspace_quota_bytes=len(TEXT) + 1500,
+    ) as http:
+        ana, bruno = [await signup(http, n) for n in ("ana", "bruno")]
+        ws = (await workspace(http, ana))["id"]
+        await join(http, ws, ana, bruno)
+        url = await created(http, ana, ws, "acta.txt", len(TEXT))
+        over = await create(http, ana, ws, "otra.txt", 1001)
+        body = problem(over, 409, "file.quota_user")
+        assert "quota" in body["detail"]
+        assert over.headers["tus-resumable"] == "1.0.0"
+        problem(await create(http, bruno, ws, "suya.txt", 1501), 409, "file.quota_workspace")
+        last = await send_all(http, ana, url, TEXT)
+        assert "tertulia-file-id" in last.headers
+        problem(await create(http, ana, ws, "otra.txt", 1001), 409, "file.quota_user")
+        await created(http, ana, ws, "otra.txt", 1000)
+        problem(await create(http, bruno, ws, "suya.txt", 501), 409, "file.quota_workspace")
 
 
 async def test_another_user_gets_404(client: AsyncClient, team: Team) -> None:

@@ -30,7 +30,7 @@ from tertulia.domain.errors import (
 )
 from tertulia.domain.events import Event
 from tertulia.domain.files import TypePolicy, decide, safe_filename
-from tertulia.domain.ids import ChannelId, FileId, UserId, WorkspaceId, new_id
+from tertulia.domain.ids import ChannelId, FileId, UploadId, UserId, WorkspaceId, new_id
 from tertulia.usecases import pages
 from tertulia.usecases.ports import (
     SNIFF_BYTES,
@@ -48,6 +48,7 @@ from tertulia.usecases.ports import (
     TooLargeToScan,
     UnitOfWork,
     UnitOfWorkFactory,
+    Upload,
     VirusScanner,
 )
 from tertulia.usecases.workspaces import require_membership
@@ -65,9 +66,16 @@ SWEEP_BATCH = 100  # expired uploads deleted per transaction
 
 @dataclass(frozen=True, slots=True)
 class FileLimits:
+    """How big a file may be, and how many bytes may be kept. The quotas count live files and
+    the declared length of resumable uploads under way (space promised to them is taken)."""
+
     max_bytes: int = 100 * 1024 * 1024
-    user_quota: int | None = None  # bytes of live files per person per workspace
-    workspace_quota: int | None = None  # bytes of live files per workspace
+    user_quota: int | None = None  # bytes per person per workspace
+    workspace_quota: int | None = None  # bytes per workspace
+
+    @property
+    def has_quota(self) -> bool:
+        return self.user_quota is not None or self.workspace_quota is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,17 +194,51 @@ class Files:
             f"file.quota_{limit}",
         )
 
+    async def _usage(
+        self, uow: UnitOfWork, workspace_id: WorkspaceId, user: UserId, upload: UploadId | None
+    ) -> tuple[int, int]:
+        """The bytes the quotas count, the user's and the workspace's: live files, and the
+        declared length of uploads under way (`upload`, which the file being kept completes,
+        aside: its room is the file's)."""
+        if not self.limits.has_quota:
+            return 0, 0
+        files = await uow.files.usage(workspace_id, user)
+        promised = await uow.uploads.reserved(workspace_id, user, self.clock(), upload)
+        return files[0] + promised[0], files[1] + promised[1]
+
     async def check_room(
-        self, user: UserId, workspace_id: WorkspaceId, declared: int | None
+        self,
+        user: UserId,
+        workspace_id: WorkspaceId,
+        declared: int | None,
+        upload: UploadId | None = None,
     ) -> tuple[int, str]:
         """Whether an upload of `declared` bytes may start (membership, size, quotas): the
         room it has. Refused before a byte of the body is read."""
         async with self.uow(read_only=True) as uow:
             await require_membership(uow, workspace_id, user)
-            room, limit = self._room(await uow.files.usage(workspace_id, user))
+            room, limit = self._room(await self._usage(uow, workspace_id, user, upload))
         if declared is not None and declared > room:
             raise self._refusal(limit)
         return room, limit
+
+    async def take_room(
+        self,
+        uow: UnitOfWork,
+        user: UserId,
+        workspace_id: WorkspaceId,
+        size: int,
+        upload: UploadId | None = None,
+    ) -> None:
+        """In this (writing) transaction, refuse `size` more bytes of the user's in the
+        workspace unless they fit (membership, size, quotas). What the transaction then
+        writes has its room: no other takes room in the workspace until it ends."""
+        await require_membership(uow, workspace_id, user)
+        if self.limits.has_quota:
+            await uow.files.lock_usage(workspace_id)
+        room, limit = self._room(await self._usage(uow, workspace_id, user, upload))
+        if size > room:
+            raise self._refusal(limit)
 
     async def upload(
         self,
@@ -205,10 +247,17 @@ class Files:
         name: str,
         chunks: AsyncIterable[bytes],
         declared: int | None = None,
+        completes: UploadId | None = None,
     ) -> StoredFile:
         """Keep a file in the workspace for its uploader, who may then attach it to a
-        message. Its type comes from its content; the policy may refuse it (nothing is kept)."""
-        room, limit = await self.check_room(user, workspace_id, declared)
+        message. Its type comes from its content; the policy may refuse it (nothing is kept).
+
+        With `completes`, the bytes are those of that resumable upload, which ends in the
+        transaction that keeps the file: the room promised to it becomes the file's (never
+        counted twice), and its parts are freed later. NotFound (upload.not_found,
+        upload.expired) if it is gone, Conflict (upload.complete) if another request ended
+        it first."""
+        room, limit = await self.check_room(user, workspace_id, declared, completes)
         name = safe_filename(name)
         sniffed: list[str] = []
         try:
@@ -216,7 +265,7 @@ class Files:
         except BlobTooLarge:
             raise self._refusal(limit) from None
         try:
-            file = await self._keep(user, workspace_id, name, blob, sniffed)
+            file = await self._keep(user, workspace_id, name, blob, sniffed, completes)
         except DomainError:  # refused once stored: the bytes go unless another file has them
             async with self.uow() as uow:
                 await collect_later(uow, [blob.key], self.clock())
@@ -227,9 +276,16 @@ class Files:
         return file
 
     async def _keep(
-        self, user: UserId, workspace_id: WorkspaceId, name: str, blob: Blob, sniffed: list[str]
+        self,
+        user: UserId,
+        workspace_id: WorkspaceId,
+        name: str,
+        blob: Blob,
+        sniffed: list[str],
+        completes: UploadId | None,
     ) -> StoredFile:
-        """Record stored bytes as a file, if they are not empty, clean and still in quota."""
+        """Record stored bytes as a file, if they are not empty, clean and still in quota
+        (ending the upload they complete, if any)."""
         if blob.size == 0 or not sniffed:
             raise Invalid.field("file", "file.empty", "The file is empty.")
         verdict = decide(self.policy, sniffed[0], name)
@@ -252,18 +308,30 @@ class Files:
             created_at=now,
         )
         async with self.uow() as uow:
-            await require_membership(uow, workspace_id, user)
-            room, limit = self._room(await uow.files.usage(workspace_id, user))
-            if blob.size > room:  # others' uploads landed meanwhile
-                raise self._refusal(limit)
+            ending = await self._ending(uow, completes, now) if completes else None
+            await self.take_room(uow, user, workspace_id, blob.size, completes)
             if not await still_stored(uow, self.blobs, blob.key):
                 raise Conflict("The upload was interrupted; send it again.", "file.retry")
             await uow.files.add(file)
+            if ending is not None:
+                await uow.uploads.save(replace(ending, file_id=file.id))
+                await collect_later(uow, await uow.uploads.drop_parts(ending.id), now)
             if image:
                 await uow.jobs.enqueue(IMAGE_JOB, file.id, time.time(), now)
             uow.emit(file_event("file.created", file))
             await uow.commit()
         return file
+
+    async def _ending(self, uow: UnitOfWork, upload_id: UploadId, now: datetime) -> Upload:
+        """The upload a file completes, locked: still under way, or this file is not kept."""
+        upload = await uow.uploads.find(upload_id, lock=True)
+        if upload is None:
+            raise NotFound("No such upload.", "upload.not_found")
+        if upload.expires_at <= now:
+            raise NotFound("This upload has expired; start it again.", "upload.expired")
+        if upload.file_id is not None:
+            raise Conflict("This upload is complete.", "upload.complete")
+        return upload
 
     async def _scan(self, scanner: VirusScanner, key: str) -> None:
         """Refuse bytes the scanner finds a threat in, or cannot check."""

@@ -622,6 +622,9 @@ class Files(Protocol):
     async def usage(self, workspace_id: WorkspaceId, uploader_id: UserId) -> tuple[int, int]:
         """Bytes held by live files: the uploader's in the workspace, and the workspace's."""
 
+    async def lock_usage(self, workspace_id: WorkspaceId) -> None:
+        """Serialise whoever takes room in the workspace's quotas until the transaction ends."""
+
     async def in_channel(
         self, channel_id: ChannelId, before: tuple[datetime, str] | None, limit: int
     ) -> list[StoredFile]:
@@ -907,6 +910,16 @@ class Uploads(Protocol):
 
     async def delete(self, upload_id: UploadId) -> list[str]:
         """Forget the upload and its parts; the keys of the blobs the parts held."""
+
+    async def reserved(
+        self,
+        workspace_id: WorkspaceId,
+        uploader_id: UserId,
+        now: datetime,
+        excluding: UploadId | None = None,
+    ) -> tuple[int, int]:
+        """Bytes promised to uploads under way at `now` (unfinished and unexpired; all but
+        `excluding`): the uploader's in the workspace, and the workspace's."""
 
     async def delete_expired(self, now: datetime, limit: int) -> tuple[int, list[str]]:
         """Forget up to `limit` uploads that expired by `now`, and their parts, skipping any

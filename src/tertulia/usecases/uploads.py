@@ -63,10 +63,11 @@ class Uploads:
         self, user: UserId, workspace_id: WorkspaceId, name: str, length: int
     ) -> Upload:
         """Start an upload of `length` bytes into the workspace, if a file that big may be
-        kept there now (membership, size limit, quotas are checked again at the end)."""
+        kept there now (membership, size limit, quotas: TooLarge file.too_large, Conflict
+        file.quota_user or file.quota_workspace). Its length counts against the quotas
+        from now until it ends or expires (and is checked again at the end)."""
         if length <= 0:
             raise Invalid.field("Upload-Length", "upload.length", "The file is empty.")
-        await self.files.check_room(user, workspace_id, length)
         now = self.clock()
         upload = Upload(
             id=UploadId(new_id()),
@@ -79,6 +80,7 @@ class Uploads:
             expires_at=now + UPLOAD_TTL,
         )
         async with self.uow() as uow:
+            await self.files.take_room(uow, user, workspace_id, length)
             await uow.uploads.add(upload)
             await uow.commit()
         return upload
@@ -155,8 +157,9 @@ class Uploads:
                 yield chunk
 
     async def _complete(self, upload: Upload) -> Upload:
-        """Make the file from the parts, in order; then forget them (their blobs are freed
-        later, unless the file holds the same bytes)."""
+        """Make the file from the parts, in order. The upload ends in the transaction that
+        keeps the file: its room becomes the file's, and its parts are freed later (unless
+        the file holds the same bytes)."""
         async with self.uow(read_only=True) as uow:
             parts = await uow.uploads.parts(upload.id)
         try:
@@ -166,31 +169,28 @@ class Uploads:
                 upload.name,
                 self._parts(parts),
                 upload.length,
+                completes=upload.id,
             )
         except DomainError as refused:
-            if refused.code != "file.retry":  # refused for good: the upload is over
-                await self._forget(upload)
+            # refused for good (but for a retry), the upload is over; unless another
+            # request finished it first, whose file then stands
+            finished = await self._end(upload, forget=refused.code != "file.retry")
+            if finished is not None:
+                return finished
             raise
-        now = self.clock()
+        return replace(upload, file_id=file.id)
+
+    async def _end(self, upload: Upload, forget: bool) -> Upload | None:
+        """The upload if another request finished it; else None, and with `forget` it is
+        deleted and its parts freed later."""
         async with self.uow() as uow:
             current = await uow.uploads.find(upload.id, lock=True)
-            if current is None or current.file_id is not None:
-                finished = current  # another request finished it first
-            else:
-                finished = replace(current, file_id=file.id)
-                await uow.uploads.save(finished)
-                await collect_later(uow, await uow.uploads.drop_parts(upload.id), now)
+            if current is not None and current.file_id is not None:
+                return current
+            if forget and current is not None:
+                await collect_later(uow, await uow.uploads.delete(upload.id), self.clock())
                 await uow.commit()
-        if finished is None or finished.file_id != file.id:
-            await self.files.delete(upload.uploader_id, file.id)  # the other one's file stays
-            if finished is None:
-                raise _not_found()
-        return finished
-
-    async def _forget(self, upload: Upload) -> None:
-        async with self.uow() as uow:
-            await collect_later(uow, await uow.uploads.delete(upload.id), self.clock())
-            await uow.commit()
+        return None
 
     async def terminate(self, user: UserId, upload_id: UploadId) -> None:
         """Cancel an upload: its parts are freed (a file it already made stays)."""

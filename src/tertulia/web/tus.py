@@ -180,8 +180,9 @@ async def create(
 ) -> Response:
     """tus creation: `Tus-Resumable: 1.0.0`, `Upload-Length` (bytes; a deferred length is not
     supported) and `Upload-Metadata` with the base64 `filename`. A file that could not be kept
-    (over the size limit: 413; over a quota: 409) is refused before any byte is sent. Then
-    send the bytes with `PATCH` to the `Location` answered."""
+    (over the size limit: 413; over a quota: 409) is refused before any byte is sent: the
+    quotas count the files kept and the length of every upload under way, this one's from
+    now until it ends or expires. Then send the bytes with `PATCH` to the `Location` answered."""
     ws = WorkspaceId(workspace_id)
     await core.files.check_room(user, ws, None)  # membership first: outsiders learn nothing
     _require_tus(request)

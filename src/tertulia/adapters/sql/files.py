@@ -265,6 +265,15 @@ class SqlFiles:
         mine, everyone = _values(result.one())
         return int(mine), int(everyone)
 
+    async def lock_usage(self, workspace_id: WorkspaceId) -> None:
+        """Serialise whoever takes room in the workspace's quotas until the transaction ends
+        (PostgreSQL; SQLite's single writer already does)."""
+        if self._conn.dialect.name == "postgresql":
+            await self._conn.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                {"key": f"usage:{workspace_id}"},
+            )
+
     async def in_channel(
         self, channel_id: ChannelId, before: tuple[datetime, str] | None, limit: int
     ) -> list[StoredFile]:

@@ -371,6 +371,8 @@ uploads = Table(
     Column("expires_at", UtcDateTime, nullable=False),
     Index("ix_uploads_uploader_id", "uploader_id"),
     Index("ix_uploads_expires_at", "expires_at"),
+    # the space promised to a workspace's uploads under way counts against its quotas
+    Index("ix_uploads_workspace_id_expires_at", "workspace_id", "expires_at"),
 )
 
 upload_parts = Table(

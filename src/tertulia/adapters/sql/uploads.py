@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.leases import Executor
@@ -85,6 +85,25 @@ class SqlUploads:
         keys = await self.drop_parts(upload_id)
         await self._conn.execute(delete(u).where(u.c.id == upload_id))
         return keys
+
+    async def reserved(
+        self,
+        workspace_id: WorkspaceId,
+        uploader_id: UserId,
+        now: datetime,
+        excluding: UploadId | None = None,
+    ) -> tuple[int, int]:
+        under_way = [u.c.workspace_id == workspace_id, u.c.file_id.is_(None), u.c.expires_at > now]
+        if excluding is not None:
+            under_way.append(u.c.id != excluding)
+        result = await self._conn.execute(
+            select(
+                func.coalesce(func.sum(u.c.length).filter(u.c.uploader_id == uploader_id), 0),
+                func.coalesce(func.sum(u.c.length), 0),
+            ).where(*under_way)
+        )
+        mine, everyone = tuple(result.one())
+        return int(mine), int(everyone)
 
     async def delete_expired(self, now: datetime, limit: int) -> tuple[int, list[str]]:
         """Oldest expiry first, locked until the transaction ends; rows another transaction
