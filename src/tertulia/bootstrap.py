@@ -148,7 +148,11 @@ async def open_tertulia(
             concurrency=settings.password_hash_concurrency,
         )
         setup.blobs = await stack.enter_async_context(open_blobs(settings))
-        images = PillowImages(workers=settings.image_workers, max_pixels=settings.image_max_pixels)
+        images = PillowImages(
+            workers=settings.image_workers,
+            max_pixels=settings.image_max_pixels,
+            seconds=settings.image_seconds,
+        )
         stack.push_async_callback(images.aclose)
         setup.images = images
         core = await assemble(

@@ -155,6 +155,13 @@ class Settings(BaseSettings):
     image_max_pixels: int = Field(
         50_000_000, ge=1_000_000, description="Larger images are kept as plain attachments."
     )
+    image_seconds: float = Field(
+        60,
+        gt=0,
+        le=3600,
+        description="Longest one image's processing may take; past it, its worker process is "
+        "killed and replaced, and the image is kept as a plain attachment (image.too_slow).",
+    )
 
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["json", "text"] = "json"

@@ -403,6 +403,49 @@ async def test_a_worker_that_dies_costs_only_its_job(
     assert images.worker_pids() != pids
 
 
+def big_png() -> bytes:
+    """A 6000x6000 PNG (36 MP, within the pixel limit): most of a second of real work."""
+    buffer = io.BytesIO()
+    scene((6000, 6000)).save(buffer, "PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+async def test_an_image_that_takes_too_long_is_stopped_and_its_worker_replaced(
+    tmp_path: Path, out: Path
+) -> None:
+    """An image whose processing outlasts the time limit is image.too_slow, and its worker is
+    killed rather than left working; a fresh one takes the next image. The limit counts from
+    when the worker begins an image, so a pool's start does not eat into it."""
+    buffer = io.BytesIO()
+    scene((100, 100)).save(buffer, "PNG")
+    small = write(tmp_path / "small.png", buffer.getvalue())
+    big = write(tmp_path / "big.png", big_png())
+    images = PillowImages(workers=1, seconds=0.25)
+    try:
+        first = await images.process(small, "image/png", out)  # in a pool just started
+        assert (first.width, first.height) == (100, 100)
+        pids = images.worker_pids()
+        assert await rejected(images, big, "image/png", out) == "image.too_slow"
+        for _ in range(200):  # the pool reaps its killed worker
+            if all(gone(pid) for pid in pids):
+                break
+            await asyncio.sleep(0.05)
+        assert all(gone(pid) for pid in pids)
+        again = await images.process(small, "image/png", out)
+        assert (again.width, again.height) == (100, 100)
+        assert images.worker_pids() != pids
+    finally:
+        await images.aclose()
+
+
 def test_orientation_only_exif_is_minimal() -> None:
     """An upright JPEG gets no EXIF at all; a rotated one gets the orientation tag alone."""
     buffer = io.BytesIO()

@@ -14,6 +14,7 @@ from PIL import Image
 
 from tertulia.adapters.blobs.local import LocalBlobStore
 from tertulia.adapters.clamav import ClamdScanner
+from tertulia.adapters.images import PillowImages
 from tertulia.adapters.sql.database import Database
 from tertulia.adapters.sql.eventlog import SqlEventLog
 from tertulia.domain.attachments import FileStatus, StoredFile
@@ -258,6 +259,31 @@ async def test_a_corrupt_image_is_kept_as_a_plain_download(
     served = await core.files.served(ana.id, file.id)
     assert (served.content_type, served.inline) == ("application/octet-stream", False)
     assert await read_all(core, served.key) == data
+
+
+async def test_an_image_that_takes_too_long_is_kept_as_a_plain_download(
+    core: Tertulia, ws: WorkspaceId, ana: User
+) -> None:
+    """An image whose processing outlasts the time limit ends failed (image.too_slow) and
+    downloads as it came; the worker goes on to the next image."""
+    buffer = io.BytesIO()
+    Image.linear_gradient("L").resize((6000, 6000)).save(buffer, "PNG", compress_level=1)
+    data = buffer.getvalue()
+    slow = PillowImages(workers=1, seconds=0.25)
+    worker = replace(core.file_work, images=slow)
+    try:
+        huge = await upload(core, ana, ws, data, "enorme.png")
+        small = await upload(core, ana, ws, photo(200, 100), "a.jpg")
+        while await worker.run_once():
+            pass
+    finally:
+        await slow.aclose()
+    failed = await core.files.get(ana.id, huge.id)
+    assert (failed.status, failed.problem) == (FileStatus.FAILED, "image.too_slow")
+    served = await core.files.served(ana.id, huge.id)
+    assert (served.content_type, served.inline) == ("application/octet-stream", False)
+    assert await read_all(core, served.key) == data
+    assert (await core.files.get(ana.id, small.id)).status is FileStatus.READY
 
 
 async def test_a_job_whose_worker_died_is_taken_again(

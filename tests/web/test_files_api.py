@@ -295,6 +295,24 @@ async def test_a_decompression_bomb_stays_a_plain_file(client: AsyncClient, team
     ok(await client.get("/api/v1/users/me", headers=team.ana.headers))  # still serving
 
 
+async def test_an_image_too_slow_to_process_stays_a_plain_file(
+    database_url: str, tmp_path: Path
+) -> None:
+    """With TERTULIA_IMAGE_SECONDS set low, an image whose processing takes longer ends
+    failed with image.too_slow and downloads as a plain file; the server keeps serving."""
+    buffer = io.BytesIO()
+    Image.linear_gradient("L").resize((6000, 6000)).save(buffer, "PNG", compress_level=1)
+    async with serve(database_url, tmp_path, image_seconds=0.25, image_workers=1) as http:
+        ana = await signup(http, "ana")
+        ws = await workspace(http, ana)
+        file = await uploaded(http, ana, ws["id"], "enorme.png", buffer.getvalue())
+        failed = await until_done(http, ana, file["id"])
+        assert (failed["status"], failed["problem"]) == ("failed", "image.too_slow")
+        got = await download(http, ana, f"/api/v1/files/{file['id']}/content")
+        assert got.headers["content-type"] == "application/octet-stream"
+        assert got.content == buffer.getvalue()
+
+
 async def test_a_truncated_jpeg_stays_a_plain_file(client: AsyncClient, team: Team) -> None:
     file = await uploaded(client, team.ana, team.ws, "roto.jpg", jpeg_with_gps()[:1500])
     failed = await until_done(client, team.ana, file["id"])

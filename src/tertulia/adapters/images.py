@@ -8,7 +8,9 @@ import functools
 import io
 import math
 import multiprocessing
+import signal
 import struct
+import time
 import warnings
 import zlib
 from concurrent.futures import ProcessPoolExecutor
@@ -31,6 +33,7 @@ WEBP_QUALITY = 80
 WEBP_METHOD = 2  # libwebp effort 0-6: 2 is ~30% less CPU than 4 for a barely larger file
 PLACEHOLDER_SIZE = 32  # px, the longest side of the image the BlurHash is computed from
 JOBS_PER_WORKER = 100  # a pool is replaced after this many jobs per worker: leaks stay bounded
+STARTED = ".started"  # in a job's workdir: when its worker began it (seconds since the epoch)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,11 @@ class PillowImages:
     pool get one more try in the new one. Pools are replaced every JOBS_PER_WORKER jobs per
     worker, instead of `max_tasks_per_child`, which deadlocks with queued jobs on Python up
     to 3.13 (cpython gh-115634).
+
+    A job has `seconds` from when its worker begins it (a pool's start and a wait in its
+    queue aside): then the kernel kills the worker (SIGALRM, whose default action needs no
+    help from a worker stuck in a decoder's C loop), the pool is replaced as for a crash, and
+    the job is rejected as image.too_slow.
     """
 
     def __init__(
@@ -78,9 +86,11 @@ class PillowImages:
         max_pixels: int = 50_000_000,
         max_frames: int = 300,
         max_animated_pixels: int = 500_000_000,
+        seconds: float = 60.0,
     ) -> None:
         self._workers = workers
         self._limits = Limits(max_pixels, max_frames, max_animated_pixels)
+        self._seconds = seconds
         self._pool: _Pool | None = None
 
     def _current(self) -> _Pool:
@@ -103,7 +113,9 @@ class PillowImages:
     async def process(self, source: Path, content_type: str, workdir: Path) -> ProcessedImage:
         if content_type not in FORMATS:
             raise ImageRejected("image.unsupported", f"{content_type} is not an image we render")
-        job = functools.partial(work, str(source), content_type, str(workdir), self._limits)
+        job = functools.partial(
+            work, str(source), content_type, str(workdir), self._limits, self._seconds
+        )
         for attempt in (1, 2):
             pool = self._current()
             pool.jobs += 1
@@ -117,6 +129,10 @@ class PillowImages:
                 if self._pool is pool:
                     self._pool = None
                     pool.executor.shutdown(wait=False, cancel_futures=True)
+                if await asyncio.to_thread(_overran, workdir, self._seconds):  # killed for it
+                    raise ImageRejected(
+                        "image.too_slow", f"the image took more than {self._seconds:g} s"
+                    ) from None
                 if pool.crowd == 1 or attempt == 2:
                     raise ImageRejected(
                         "image.corrupt", "the image worker died on this image"
@@ -144,20 +160,43 @@ class PillowImages:
 
 def start_worker(max_pixels: int) -> None:
     """Pillow's safety, once per worker: a frame larger than the policy is a bomb, and a
-    truncated file is an error, never half an image."""
+    truncated file is an error, never half an image. Pillow's formats are loaded now, so
+    that a job's time is spent on its image; SIGALRM kills (its default action)."""
     Image.MAX_IMAGE_PIXELS = max_pixels
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     warnings.simplefilter("error", Image.DecompressionBombWarning)
+    Image.init()
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
 
 
 def work(
-    source: str, content_type: str, workdir: str, limits: Limits
+    source: str, content_type: str, workdir: str, limits: Limits, seconds: float
 ) -> ProcessedImage | _Rejection:
-    """process_image for the pool: a rejection comes back as a value."""
+    """process_image for the pool: a rejection comes back as a value. The worker notes when
+    it began and is killed if the job is not done `seconds` later."""
+    started = Path(workdir) / STARTED
+    started.write_text(repr(time.time()))
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         return process_image(source, content_type, workdir, limits)
     except ImageRejected as rejected:
         return _Rejection(rejected.code, rejected.detail)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        started.unlink(missing_ok=True)
+
+
+def _overran(workdir: Path, seconds: float) -> bool:
+    """Whether the job in `workdir`, whose worker died, had run out of time: it began (a
+    pending job did not) at least `seconds` ago. Its note is removed, for a next attempt."""
+    started = workdir / STARTED
+    try:
+        began = float(started.read_text())
+    except (OSError, ValueError):
+        return False
+    finally:
+        started.unlink(missing_ok=True)
+    return time.time() - began >= seconds
 
 
 # One image --------------------------------------------------------------------------------------

@@ -656,7 +656,8 @@ THUMBNAIL_SIZES = (64, 360, 1280)  # bounding boxes, px; the largest is the disp
 class ImageRejected(Exception):
     """The image cannot be processed; it stays a plain attachment. `code` says why:
     image.too_large (more pixels or frames than the policy allows: a decompression bomb),
-    image.corrupt (truncated or malformed), image.unsupported (a format we do not render)."""
+    image.corrupt (truncated or malformed), image.unsupported (a format we do not render),
+    image.too_slow (its work took longer than allowed, and was stopped)."""
 
     def __init__(self, code: str, detail: str) -> None:
         super().__init__(detail)

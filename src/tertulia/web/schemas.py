@@ -620,7 +620,8 @@ class FileOut(Out):
     )
     problem: str | None = Field(
         description="Why processing failed: image.too_large (too many pixels or frames), "
-        "image.corrupt, image.unsupported, image.error.",
+        "image.corrupt, image.unsupported, image.too_slow (its processing took longer than "
+        "allowed and was stopped), image.error.",
         examples=[None],
     )
     width: int | None = Field(description="An image's width as shown, px.", examples=[4000])
