@@ -146,6 +146,7 @@ async def test_a_file_uploads_is_shared_and_downloads(client: AsyncClient, team:
 async def test_files_are_found_by_name_and_kind(client: AsyncClient, team: Team) -> None:
     report = await uploaded(client, team.ana, team.ws, "Informe Técnico.pdf", PDF)
     photo = await uploaded(client, team.ana, team.ws, "informe-foto.png", png_bomb(8, 8))
+    await until_done(client, team.ana, photo["id"])  # no image work left when the test ends
     ok(
         await client.post(
             f"/api/v1/channels/{team.general}/messages",
