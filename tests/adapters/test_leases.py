@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -72,3 +75,39 @@ async def test_posting_recovers_when_postgres_drops_its_connections(
     assert failures <= 4  # at most each pooled connection once
     page = await core.messaging.history(ana.id, general, limit=10)
     assert page.items[-1].message.text == "después 5"
+
+
+STOP_MID_CHECKPOINT = """
+import asyncio, sqlite3, sys
+from pathlib import Path
+from tertulia.adapters.sql.leases import Checkpointer
+
+async def main(path):
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("CREATE TABLE t (x BLOB)")
+    for i in range(100):
+        for _ in range(100):  # a WAL to copy back
+            writer.execute("INSERT INTO t VALUES (randomblob(4000))")
+        checkpointer = Checkpointer(path, every=0.0)
+        checkpointer.start()
+        await asyncio.sleep(0.001 * (i % 5))
+        await checkpointer.stop()
+
+asyncio.run(main(Path(sys.argv[1])))
+"""
+
+
+def test_stopping_sqlite_checkpoints_mid_checkpoint_does_not_crash(tmp_path: Path) -> None:
+    """A server stopping while a WAL checkpoint runs on its thread ends cleanly. (The
+    connection used to be closed under the running checkpoint: the process died of a
+    segmentation fault in almost every run of this.) In a process of its own, so that a crash is a
+    failure of this test."""
+    run = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", STOP_MID_CHECKPOINT, str(tmp_path / "t.db")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]

@@ -385,12 +385,22 @@ class Checkpointer:
         conn = await asyncio.to_thread(
             sqlite3.connect, self._path, check_same_thread=False, isolation_level=None
         )
+        checkpoint: asyncio.Future[object] | None = None
         try:
             while True:
                 await asyncio.sleep(self._every)
+                checkpoint = asyncio.ensure_future(
+                    asyncio.to_thread(conn.execute, "PRAGMA wal_checkpoint(PASSIVE)")
+                )
                 try:
-                    await asyncio.to_thread(conn.execute, "PRAGMA wal_checkpoint(PASSIVE)")
+                    await asyncio.shield(checkpoint)
                 except sqlite3.Error:
                     log.warning("checkpoint failed; will try again", exc_info=True)
         finally:
+            # stopped mid-checkpoint: its thread goes on with the connection, and closing the
+            # connection under it crashes the process; close it once the thread is done
+            if checkpoint is not None and not checkpoint.done():
+                await asyncio.wait([checkpoint])
+            if checkpoint is not None and not checkpoint.cancelled():
+                checkpoint.exception()  # retrieved: a failure there was logged or is moot
             conn.close()
