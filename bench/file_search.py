@@ -35,7 +35,7 @@ from search import (
     _people_sqlite,
     _stamp,
     _users,
-    channel_members,
+    people_postgres,
     people_rows,
 )
 from tertulia.adapters.sql import migrate
@@ -226,42 +226,7 @@ async def load_postgres(url: str, world: World, count: int) -> list[str]:
 
     conn = await asyncpg.connect(url.replace("+asyncpg", ""))
     try:
-        now = datetime.now(UTC)
-        await conn.copy_records_to_table(
-            "users",
-            records=_users(world, now),
-            columns=["id", "username", "email", "display_name", "title", "timezone",
-                     "password_hash", "created_at", "updated_at"],
-        )  # fmt: skip
-        await conn.execute(
-            "INSERT INTO workspaces (id, name, slug, description, created_by, created_at,"
-            " updated_at) VALUES ($1, 'Bench', 'bench', '', $2, $3, $3)",
-            world.workspace, world.searcher, now,
-        )  # fmt: skip
-        await conn.copy_records_to_table(
-            "workspace_members",
-            records=[
-                (world.workspace, u, "owner" if u == world.searcher else "member", now)
-                for u in world.users
-            ],
-            columns=["workspace_id", "user_id", "role", "joined_at"],
-        )  # fmt: skip
-        await conn.copy_records_to_table(
-            "channels",
-            records=[
-                (c, world.workspace, "private", f"canal-{n:02d}", "", "", world.searcher, now,
-                 now, False)
-                for n, c in enumerate(world.channels)
-            ],
-            columns=["id", "workspace_id", "kind", "name", "topic", "purpose", "created_by",
-                     "created_at", "updated_at", "is_default"],
-        )  # fmt: skip
-        await conn.copy_records_to_table(
-            "channel_members",
-            records=[(c, u, world.workspace, now, 0, False) for c, u in channel_members(world)],
-            columns=["channel_id", "user_id", "workspace_id", "joined_at", "last_read_seq",
-                     "muted"],
-        )  # fmt: skip
+        await people_postgres(conn, world, datetime.now(UTC))
         await conn.execute("SET session_replication_role = replica")  # no messages behind them
         rows = files(world, count)
         await conn.copy_records_to_table("files", records=rows, columns=COLUMNS)

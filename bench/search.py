@@ -247,47 +247,51 @@ def _people_sqlite(conn: sqlite3.Connection, world: World, now: datetime) -> Non
     )
 
 
+async def people_postgres(conn: Any, world: World, now: datetime) -> None:
+    """The workspace, its people, its channels and who is in which (asyncpg's COPY)."""
+    await conn.copy_records_to_table(
+        "users",
+        records=_users(world, now),
+        columns=["id", "username", "email", "display_name", "title", "timezone",
+                 "password_hash", "created_at", "updated_at"],
+    )  # fmt: skip
+    await conn.execute(
+        "INSERT INTO workspaces (id, name, slug, description, created_by, created_at,"
+        " updated_at) VALUES ($1, 'Bench', 'bench', '', $2, $3, $3)",
+        world.workspace, world.searcher, now,
+    )  # fmt: skip
+    await conn.copy_records_to_table(
+        "workspace_members",
+        records=[
+            (world.workspace, u, "owner" if u == world.searcher else "member", now)
+            for u in world.users
+        ],
+        columns=["workspace_id", "user_id", "role", "joined_at"],
+    )  # fmt: skip
+    await conn.copy_records_to_table(
+        "channels",
+        records=[
+            (c, world.workspace, "private", f"canal-{n:02d}", "", "", world.searcher, now,
+             now, False)
+            for n, c in enumerate(world.channels)
+        ],
+        columns=["id", "workspace_id", "kind", "name", "topic", "purpose", "created_by",
+                 "created_at", "updated_at", "is_default"],
+    )  # fmt: skip
+    await conn.copy_records_to_table(
+        "channel_members",
+        records=[(c, u, world.workspace, now, 0, False) for c, u in channel_members(world)],
+        columns=["channel_id", "user_id", "workspace_id", "joined_at", "last_read_seq",
+                 "muted"],
+    )  # fmt: skip
+
+
 async def load_postgres(url: str, world: World, count: int) -> None:
     import asyncpg
 
     conn = await asyncpg.connect(url.replace("+asyncpg", ""))
     try:
-        now = datetime.now(UTC)
-        await conn.copy_records_to_table(
-            "users",
-            records=_users(world, now),
-            columns=["id", "username", "email", "display_name", "title", "timezone",
-                     "password_hash", "created_at", "updated_at"],
-        )  # fmt: skip
-        await conn.execute(
-            "INSERT INTO workspaces (id, name, slug, description, created_by, created_at,"
-            " updated_at) VALUES ($1, 'Bench', 'bench', '', $2, $3, $3)",
-            world.workspace, world.searcher, now,
-        )  # fmt: skip
-        await conn.copy_records_to_table(
-            "workspace_members",
-            records=[
-                (world.workspace, u, "owner" if u == world.searcher else "member", now)
-                for u in world.users
-            ],
-            columns=["workspace_id", "user_id", "role", "joined_at"],
-        )  # fmt: skip
-        await conn.copy_records_to_table(
-            "channels",
-            records=[
-                (c, world.workspace, "private", f"canal-{n:02d}", "", "", world.searcher, now,
-                 now, False)
-                for n, c in enumerate(world.channels)
-            ],
-            columns=["id", "workspace_id", "kind", "name", "topic", "purpose", "created_by",
-                     "created_at", "updated_at", "is_default"],
-        )  # fmt: skip
-        await conn.copy_records_to_table(
-            "channel_members",
-            records=[(c, u, world.workspace, now, 0, False) for c, u in channel_members(world)],
-            columns=["channel_id", "user_id", "workspace_id", "joined_at", "last_read_seq",
-                     "muted"],
-        )  # fmt: skip
+        await people_postgres(conn, world, datetime.now(UTC))
         # a bulk load builds its indexes once, at the end
         await conn.execute("DROP INDEX search_docs_doc")
         await conn.execute("DROP INDEX search_docs_channel")
