@@ -389,11 +389,12 @@ class Checkpointer:
         try:
             while True:
                 await asyncio.sleep(self._every)
-                checkpoint = asyncio.ensure_future(
+                running: asyncio.Future[object] = asyncio.ensure_future(
                     asyncio.to_thread(conn.execute, "PRAGMA wal_checkpoint(PASSIVE)")
                 )
+                checkpoint = running
                 try:
-                    await asyncio.shield(checkpoint)
+                    await asyncio.shield(running)
                 except sqlite3.Error:
                     log.warning("checkpoint failed; will try again", exc_info=True)
         finally:
