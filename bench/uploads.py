@@ -51,6 +51,7 @@ def store(kind: str, workdir: Path) -> Iterator[dict[str, str]]:
         return
     from tests.s3 import s3_server
 
+    (workdir / "s3").mkdir(exist_ok=True)
     with s3_server(workdir / "s3") as location:
         host = location.endpoint.removeprefix("http://")
         yield {
