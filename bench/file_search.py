@@ -31,10 +31,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from search import (
     POSTGRES,
     World,
-    _pct,
     _people_sqlite,
     _stamp,
     _users,
+    latencies,
     people_postgres,
     people_rows,
 )
@@ -263,23 +263,9 @@ async def measure(url: str, world: World, rounds: int, names: list[str]) -> dict
             hits.setdefault(kind, []).append(len(page.items))
     finally:
         await database.close()
-    every = [t for ts in times.values() for t in ts]
-    return {
-        "queries": len(every),
-        "p50_ms": _pct(every, 50),
-        "p95_ms": _pct(every, 95),
-        "p99_ms": _pct(every, 99),
-        "max_ms": round(max(every), 1),
-        "kinds": {
-            kind: {
-                "p50_ms": _pct(ts, 50),
-                "p95_ms": _pct(ts, 95),
-                "max_ms": round(max(ts), 1),
-                "found": round(sum(hits[kind]) / len(hits[kind]), 1),
-            }
-            for kind, ts in times.items()
-        },
-    }
+    return latencies(
+        times, {kind: {"found": round(sum(h) / len(h), 1)} for kind, h in hits.items()}
+    )
 
 
 def report(backend: str, figures: dict[str, Any]) -> None:

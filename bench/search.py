@@ -436,6 +436,13 @@ async def measure(url: str, world: World, rounds: int) -> dict[str, Any]:
             hits.setdefault(kind, []).append(results.total)
     finally:
         await database.close()
+    return latencies(
+        times, {kind: {"median_matches": int(statistics.median(h))} for kind, h in hits.items()}
+    )
+
+
+def latencies(times: dict[str, list[float]], more: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """p50/p95/p99 of every query's milliseconds, and p50/p95 per kind (with `more` of it)."""
     every = [t for ts in times.values() for t in ts]
     return {
         "queries": len(every),
@@ -448,7 +455,7 @@ async def measure(url: str, world: World, rounds: int) -> dict[str, Any]:
                 "p50_ms": _pct(ts, 50),
                 "p95_ms": _pct(ts, 95),
                 "max_ms": round(max(ts), 1),
-                "median_matches": int(statistics.median(hits[kind])),
+                **more.get(kind, {}),
             }
             for kind, ts in times.items()
         },
