@@ -296,6 +296,7 @@ async def load_postgres(url: str, world: World, count: int) -> None:
         await conn.execute("DROP INDEX search_docs_doc")
         await conn.execute("DROP INDEX search_docs_channel")
         await conn.execute("DROP INDEX search_docs_author")
+        await conn.execute("DROP INDEX search_docs_scoped")
         await conn.execute(
             "CREATE TEMP TABLE search_load (message_id text, workspace_id text, channel_id text,"
             " author_id text, created_ms bigint, has_link boolean, has_file boolean, doc text)"
@@ -353,6 +354,10 @@ async def load_postgres(url: str, world: World, count: int) -> None:
         )
         await conn.execute("CREATE INDEX search_docs_channel ON search_docs (channel_id, id)")
         await conn.execute("CREATE INDEX search_docs_author ON search_docs (author_id, id)")
+        await conn.execute(
+            "CREATE INDEX search_docs_scoped ON search_docs"
+            " USING gin (tertulia_search_scope(channel_id, doc)) WITH (fastupdate = off)"
+        )
         print(f"  postgres: indexes built in {time.perf_counter() - started:.0f} s", flush=True)
         await conn.execute("VACUUM ANALYZE")
     finally:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
+from tertulia.adapters.search import sql as engines
 from tertulia.adapters.sql.database import Database, open_database
 from tertulia.domain.channels import ChannelChange, ChannelKind
 from tertulia.domain.errors import Invalid, Malformed, NotFound
@@ -22,10 +23,34 @@ from tertulia.usecases.search import Reindex, Reindexing, Results
 from tests.conftest import Clock
 from tests.usecases.teams import enrol, person
 
+# How a search walks the index depends on how common its words are and how many channels the
+# person may read: on a corpus of a few messages every search ends in the newest window. Each
+# way is run here on the whole suite, with windows of a few documents
+_WAYS = {
+    "as shipped": {},
+    # past the newest window: PostgreSQL's scoped index (SQLite: the growing windows)
+    "older, looked up": {
+        "WINDOWS": (2, 4), "POSTGRES_WINDOWS": (2,), "SCOPED_WINDOWS": (2,),
+        "SCOPED_DENSE": 10**9,
+    },
+    # PostgreSQL: a word found often in the newest window, walked on through each channel
+    "older, walked": {"SCOPED_WINDOWS": (2,), "SCOPED_DENSE": 1},
+    # more channels than are intersected inside the index: permission checked in SQL only
+    "many channels": {
+        "WINDOWS": (2, 4), "POSTGRES_WINDOWS": (2,), "SCOPED_CHANNELS": 0, "SCOPE_LIMIT": 0,
+    },
+}  # fmt: skip
 
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    """The suite's database: SQLite, then PostgreSQL."""
+
+@pytest.fixture(params=list(_WAYS))
+async def database(
+    database_url: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Database]:
+    """The suite's database: SQLite, then PostgreSQL; each searched in each of the ways."""
+    if request.param == "older, walked" and database_url.startswith("sqlite"):
+        pytest.skip("the same walk as 'older, looked up' on SQLite")
+    for name, value in _WAYS[request.param].items():
+        monkeypatch.setattr(engines, name, value)
     database = open_database(database_url)
     yield database
     await database.close()

@@ -48,6 +48,16 @@ WINDOWS = (25_000, 200_000)  # newest documents searched first, then all of them
 # ANDed with the index costs a bitmap of the window; the index alone, a visit per match)
 POSTGRES_WINDOWS = (25_000,)
 SCOPE_LIMIT = 200  # readable channels intersected inside the index (more: checked in SQL)
+# PostgreSQL: readable channels looked up one by one in the scoped index (see migration 0008);
+# every candidate is checked against each of their lexemes, so a person in more channels is
+# served by the plain index and the permission check in SQL
+SCOPED_CHANNELS = 40
+# ...and the newest documents of those channels walked first; a word found at least
+# SCOPED_DENSE times among them is walked further (it ends soon), any other is looked up
+# in the scoped index (walking on would read most of the channels' documents)
+SCOPED_WINDOWS = (5_000,)
+SCOPED_DENSE = 50
+SCOPE_KEY_LENGTH = 8  # the channel's part of a scoped lexeme: the end of its id
 _MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
 _MAX_POSITIONS = 256  # positions PostgreSQL keeps per lexeme
 
@@ -88,12 +98,13 @@ _READABLE_CHANNELS = (
 )
 
 
+_PERMITTED = f"d.channel_id IN ({_READABLE_CHANNELS})"
+_NAMED = "d.channel_id IN :in_channels"
+
+
 def _filters(where: SearchFilter) -> tuple[list[str], dict[str, Any], list[str]]:
     """SQL conditions on `d` (search_docs), their parameters, and the expanding ones."""
-    conditions = [
-        "d.workspace_id = :ws",
-        f"d.channel_id IN ({_READABLE_CHANNELS})",
-    ]
+    conditions = ["d.workspace_id = :ws", _PERMITTED]
     params: dict[str, Any] = {
         "ws": where.workspace_id,
         "viewer": where.viewer,
@@ -101,7 +112,7 @@ def _filters(where: SearchFilter) -> tuple[list[str], dict[str, Any], list[str]]
     }
     expanding: list[str] = []
     if where.channel_ids is not None:
-        conditions.append("d.channel_id IN :in_channels")
+        conditions.append(_NAMED)
         params["in_channels"] = list(where.channel_ids)
         expanding.append("in_channels")
     if where.author_ids:
@@ -140,6 +151,9 @@ def _filters(where: SearchFilter) -> tuple[list[str], dict[str, Any], list[str]]
 
 
 _READABLE = Raw.of(f"{_READABLE_CHANNELS} LIMIT :most")
+_READABLE_AMONG = Raw.of(  # PostgreSQL only: a list parameter
+    f"SELECT r.channel_id FROM ({_READABLE_CHANNELS}) AS r WHERE r.channel_id = ANY(:named)"
+)
 
 
 async def _scope(
@@ -207,6 +221,16 @@ class _SqlIndex:
 
 # two subqueries: SQLite finds min() and max() in the index only one at a time
 _BOUNDS = Raw.of("SELECT (SELECT min(id) FROM search_docs), (SELECT max(id) FROM search_docs)")
+# PostgreSQL, for the rest of the search's transaction: a plan for each statement's own
+# values (a word in half the corpus and a word in ten messages want different plans; a
+# prepared statement's generic plan suits neither), no JIT compilation (tens of ms spent on
+# statements that run in a few), no parallel workers (their start costs more than it saves)
+_POSTGRES_BOUNDS = Raw.of(
+    "SELECT (SELECT min(id) FROM search_docs), (SELECT max(id) FROM search_docs),"
+    " set_config('plan_cache_mode', 'force_custom_plan', true),"
+    " set_config('jit', 'off', true),"
+    " set_config('max_parallel_workers_per_gather', '0', true)"
+)
 
 
 class _Walk:
@@ -214,9 +238,12 @@ class _Walk:
     word in half the corpus is answered from the newest few thousand documents, a rare one
     from all of them."""
 
-    def __init__(self, conn: Executor, run: Any, windows: tuple[int, ...] = WINDOWS) -> None:
+    def __init__(
+        self, conn: Executor, run: Any, windows: tuple[int, ...], bounds: Raw = _BOUNDS
+    ) -> None:
         self.conn = conn
         self.windows = windows
+        self.bounds = bounds
         # (floor, ceiling, how many, newest window?) -> candidates: the newest window is where
         # common words find all their candidates, so only it intersects with the scope inside
         # the index; rarer words, walking further, are cheaper checked row by row in SQL
@@ -224,7 +251,7 @@ class _Walk:
 
     async def __call__(self, need: int) -> tuple[list[_Candidate], int, bool]:
         """The newest `need` candidates, and the total: exact (True) or estimated."""
-        row = (await self.conn.raw(_BOUNDS, {}))[0]
+        row = (await self.conn.raw(self.bounds, {}))[0]
         if row[0] is None:
             return [], 0, True
         low, high = int(row[0]), int(row[1])
@@ -320,7 +347,7 @@ class SqliteSearch(_SqlIndex):
                 " ORDER BY d.id DESC LIMIT :k"
             )
         statement = _statement(sql, expanding, params)
-        scorer = Scorer(match)
+        lexemes: dict[int, tuple[str, ...]] = {}  # of each candidate, to score them all alike
 
         async def run(floor: int, ceiling: int, k: int, newest: bool) -> list[_Candidate]:
             window = {**params, "floor": floor, "ceiling": ceiling, "k": k}
@@ -329,10 +356,14 @@ class SqliteSearch(_SqlIndex):
             rows = await self.conn.raw(statement, window)
             if not positive:
                 return _candidates(rows)
-            average = sum(r[2].count(" ") + 1 for r in rows) / max(1, len(rows))
-            return [_Candidate(r[0], r[1], scorer(r[2:6], average)) for r in rows]
+            lexemes.update((r[0], r[2:6]) for r in rows)
+            return [_Candidate(r[0], r[1], 0.0) for r in rows]
 
-        found, total, exact = await _Walk(self.conn, run)(_need(match, offset, limit))
+        found, total, exact = await _Walk(self.conn, run, WINDOWS)(_need(match, offset, limit))
+        if lexemes:
+            scorer = Scorer(match)
+            average = sum(c[0].count(" ") + 1 for c in lexemes.values()) / len(lexemes)
+            found = [_Candidate(c.id, c.message_id, scorer(lexemes[c.id], average)) for c in found]
         return _page(found, total, exact, sort, offset, limit)
 
 
@@ -418,6 +449,43 @@ def tsquery(match: Match) -> tuple[str, str]:
     return positive, negative
 
 
+def scoped_tsquery(match: Match, channels: Sequence[str]) -> str:
+    """What must match, looked up in the given channels only (the scoped index of migration
+    0008): each word as any of its lexemes in any of the channels; a phrase as each of its
+    words (their order is checked on the document itself)."""
+    keys = list(dict.fromkeys(c[-SCOPE_KEY_LENGTH:] for c in channels))
+    groups: list[list[tuple[str, bool]]] = []
+    for clause in match.positive:
+        if isinstance(clause, AnyOf):
+            groups.append([(_PREFIX[x.column] + x.text, x.prefix) for x in clause.lexemes])
+        else:
+            groups.extend([("p:" + word, False)] for word in dict.fromkeys(clause.lexemes))
+    return " & ".join(
+        "("
+        + " | ".join(
+            _tsquoted(f"{key}:{lexeme}") + (":*" if prefix else "")
+            for key in keys
+            for lexeme, prefix in group
+        )
+        + ")"
+        for group in groups
+    )
+
+
+async def _scoped_channels(conn: Executor, where: SearchFilter) -> list[str]:
+    """The channels to look a word up in, when few enough: those the person may read (and
+    in: names), [] when too many (or none)."""
+    params = {"viewer": where.viewer, "ws": where.workspace_id, "public": where.include_public}
+    if where.channel_ids is not None:
+        named = [str(c) for c in where.channel_ids]
+        if not named or len(named) > SCOPED_CHANNELS:
+            return []
+        rows = await conn.raw(_READABLE_AMONG, {**params, "named": named})
+        return [str(r[0]) for r in rows]
+    rows = await conn.raw(_READABLE, {**params, "most": SCOPED_CHANNELS + 1})
+    return [str(r[0]) for r in rows] if len(rows) <= SCOPED_CHANNELS else []
+
+
 class PostgresSearch(_SqlIndex):
     """A tsvector per message, GIN-indexed; the query is a tsquery literal we build."""
 
@@ -436,55 +504,126 @@ class PostgresSearch(_SqlIndex):
     ) -> SearchHits:
         conditions, params, expanding = _filters(where)
         positive, negative = tsquery(match)
-        conditions.append("d.id > :floor AND d.id <= :ceiling")
-        scoped = positive
-        if positive:
-            params["rank"] = positive  # the words only: scope lexemes carry no relevance
-            # in: and from: only: GIN reads every posting list of an OR in full, and the
-            # readable channels' lists hold a fifth of the corpus
-            always, _ = await _scope(self.conn, where, readable_too=False)
-            for group in always:
-                positive += " & (" + " | ".join(_tsquoted(_scoped(i)) for i in group.split()) + ")"
-            scoped = positive
-            conditions.insert(0, "d.doc @@ CAST(:query AS tsquery)")
-            sql = (
-                "SELECT c.id, c.message_id, ts_rank_cd(c.doc, CAST(:rank AS tsquery), 1)"
-                " FROM (SELECT d.id, d.message_id, d.doc FROM search_docs d"
-                f" WHERE {' AND '.join(conditions)} ORDER BY d.id DESC LIMIT :k) AS c"
-                " ORDER BY c.id DESC"
-            )
-            # The newest window: the planner's choice (walking the primary key suits common
-            # words). Everything older, at once, through the GIN index alone: walking the
-            # primary key (for the ORDER BY) or each channel's documents (for the permission
-            # filter), which the planner may prefer there, reads every row when the words
-            # are rare, and a range of ids ANDed with the index costs a bitmap of the range
-            older = (
-                sql.replace("ORDER BY d.id DESC", "ORDER BY d.id + 0 DESC")
-                .replace("d.id > :floor AND d.id <= :ceiling", "d.id + 0 <= :ceiling")
-                .replace("d.channel_id IN", "d.channel_id || '' IN")
-                .replace("d.author_id IN", "d.author_id || '' IN")
-            )
-        else:
+        statements: tuple[Raw, ...]
+        windows, scoped = POSTGRES_WINDOWS, False
+        if not positive:
             if negative:
                 conditions.append("NOT (d.doc @@ CAST(:excluded AS tsquery))")
                 params["excluded"] = negative
-            sql = older = (
+            sql = (
                 "SELECT d.id, d.message_id, 0.0 FROM search_docs d"
-                f" WHERE {' AND '.join(conditions)} ORDER BY d.id DESC LIMIT :k"
+                f" WHERE {' AND '.join(conditions)} AND d.id > :floor AND d.id <= :ceiling"
+                " ORDER BY d.id DESC LIMIT :k"
             )
-        statement = _statement(sql, expanding, dict(params))
-        statement_older = _statement(older, expanding, params)
+            statement = _statement(sql, expanding, params)
+            statements = (statement, statement)
+        else:
+            params["rank"] = positive  # the words only: scope lexemes carry no relevance
+            # in: and from: as lexemes of the document, intersected inside the index
+            always, _ = await _scope(self.conn, where, readable_too=False)
+            for group in always:
+                positive += " & (" + " | ".join(_tsquoted(_scoped(i)) for i in group.split()) + ")"
+            params["query"] = positive
+            channels = [] if where.author_ids else await _scoped_channels(self.conn, where)
+            if channels:
+                statements = self._scoped(conditions, params, expanding, match, channels)
+                windows, scoped = SCOPED_WINDOWS, True
+            else:
+                statements = self._plain(conditions, params, expanding)
+        newest_found = 0
 
         async def run(floor: int, ceiling: int, k: int, newest: bool) -> list[_Candidate]:
+            nonlocal newest_found
             window = {**params, "floor": floor, "ceiling": ceiling, "k": k}
-            if positive:
-                window["query"] = scoped if newest else positive
-            rows = await self.conn.raw(statement if newest else statement_older, window)
+            # the scoped walk goes on past the newest window for a word found often there
+            walking = newest or (scoped and newest_found >= SCOPED_DENSE)
+            rows = await self.conn.raw(statements[0 if walking else 1], window)
+            if newest:
+                newest_found = len(rows)
             return _candidates(rows)
 
-        walk = _Walk(self.conn, run, POSTGRES_WINDOWS)
+        walk = _Walk(self.conn, run, windows, _POSTGRES_BOUNDS)
         found, total, exact = await walk(_need(match, offset, limit))
         return _page(found, total, exact, sort, offset, limit)
+
+    @staticmethod
+    def _ranked(source: str, conditions: list[str], order: str) -> str:
+        """The newest `k` documents of `source` (as `d`) meeting the conditions, ranked."""
+        return (
+            "SELECT c.id, c.message_id, ts_rank_cd(c.doc, CAST(:rank AS tsquery), 1)"
+            f" FROM (SELECT d.id, d.message_id, d.doc FROM {source} AS d"
+            f" WHERE {' AND '.join(conditions)} ORDER BY {order} DESC LIMIT :k) AS c"
+            " ORDER BY c.id DESC"
+        )
+
+    def _plain(
+        self, conditions: list[str], params: dict[str, Any], expanding: list[str]
+    ) -> tuple[Raw, Raw]:
+        """The plain index, the permission checked in SQL. The newest window: the planner's
+        choice (walking the primary key suits common words). Everything older, at once,
+        through the GIN index alone: walking the primary key (for the ORDER BY) or each
+        channel's documents (for the permission filter), which the planner may prefer there,
+        reads every row when the words are rare, and a range of ids ANDed with the index
+        costs a bitmap of the range."""
+        matching = ["d.doc @@ CAST(:query AS tsquery)", *conditions]
+        newest = self._ranked(
+            "search_docs", [*matching, "d.id > :floor AND d.id <= :ceiling"], "d.id"
+        )
+        older = self._ranked(
+            "search_docs",
+            [
+                *(
+                    c.replace("d.channel_id IN", "d.channel_id || '' IN").replace(
+                        "d.author_id IN", "d.author_id || '' IN"
+                    )
+                    for c in matching
+                ),
+                "d.id + 0 <= :ceiling",
+            ],
+            "d.id + 0",
+        )
+        return _statement(newest, expanding, dict(params)), _statement(older, expanding, params)
+
+    def _scoped(
+        self,
+        conditions: list[str],
+        params: dict[str, Any],
+        expanding: list[str],
+        match: Match,
+        channels: list[str],
+    ) -> tuple[Raw, Raw]:
+        """Few channels to read (and nobody named by from:, whose own lexeme narrows the
+        plain index well). The newest window: each channel's documents walked newest first
+        together (one ordered index scan per channel, merged), each document checked as it
+        comes: a common word stops after a few hundred, a rare one reads the window's
+        documents of those channels only. Everything older: looked up in the scoped index
+        (migration 0008), which holds only the matches in those channels. Either way the
+        document is checked against the whole query (phrases, exclusions, in:) by the
+        function behind @@, which the planner does not take to the plain index."""
+        checked = "ts_match_vq(d.doc, CAST(:query AS tsquery))"
+        names = [f"walk_{_letters(i)}" for i in range(len(channels))]
+        params.update(zip(names, channels, strict=True))
+        # the channels are those the person may read (and in: named): checked already
+        allowed = [c for c in conditions if c not in (_PERMITTED, _NAMED)]
+        each = " UNION ALL ".join(
+            f"(SELECT d.id, d.message_id, d.doc FROM search_docs AS d WHERE d.channel_id = :{name}"
+            f" AND {' AND '.join([checked, *allowed])} AND d.id > :floor AND d.id <= :ceiling"
+            " ORDER BY d.id DESC LIMIT :k)"
+            for name in names
+        )
+        newest = self._ranked(f"({each})", ["TRUE"], "d.id")
+        params["scoped"] = scoped_tsquery(match, channels)
+        older = self._ranked(
+            "search_docs",
+            [
+                "tertulia_search_scope(d.channel_id, d.doc) @@ CAST(:scoped AS tsquery)",
+                checked,
+                *(c.replace("d.channel_id IN", "d.channel_id || '' IN") for c in conditions),
+                "d.id + 0 <= :ceiling",
+            ],
+            "d.id + 0",
+        )
+        return _statement(newest, expanding, dict(params)), _statement(older, expanding, params)
 
 
 def search_index(conn: Executor) -> SqliteSearch | PostgresSearch:
