@@ -221,15 +221,18 @@ class _SqlIndex:
 
 # two subqueries: SQLite finds min() and max() in the index only one at a time
 _BOUNDS = Raw.of("SELECT (SELECT min(id) FROM search_docs), (SELECT max(id) FROM search_docs)")
-# PostgreSQL, for the rest of the search's transaction: a plan for each statement's own
-# values (a word in half the corpus and a word in ten messages want different plans; a
-# prepared statement's generic plan suits neither), no JIT compilation (tens of ms spent on
-# statements that run in a few), no parallel workers (their start costs more than it saves)
+# PostgreSQL, for the rest of the search's transaction: no JIT compilation (tens of ms spent
+# on statements that run in a few), no parallel workers (their start costs more than it saves)
 _POSTGRES_BOUNDS = Raw.of(
     "SELECT (SELECT min(id) FROM search_docs), (SELECT max(id) FROM search_docs),"
-    " set_config('plan_cache_mode', 'force_custom_plan', true),"
     " set_config('jit', 'off', true),"
     " set_config('max_parallel_workers_per_gather', '0', true)"
+)
+# ...and, where the planner chooses between ways of walking the index, a plan for each
+# statement's own values (a word in half the corpus and a word in ten messages want
+# different plans; a prepared statement's generic plan suits neither)
+_POSTGRES_BOUNDS_CUSTOM = Raw.of(
+    _POSTGRES_BOUNDS.sql + ", set_config('plan_cache_mode', 'force_custom_plan', true)"
 )
 
 
@@ -542,7 +545,9 @@ class PostgresSearch(_SqlIndex):
                 newest_found = len(rows)
             return _candidates(rows)
 
-        walk = _Walk(self.conn, run, windows, _POSTGRES_BOUNDS)
+        # the scoped statements have one way each, planned once per connection
+        bounds = _POSTGRES_BOUNDS if scoped else _POSTGRES_BOUNDS_CUSTOM
+        walk = _Walk(self.conn, run, windows, bounds)
         found, total, exact = await walk(_need(match, offset, limit))
         return _page(found, total, exact, sort, offset, limit)
 
