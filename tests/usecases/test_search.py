@@ -33,8 +33,9 @@ _WAYS = {
         "WINDOWS": (2, 4), "POSTGRES_WINDOWS": (2,), "SCOPED_WINDOWS": (2,),
         "SCOPED_DENSE": 10**9,
     },
-    # PostgreSQL: a word found often in the newest window, walked on through each channel
-    "older, walked": {"SCOPED_WINDOWS": (2,), "SCOPED_DENSE": 1},
+    # PostgreSQL: a word found in the newest window, walked on through each channel for one
+    # more window, then looked up
+    "older, walked": {"SCOPED_WINDOWS": (2, 3), "SCOPED_DENSE": 1},
     # more channels than are intersected inside the index: permission checked in SQL only
     "many channels": {
         "WINDOWS": (2, 4), "POSTGRES_WINDOWS": (2,), "SCOPED_CHANNELS": 0, "SCOPE_LIMIT": 0,

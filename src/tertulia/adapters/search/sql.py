@@ -46,16 +46,17 @@ CANDIDATES = SEARCH_DEPTH  # matches ranked per search, newest first
 WINDOWS = (25_000, 200_000)  # newest documents searched first, then all of them
 # PostgreSQL: the newest window, then everything older in one GIN scan (a window of ids
 # ANDed with the index costs a bitmap of the window; the index alone, a visit per match)
-POSTGRES_WINDOWS = (25_000,)
+POSTGRES_WINDOWS: tuple[int, ...] = (25_000,)
 SCOPE_LIMIT = 200  # readable channels intersected inside the index (more: checked in SQL)
 # PostgreSQL: readable channels looked up one by one in the scoped index (see migration 0008);
 # every candidate is checked against each of their lexemes, so a person in more channels is
 # served by the plain index and the permission check in SQL
 SCOPED_CHANNELS = 40
 # ...and the newest documents of those channels walked first; a word found at least
-# SCOPED_DENSE times among them is walked further (it ends soon), any other is looked up
-# in the scoped index (walking on would read most of the channels' documents)
-SCOPED_WINDOWS = (5_000,)
+# SCOPED_DENSE times among them is walked through the next window (it ends soon), any other
+# is looked up in the scoped index (walking on would read most of the channels' documents),
+# as is whatever a word that was common lately but not before still needs
+SCOPED_WINDOWS = (5_000, 50_000)
 SCOPED_DENSE = 50
 SCOPE_KEY_LENGTH = 8  # the channel's part of a scoped lexeme: the end of its id
 _MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
@@ -69,7 +70,10 @@ class _Candidate:
     score: float
 
 
-def _candidates(rows: Iterable[Any]) -> list[_Candidate]:
+Found = list[_Candidate]
+
+
+def _candidates(rows: Iterable[Any]) -> Found:
     return [_Candidate(int(r[0]), str(r[1]), float(r[2])) for r in rows]
 
 
@@ -247,9 +251,10 @@ class _Walk:
         self.conn = conn
         self.windows = windows
         self.bounds = bounds
-        # (floor, ceiling, how many, newest window?) -> candidates: the newest window is where
-        # common words find all their candidates, so only it intersects with the scope inside
-        # the index; rarer words, walking further, are cheaper checked row by row in SQL
+        # (floor, ceiling, how many, newest window?) -> (candidates, everything older seen?):
+        # the newest window is where common words find all their candidates, so only it
+        # intersects with the scope inside the index; rarer words, walking further, are
+        # cheaper checked row by row in SQL (or, on PostgreSQL, looked up in one go)
         self.run = run
 
     async def __call__(self, need: int) -> tuple[list[_Candidate], int, bool]:
@@ -262,12 +267,13 @@ class _Walk:
         ceiling = high
         for size in (*self.windows, None):
             floor = low - 1 if size is None else max(low - 1, high - size)
-            found.extend(await self.run(floor, ceiling, need - len(found), ceiling == high))
+            more, everything = await self.run(floor, ceiling, need - len(found), ceiling == high)
+            found.extend(more)
             if len(found) >= need:
                 reached = found[-1].id
                 estimate = round(len(found) * (high - low + 1) / max(1, high - reached + 1))
                 return found, max(estimate, len(found)), False
-            if floor < low:
+            if floor < low or everything:
                 break
             ceiling = floor
         return found, len(found), True
@@ -352,15 +358,15 @@ class SqliteSearch(_SqlIndex):
         statement = _statement(sql, expanding, params)
         lexemes: dict[int, tuple[str, ...]] = {}  # of each candidate, to score them all alike
 
-        async def run(floor: int, ceiling: int, k: int, newest: bool) -> list[_Candidate]:
+        async def run(floor: int, ceiling: int, k: int, newest: bool) -> tuple[Found, bool]:
             window = {**params, "floor": floor, "ceiling": ceiling, "k": k}
             if positive:
                 window["match"] = scoped if newest else positive
             rows = await self.conn.raw(statement, window)
             if not positive:
-                return _candidates(rows)
+                return _candidates(rows), False
             lexemes.update((r[0], r[2:6]) for r in rows)
-            return [_Candidate(r[0], r[1], 0.0) for r in rows]
+            return [_Candidate(r[0], r[1], 0.0) for r in rows], False
 
         found, total, exact = await _Walk(self.conn, run, WINDOWS)(_need(match, offset, limit))
         if lexemes:
@@ -533,17 +539,16 @@ class PostgresSearch(_SqlIndex):
                 windows, scoped = SCOPED_WINDOWS, True
             else:
                 statements = self._plain(conditions, params, expanding)
-        newest_found = 0
+        steps: list[int] = []  # how many each step found
 
-        async def run(floor: int, ceiling: int, k: int, newest: bool) -> list[_Candidate]:
-            nonlocal newest_found
+        async def run(floor: int, ceiling: int, k: int, newest: bool) -> tuple[Found, bool]:
             window = {**params, "floor": floor, "ceiling": ceiling, "k": k}
-            # the scoped walk goes on past the newest window for a word found often there
-            walking = newest or (scoped and newest_found >= SCOPED_DENSE)
+            # the scoped walk goes on, one more window, for a word found often in the newest
+            walking = not steps or (scoped and len(steps) == 1 and steps[0] >= SCOPED_DENSE)
             rows = await self.conn.raw(statements[0 if walking else 1], window)
-            if newest:
-                newest_found = len(rows)
-            return _candidates(rows)
+            steps.append(len(rows))
+            # the older statements of words look everything older than the ceiling up at once
+            return _candidates(rows), bool(positive) and not walking
 
         # the scoped statements have one way each, planned once per connection
         bounds = _POSTGRES_BOUNDS if scoped else _POSTGRES_BOUNDS_CUSTOM
