@@ -56,7 +56,7 @@ SCOPED_CHANNELS = 40
 # SCOPED_DENSE times among them is walked through the next window (it ends soon), any other
 # is looked up in the scoped index (walking on would read most of the channels' documents),
 # as is whatever a word that was common lately but not before still needs
-SCOPED_WINDOWS = (5_000, 50_000)
+SCOPED_WINDOWS = (15_000, 50_000)
 SCOPED_DENSE = 50
 SCOPE_KEY_LENGTH = 8  # the channel's part of a scoped lexeme: the end of its id
 _MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
