@@ -1,7 +1,7 @@
 """Search latency on a 1,000,000-message corpus, on SQLite (FTS5) and PostgreSQL (GIN).
 
     .venv/bin/python bench/search.py [--backend sqlite|postgres|both] [--messages 1000000]
-                                     [--rounds 60] [--keep DIR]
+                                     [--rounds 60] [--keep DIR] [--member-of 20]
 
 With --keep, the SQLite corpus is kept in DIR and the PostgreSQL database is not dropped (its
 name is noted in DIR); the next run with the same --messages reuses them, so that tuning a
@@ -13,7 +13,8 @@ messages; inflections; ticket keys, URLs, file names; 5 % thread replies, 1 % re
 0.5 % pins), bulk-loaded with its search documents (the same analyzer as the server). Then
 searches as a person who is in 20 of the 100 channels: every query goes through the search use
 case (permission filter, operators, ranking, message fetch, snippets), in-process, one at a
-time. Prints p50/p95/p99 per kind of query and over all of them, and writes
+time (--member-of puts the searcher in more channels: a wider permission filter). Prints
+p50/p95/p99 per kind of query and over all of them, and writes
 bench/results/search.json.
 """
 
@@ -35,6 +36,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).parent))
 from corpus import Corpus
@@ -424,8 +427,27 @@ def queries(world: World, rounds: int) -> list[tuple[str, str, str]]:
     return out
 
 
-async def measure(url: str, world: World, rounds: int) -> dict[str, Any]:
+async def member_of(database: Any, world: World, channels: int) -> None:
+    """The searcher in the first `channels` channels (20 when the corpus was built)."""
+    async with database.writer.begin() as conn:
+        await conn.execute(
+            text("DELETE FROM channel_members WHERE user_id = :user"), {"user": world.searcher}
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO channel_members (channel_id, user_id, workspace_id, joined_at)"
+                " VALUES (:channel, :user, :ws, :now)"
+            ),
+            [
+                {"channel": c, "user": world.searcher, "ws": world.workspace, "now": START}
+                for c in world.channels[:channels]
+            ],
+        )
+
+
+async def measure(url: str, world: World, rounds: int, channels: int) -> dict[str, Any]:
     database = open_database(url)
+    await member_of(database, world, channels)
     search = Search(uow=SqlUnitOfWorkFactory(database))
     viewer, ws = UserId(world.searcher), WorkspaceId(world.workspace)
     work = queries(world, rounds)
@@ -487,7 +509,7 @@ def report(backend: str, figures: dict[str, Any]) -> None:
 
 
 async def run_backend(
-    backend: str, count: int, rounds: int, workdir: Path, keep: bool
+    backend: str, count: int, rounds: int, workdir: Path, keep: bool, channels: int
 ) -> dict[str, Any]:
     now = datetime.now(UTC)
     world = people_rows(now)[1]
@@ -506,7 +528,7 @@ async def run_backend(
             load_sqlite(path, world, count)
             saved.write_text(json.dumps(_saved(world)))
         figures = {"build_s": round(time.perf_counter() - started)}
-        figures |= await measure(url, world, rounds)
+        figures |= await measure(url, world, rounds, channels)
         figures["database_mib"] = round(path.stat().st_size / 2**20)
         return figures
     import asyncpg
@@ -528,7 +550,7 @@ async def run_backend(
             await load_postgres(url, world, count)
             saved.write_text(json.dumps({"database": name, "world": _saved(world)}))
         figures = {"build_s": round(time.perf_counter() - started)}
-        figures |= await measure(url, world, rounds)
+        figures |= await measure(url, world, rounds, channels)
         figures["database_mib"] = round(
             int(await admin.fetchval("SELECT pg_database_size($1)", name)) / 2**20
         )
@@ -554,16 +576,31 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=60, help="queries of each kind")
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the SQLite corpus here")
+    parser.add_argument(
+        "--member-of", type=int, default=MEMBER_OF, help="channels the searcher is in (of 100)"
+    )
     args = parser.parse_args()
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
-    results: dict[str, Any] = {"messages": args.messages, "channels": CHANNELS, "users": USERS}
+    results: dict[str, Any] = {
+        "messages": args.messages,
+        "channels": CHANNELS,
+        "users": USERS,
+        "searcher_in_channels": max(MEMBER_OF, min(CHANNELS, args.member_of)),
+    }
     with tempfile.TemporaryDirectory(prefix="tertulia-search-") as tmp:
         workdir = args.keep or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
         for backend in backends:
             print(f"{backend}: building {args.messages:,} messages…", flush=True)
             results[backend] = asyncio.run(
-                run_backend(backend, args.messages, args.rounds, workdir, args.keep is not None)
+                run_backend(
+                    backend,
+                    args.messages,
+                    args.rounds,
+                    workdir,
+                    args.keep is not None,
+                    max(MEMBER_OF, min(CHANNELS, args.member_of)),
+                )
             )
             report(backend, results[backend])
     out = ROOT / "bench" / "results" / "search.json"
