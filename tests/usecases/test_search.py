@@ -37,8 +37,10 @@ _WAYS = {
     # more window, then looked up
     "older, walked": {"SCOPED_WINDOWS": (2, 3), "SCOPED_DENSE": 1},
     # more channels than are intersected inside the index: permission checked in SQL only
+    # (PostgreSQL: the next window ANDed with the index, then the rest)
     "many channels": {
-        "WINDOWS": (2, 4), "POSTGRES_WINDOWS": (2,), "SCOPED_CHANNELS": 0, "SCOPE_LIMIT": 0,
+        "WINDOWS": (2, 4), "POSTGRES_WINDOWS": (2, 4), "POSTGRES_SPARSE": 1,
+        "SCOPED_CHANNELS": 0, "SCOPE_LIMIT": 0,
     },
 }  # fmt: skip
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from sqlalchemy import text
@@ -44,9 +45,10 @@ from tertulia.usecases.searchtext import (
 
 CANDIDATES = SEARCH_DEPTH  # matches ranked per search, newest first
 WINDOWS = (25_000, 200_000)  # newest documents searched first, then all of them
-# PostgreSQL: the newest window, then everything older in one GIN scan (a window of ids
-# ANDed with the index costs a bitmap of the window; the index alone, a visit per match)
-POSTGRES_WINDOWS: tuple[int, ...] = (25_000,)
+# PostgreSQL, the permission checked in SQL: the newest window, the next one (the index ANDed
+# with a bitmap of the window's ids), then everything older in one GIN scan
+POSTGRES_WINDOWS: tuple[int, ...] = (25_000, 225_000)
+POSTGRES_SPARSE = 10  # found fewer times in the newest window: everything older at once
 SCOPE_LIMIT = 200  # readable channels intersected inside the index (more: checked in SQL)
 # PostgreSQL: readable channels looked up one by one in the scoped index (see migration 0008);
 # every candidate is checked against each of their lexemes, so a person in more channels is
@@ -189,6 +191,13 @@ def _statement(sql: str, expanding: list[str], params: dict[str, Any]) -> Raw:
         names = [f"{name}_{_letters(i)}" for i in range(len(values))]
         params.update(zip(names, values, strict=True))
         sql = sql.replace(f":{name}", "(" + ", ".join(f":{n}" for n in names) + ")")
+    return _raw(sql)
+
+
+@lru_cache(maxsize=512)
+def _raw(sql: str) -> Raw:
+    """The same searches come back (a statement per shape of query and number of channels):
+    their parameters are numbered once."""
     return Raw.of(sql)
 
 
@@ -237,6 +246,16 @@ _POSTGRES_BOUNDS = Raw.of(
 # different plans; a prepared statement's generic plan suits neither)
 _POSTGRES_BOUNDS_CUSTOM = Raw.of(
     _POSTGRES_BOUNDS.sql + ", set_config('plan_cache_mode', 'force_custom_plan', true)"
+)
+# ...and, for a window of ids past the newest, bitmaps only: the planner would walk the
+# window's range of the primary key (reading every document of it) rather than AND it with
+# the GIN index (reading only the matches), as it cannot tell how few these are
+_BITMAPS_ONLY = Raw.of(
+    "SELECT current_setting('enable_indexscan'), current_setting('enable_seqscan'),"
+    " set_config('enable_indexscan', 'off', true), set_config('enable_seqscan', 'off', true)"
+)
+_SCANS = Raw.of(
+    "SELECT set_config('enable_indexscan', :index, true), set_config('enable_seqscan', :seq, true)"
 )
 
 
@@ -524,8 +543,7 @@ class PostgresSearch(_SqlIndex):
                 f" WHERE {' AND '.join(conditions)} AND d.id > :floor AND d.id <= :ceiling"
                 " ORDER BY d.id DESC LIMIT :k"
             )
-            statement = _statement(sql, expanding, params)
-            statements = (statement, statement)
+            statements = (_statement(sql, expanding, params),)
         else:
             params["rank"] = positive  # the words only: scope lexemes carry no relevance
             # in: and from: as lexemes of the document, intersected inside the index
@@ -540,20 +558,36 @@ class PostgresSearch(_SqlIndex):
             else:
                 statements = self._plain(conditions, params, expanding)
         steps: list[int] = []  # how many each step found
+        restore: tuple[Any, ...] = ()  # the planner's settings, when changed
 
         async def run(floor: int, ceiling: int, k: int, newest: bool) -> tuple[Found, bool]:
+            nonlocal restore
             window = {**params, "floor": floor, "ceiling": ceiling, "k": k}
-            # the scoped walk goes on, one more window, for a word found often in the newest
-            walking = not steps or (scoped and len(steps) == 1 and steps[0] >= SCOPED_DENSE)
-            rows = await self.conn.raw(statements[0 if walking else 1], window)
+            step = len(steps)
+            if scoped:
+                # the walk goes on, one more window, for a word found often in the newest
+                walking = not step or (step == 1 and steps[0] >= SCOPED_DENSE)
+                statement, everything = statements[0 if walking else 1], not walking
+            elif len(statements) == 3:
+                # a word seldom found in the newest window is looked up at once: its matches
+                # are few, and a bitmap of the next window's ids would cost more than them
+                middle = step == 1 and steps[0] >= POSTGRES_SPARSE
+                if middle and not restore:
+                    restore = (await self.conn.raw(_BITMAPS_ONLY, {}))[0][:2]
+                statement = statements[0 if not step else 1 if middle else 2]
+                everything = step > 0 and not middle
+            else:
+                statement, everything = statements[0], False
+            rows = await self.conn.raw(statement, window)
             steps.append(len(rows))
-            # the older statements of words look everything older than the ceiling up at once
-            return _candidates(rows), bool(positive) and not walking
+            return _candidates(rows), everything
 
         # the scoped statements have one way each, planned once per connection
         bounds = _POSTGRES_BOUNDS if scoped else _POSTGRES_BOUNDS_CUSTOM
         walk = _Walk(self.conn, run, windows, bounds)
         found, total, exact = await walk(_need(match, offset, limit))
+        if restore:
+            await self.conn.raw(_SCANS, {"index": restore[0], "seq": restore[1]})
         return _page(found, total, exact, sort, offset, limit)
 
     @staticmethod
@@ -568,31 +602,31 @@ class PostgresSearch(_SqlIndex):
 
     def _plain(
         self, conditions: list[str], params: dict[str, Any], expanding: list[str]
-    ) -> tuple[Raw, Raw]:
+    ) -> tuple[Raw, Raw, Raw]:
         """The plain index, the permission checked in SQL. The newest window: the planner's
-        choice (walking the primary key suits common words). Everything older, at once,
-        through the GIN index alone: walking the primary key (for the ORDER BY) or each
-        channel's documents (for the permission filter), which the planner may prefer there,
-        reads every row when the words are rare, and a range of ids ANDed with the index
-        costs a bitmap of the range."""
-        matching = ["d.doc @@ CAST(:query AS tsquery)", *conditions]
-        newest = self._ranked(
-            "search_docs", [*matching, "d.id > :floor AND d.id <= :ceiling"], "d.id"
+        choice (walking the primary key suits common words). The next one: the index ANDed
+        with the window's range of ids, in bitmaps (see `_BITMAPS_ONLY`): only the window's
+        matches are read from the table. Everything older: `_older`."""
+        matching = [_MATCHING, *conditions]
+        window = "d.id > :floor AND d.id <= :ceiling"
+        newest = self._ranked("search_docs", [*matching, window], "d.id")
+        middle = self._ranked("search_docs", [*map(_unindexed, matching), window], "d.id + 0")
+        return (
+            _statement(newest, expanding, dict(params)),
+            _statement(middle, expanding, dict(params)),
+            _statement(self._older(conditions), expanding, params),
         )
-        older = self._ranked(
+
+    def _older(self, conditions: list[str]) -> str:
+        """Everything older than the ceiling, at once, through the plain GIN index alone:
+        walking the primary key (for the ORDER BY) or each channel's documents (for the
+        permission filter), which the planner may prefer there, reads every row when the
+        words are rare, and a bitmap of a range of ids costs a visit per id."""
+        return self._ranked(
             "search_docs",
-            [
-                *(
-                    c.replace("d.channel_id IN", "d.channel_id || '' IN").replace(
-                        "d.author_id IN", "d.author_id || '' IN"
-                    )
-                    for c in matching
-                ),
-                "d.id + 0 <= :ceiling",
-            ],
+            [*map(_unindexed, [_MATCHING, *conditions]), "d.id + 0 <= :ceiling"],
             "d.id + 0",
         )
-        return _statement(newest, expanding, dict(params)), _statement(older, expanding, params)
 
     def _scoped(
         self,
@@ -607,17 +641,17 @@ class PostgresSearch(_SqlIndex):
         together (one ordered index scan per channel, merged), each document checked as it
         comes: a common word stops after a few hundred, a rare one reads the window's
         documents of those channels only. Everything older: looked up in the scoped index
-        (migration 0008), which holds only the matches in those channels. Either way the
-        document is checked against the whole query (phrases, exclusions, in:) by the
-        function behind @@, which the planner does not take to the plain index."""
-        checked = "ts_match_vq(d.doc, CAST(:query AS tsquery))"
+        (migration 0008), which holds only the matches in those channels (several words:
+        their matches in them, intersected). The document is checked against the whole query
+        (phrases, exclusions, in:) by the function behind @@, which the planner does not
+        take to the plain index."""
         names = [f"walk_{_letters(i)}" for i in range(len(channels))]
         params.update(zip(names, channels, strict=True))
         # the channels are those the person may read (and in: named): checked already
         allowed = [c for c in conditions if c not in (_PERMITTED, _NAMED)]
         each = " UNION ALL ".join(
             f"(SELECT d.id, d.message_id, d.doc FROM search_docs AS d WHERE d.channel_id = :{name}"
-            f" AND {' AND '.join([checked, *allowed])} AND d.id > :floor AND d.id <= :ceiling"
+            f" AND {' AND '.join([_CHECKED, *allowed])} AND d.id > :floor AND d.id <= :ceiling"
             " ORDER BY d.id DESC LIMIT :k)"
             for name in names
         )
@@ -627,13 +661,25 @@ class PostgresSearch(_SqlIndex):
             "search_docs",
             [
                 "tertulia_search_scope(d.channel_id, d.doc) @@ CAST(:scoped AS tsquery)",
-                checked,
-                *(c.replace("d.channel_id IN", "d.channel_id || '' IN") for c in conditions),
+                _CHECKED,
+                *map(_unindexed, conditions),
                 "d.id + 0 <= :ceiling",
             ],
             "d.id + 0",
         )
         return _statement(newest, expanding, dict(params)), _statement(older, expanding, params)
+
+
+_MATCHING = "d.doc @@ CAST(:query AS tsquery)"  # through the plain GIN index, if the planner will
+_CHECKED = "ts_match_vq(d.doc, CAST(:query AS tsquery))"  # the same, never through it
+
+
+def _unindexed(condition: str) -> str:
+    """A condition the planner cannot answer from the channel's or author's btree index: it
+    would walk each of their documents (or join on them) rather than use the GIN index."""
+    return condition.replace("d.channel_id IN", "d.channel_id || '' IN").replace(
+        "d.author_id IN", "d.author_id || '' IN"
+    )
 
 
 def search_index(conn: Executor) -> SqliteSearch | PostgresSearch:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Integer,
+    Select,
     and_,
     bindparam,
     delete,
@@ -61,6 +62,8 @@ _BY_CLIENT_ID = select(m).where(
     m.c.author_id == bindparam("author_id"), m.c.client_msg_id == bindparam("client_msg_id")
 )
 _SAVE = update(m).where(m.c.id == bindparam("message_id"))
+# built once: a statement built per call costs more than the query behind it
+_MANY = select(m).where(m.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def _ids(value: str) -> tuple[UserId, ...]:
@@ -163,7 +166,7 @@ class SqlMessages:
     async def get_many(self, message_ids: Sequence[MessageId]) -> list[Message]:
         if not message_ids:
             return []
-        rows = await self.conn.execute(select(m).where(m.c.id.in_(list(message_ids))))
+        rows = await self.conn.execute(_MANY, {"ids": list(message_ids)})
         return [message_of(row) for row in rows]
 
     async def save(self, message: Message) -> None:
@@ -298,26 +301,8 @@ class SqlReactions:
     ) -> dict[MessageId, list[ReactionSummary]]:
         if not message_ids:
             return {}
-        r = t.reactions
-        group = (r.c.message_id, r.c.emoji)
-        ranked = (
-            select(
-                r.c.message_id,
-                r.c.emoji,
-                r.c.user_id,
-                func.count().over(partition_by=group).label("n"),
-                func.min(r.c.created_at).over(partition_by=group).label("first_at"),
-                func.row_number()
-                .over(partition_by=group, order_by=(r.c.created_at, r.c.user_id))
-                .label("rank"),
-            )
-            .where(r.c.message_id.in_(list(message_ids)))
-            .subquery()
-        )
         rows = await self.conn.execute(
-            select(ranked)
-            .where(or_(ranked.c.rank <= first, ranked.c.user_id == viewer))
-            .order_by(ranked.c.message_id, ranked.c.first_at, ranked.c.emoji, ranked.c.rank)
+            _SUMMARIES, {"ids": list(message_ids), "first": first, "viewer": viewer}
         )
         found: dict[tuple[str, str], tuple[int, bool, list[UserId]]] = {}
         order: dict[MessageId, list[str]] = {}
@@ -338,6 +323,35 @@ class SqlReactions:
             ]
             for message_id, emojis in order.items()
         }
+
+
+def _summaries() -> Select[Any]:
+    """Each reaction of the messages `ids`, with its emoji's count and first time, ranked by
+    time: the first `first` of each emoji, and the viewer's own."""
+    r = t.reactions
+    group = (r.c.message_id, r.c.emoji)
+    ranked = (
+        select(
+            r.c.message_id,
+            r.c.emoji,
+            r.c.user_id,
+            func.count().over(partition_by=group).label("n"),
+            func.min(r.c.created_at).over(partition_by=group).label("first_at"),
+            func.row_number()
+            .over(partition_by=group, order_by=(r.c.created_at, r.c.user_id))
+            .label("rank"),
+        )
+        .where(r.c.message_id.in_(bindparam("ids", expanding=True)))
+        .subquery()
+    )
+    return (
+        select(ranked)
+        .where(or_(ranked.c.rank <= bindparam("first"), ranked.c.user_id == bindparam("viewer")))
+        .order_by(ranked.c.message_id, ranked.c.first_at, ranked.c.emoji, ranked.c.rank)
+    )
+
+
+_SUMMARIES = _summaries()
 
 
 class SqlNotifications:

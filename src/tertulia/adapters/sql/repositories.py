@@ -896,11 +896,14 @@ class SqlChannels:
     async def existing(self, workspace_id: WorkspaceId, ids: Sequence[ChannelId]) -> list[Channel]:
         if not ids:
             return []
-        c = t.channels
-        rows = await self.conn.execute(
-            select(c).where(c.c.workspace_id == workspace_id, c.c.id.in_(list(ids)))
-        )
+        rows = await self.conn.execute(_EXISTING, {"ws": workspace_id, "ids": list(ids)})
         return [_channel(r) for r in rows]
+
+
+_EXISTING = select(t.channels).where(
+    t.channels.c.workspace_id == bindparam("ws"),
+    t.channels.c.id.in_(bindparam("ids", expanding=True)),
+)
 
 
 class SqlChannelMembers:
