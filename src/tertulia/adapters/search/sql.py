@@ -6,7 +6,10 @@ How a search runs, on both engines:
 1. the newest `CANDIDATES` matches readable by the viewer (membership is checked in the same
    statement) and within the operators' filters, walking the documents newest first in
    growing windows of ids (`_Walk`): a common word is answered from the newest window, a rare
-   one from all of them;
+   one from all of them. The permission filter happens inside the index where it can: FTS5
+   intersects a `scope` column of channel ids; PostgreSQL walks each readable channel's
+   newest documents, then looks words up in a GIN index of channel-scoped lexemes
+   (migration 0008), so that matches in channels the viewer is not in are never read;
 2. their relevance is computed for those only (SQLite: our BM25-style `Scorer` over their
    lexemes; PostgreSQL: ts_rank_cd divided by the log of the length): a word in half the
    corpus never ranks half the corpus;
