@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from tertulia.adapters.search import sql as engines
+from tertulia.adapters.sql import migrate
 from tertulia.adapters.sql.database import Database, open_database
 from tertulia.domain.channels import ChannelChange, ChannelKind
 from tertulia.domain.errors import Invalid, Malformed, NotFound
@@ -392,6 +393,21 @@ async def test_a_deleted_message_is_never_found(
     assert [f.view.message.text for f in results.items] == ["borrador público"]
     assert results.total == 1
     assert await texts(core, ana, ws, "confidencial") == set()
+
+
+async def test_messages_indexed_before_the_channel_scoped_index_are_found_through_it(
+    core: Tertulia, database: Database, ws: WorkspaceId, ana: User, general: ChannelId
+) -> None:
+    """Migration 0008 (PostgreSQL's channel-scoped index) is built from what is indexed
+    already: an installation upgrading needs no reindex."""
+    await migrate.downgrade(database, "0007")
+    try:
+        for n in range(6):
+            await say(core, ana, general, f"despliegue número {n}")
+    finally:
+        await migrate.upgrade(database)
+    assert len(await texts(core, ana, ws, "despliegue")) == 6
+    assert len(await texts(core, ana, ws, "despl*")) == 6
 
 
 async def test_an_edited_message_is_found_by_its_current_text_only(

@@ -7,9 +7,11 @@ How a search runs, on both engines:
    statement) and within the operators' filters, walking the documents newest first in
    growing windows of ids (`_Walk`): a common word is answered from the newest window, a rare
    one from all of them. The permission filter happens inside the index where it can: FTS5
-   intersects a `scope` column of channel ids; PostgreSQL walks each readable channel's
-   newest documents, then looks words up in a GIN index of channel-scoped lexemes
-   (migration 0008), so that matches in channels the viewer is not in are never read;
+   intersects a `scope` column of channel ids; PostgreSQL, for a person in up to
+   SCOPED_CHANNELS channels, walks each of their newest documents, then looks words up in a
+   GIN index of channel-scoped lexemes (migration 0008), so that matches in other channels
+   are not read (the channels are those the readable-channels query gave in the same
+   transaction, a statement earlier);
 2. their relevance is computed for those only (SQLite: our BM25-style `Scorer` over their
    lexemes; PostgreSQL: ts_rank_cd divided by the log of the length): a word in half the
    corpus never ranks half the corpus;
@@ -53,9 +55,9 @@ WINDOWS = (25_000, 200_000)  # newest documents searched first, then all of them
 POSTGRES_WINDOWS: tuple[int, ...] = (25_000, 225_000)
 POSTGRES_SPARSE = 10  # found fewer times in the newest window: everything older at once
 SCOPE_LIMIT = 200  # readable channels intersected inside the index (more: checked in SQL)
-# PostgreSQL: readable channels looked up one by one in the scoped index (see migration 0008);
-# every candidate is checked against each of their lexemes, so a person in more channels is
-# served by the plain index and the permission check in SQL
+# PostgreSQL: the readable channels' lexemes ORed in one lookup of the scoped index (see
+# migration 0008); every candidate is checked against each of them, so a person in more
+# channels is served by the plain index and the permission check in SQL
 SCOPED_CHANNELS = 40
 # ...and the newest documents of those channels walked first; a word found at least
 # SCOPED_DENSE times among them is walked through the next window (it ends soon), any other
@@ -274,9 +276,7 @@ class _Walk:
         self.windows = windows
         self.bounds = bounds
         # (floor, ceiling, how many, newest window?) -> (candidates, everything older seen?):
-        # the newest window is where common words find all their candidates, so only it
-        # intersects with the scope inside the index; rarer words, walking further, are
-        # cheaper checked row by row in SQL (or, on PostgreSQL, looked up in one go)
+        # each engine chooses how to read each window (see their `search`)
         self.run = run
 
     async def __call__(self, need: int) -> tuple[list[_Candidate], int, bool]:
@@ -503,18 +503,18 @@ def scoped_tsquery(match: Match, channels: Sequence[str]) -> str:
     )
 
 
-async def _scoped_channels(conn: Executor, where: SearchFilter) -> list[str]:
-    """The channels to look a word up in, when few enough: those the person may read (and
-    in: names), [] when too many (or none)."""
+async def _scoped_channels(conn: Executor, where: SearchFilter) -> list[str] | None:
+    """The channels to look a word up in: those the person may read (and in: names); None
+    when more than SCOPED_CHANNELS."""
     params = {"viewer": where.viewer, "ws": where.workspace_id, "public": where.include_public}
     if where.channel_ids is not None:
         named = [str(c) for c in where.channel_ids]
-        if not named or len(named) > SCOPED_CHANNELS:
-            return []
-        rows = await conn.raw(_READABLE_AMONG, {**params, "named": named})
+        if len(named) > SCOPED_CHANNELS:
+            return None
+        rows = await conn.raw(_READABLE_AMONG, {**params, "named": named}) if named else []
         return [str(r[0]) for r in rows]
     rows = await conn.raw(_READABLE, {**params, "most": SCOPED_CHANNELS + 1})
-    return [str(r[0]) for r in rows] if len(rows) <= SCOPED_CHANNELS else []
+    return [str(r[0]) for r in rows] if len(rows) <= SCOPED_CHANNELS else None
 
 
 class PostgresSearch(_SqlIndex):
@@ -549,22 +549,22 @@ class PostgresSearch(_SqlIndex):
             statements = (_statement(sql, expanding, params),)
         else:
             params["rank"] = positive  # the words only: scope lexemes carry no relevance
-            # in: and from: as lexemes of the document, intersected inside the index
+            # in: and from: as lexemes of the document (intersected inside the plain index)
             always, _ = await _scope(self.conn, where, readable_too=False)
             for group in always:
                 positive += " & (" + " | ".join(_tsquoted(_scoped(i)) for i in group.split()) + ")"
             params["query"] = positive
-            channels = [] if where.author_ids else await _scoped_channels(self.conn, where)
+            channels = None if where.author_ids else await _scoped_channels(self.conn, where)
+            if channels == []:  # no channel the person may read (among those in: names)
+                return SearchHits([], 0, True)
             if channels:
                 statements = self._scoped(conditions, params, expanding, match, channels)
                 windows, scoped = SCOPED_WINDOWS, True
             else:
                 statements = self._plain(conditions, params, expanding)
         steps: list[int] = []  # how many each step found
-        restore: tuple[Any, ...] = ()  # the planner's settings, when changed
 
         async def run(floor: int, ceiling: int, k: int, newest: bool) -> tuple[Found, bool]:
-            nonlocal restore
             window = {**params, "floor": floor, "ceiling": ceiling, "k": k}
             step = len(steps)
             if scoped:
@@ -575,23 +575,33 @@ class PostgresSearch(_SqlIndex):
                 # a word seldom found in the newest window is looked up at once: its matches
                 # are few, and a bitmap of the next window's ids would cost more than them
                 middle = step == 1 and steps[0] >= POSTGRES_SPARSE
-                if middle and not restore:
-                    restore = (await self.conn.raw(_BITMAPS_ONLY, {}))[0][:2]
                 statement = statements[0 if not step else 1 if middle else 2]
                 everything = step > 0 and not middle
+                if middle:
+                    rows = await self._bitmaps_only(statement, window)
+                    steps.append(len(rows))
+                    return _candidates(rows), everything
             else:
                 statement, everything = statements[0], False
             rows = await self.conn.raw(statement, window)
             steps.append(len(rows))
             return _candidates(rows), everything
 
-        # the scoped statements have one way each, planned once per connection
+        # the scoped statements have one plan each, whatever the values: after five runs the
+        # planner may keep a generic one, which spares planning the twenty-channel walk
         bounds = _POSTGRES_BOUNDS if scoped else _POSTGRES_BOUNDS_CUSTOM
         walk = _Walk(self.conn, run, windows, bounds)
         found, total, exact = await walk(_need(match, offset, limit))
-        if restore:
-            await self.conn.raw(_SCANS, {"index": restore[0], "seq": restore[1]})
         return _page(found, total, exact, sort, offset, limit)
+
+    async def _bitmaps_only(self, statement: Raw, params: dict[str, Any]) -> list[Any]:
+        """Runs the statement planned with bitmap scans only (`_BITMAPS_ONLY`), the planner's
+        settings restored after it."""
+        before = (await self.conn.raw(_BITMAPS_ONLY, {}))[0]
+        try:
+            return await self.conn.raw(statement, params)
+        finally:
+            await self.conn.raw(_SCANS, {"index": before[0], "seq": before[1]})
 
     @staticmethod
     def _ranked(source: str, conditions: list[str], order: str) -> str:

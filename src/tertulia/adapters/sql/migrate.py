@@ -31,7 +31,15 @@ def head() -> str:
 
 
 async def upgrade(database: Database, revision: str = "head") -> None:
-    """Bring the schema up to `revision` (the newest by default); safe to run again."""
+    """Bring the schema up to `revision` (the newest by default); safe to run again.
+
+    On PostgreSQL Alembic holds the transaction itself, so that a migration may step out of
+    it (`autocommit_block`) to build an index without blocking writes."""
+    if database.writer.dialect.name == "postgresql":
+        async with database.writer.connect() as conn:
+            await conn.run_sync(lambda sync: command.upgrade(_config(sync), revision))
+            await conn.commit()
+        return
     async with database.writer.begin() as conn:
         await conn.run_sync(lambda sync: command.upgrade(_config(sync), revision))
 
