@@ -1,0 +1,57 @@
+"""PostgreSQL's channel-scoped lookup: the tsquery we build for it, read by PostgreSQL itself
+against the index's own function (migration 0008)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from tertulia.adapters.search.sql import scoped_tsquery, tsvector
+from tertulia.adapters.sql.database import open_database
+from tertulia.usecases.searchtext import AnyOf, Lexeme, Match, Sequence, analyze
+
+pytestmark = pytest.mark.postgres
+
+CHANNEL, OTHER = "01M8K866A5QC7XEZP3PKPKN66X", "01M8K866A5PJDT55NFY0CRR4SW"
+
+
+async def _matches(url: str, document: str, query: str) -> bool:
+    database = open_database(url)
+    try:
+        async with database.reader.connect() as conn:
+            found = await conn.scalar(
+                text(
+                    "SELECT tertulia_search_scope(:channel, CAST(:doc AS tsvector))"
+                    " @@ CAST(:query AS tsquery)"
+                ),
+                {"channel": CHANNEL, "doc": document, "query": query},
+            )
+    finally:
+        await database.close()
+    return bool(found)
+
+
+@pytest.mark.parametrize(
+    "lexeme",
+    ["o'brien", "c:\\temp", "a:b:c", "naïve", "x'); DROP TABLE search_docs; --"],
+)
+async def test_any_lexeme_is_quoted_and_found_in_its_channel_only(
+    postgres_url: str, lexeme: str
+) -> None:
+    """Quotes, backslashes and colons in a lexeme reach PostgreSQL as part of it, never as
+    syntax; the lookup finds it in the document's channel, not in another one."""
+    document = tsvector(analyze("nada"))  # the analyzer's own lexemes, and ours beside them
+    document += " '" + ("p:" + lexeme).replace("\\", "\\\\").replace("'", "''") + "'"
+    word = Match((AnyOf((Lexeme("plain", lexeme),)),))
+    assert await _matches(postgres_url, document, scoped_tsquery(word, [CHANNEL]))
+    assert not await _matches(postgres_url, document, scoped_tsquery(word, [OTHER]))
+
+
+async def test_prefixes_and_phrases_are_looked_up_word_by_word(postgres_url: str) -> None:
+    document = tsvector(analyze("el despliegue de mañana"))
+    prefix = Match((AnyOf((Lexeme("plain", "despl", prefix=True),)),))
+    phrase = Match((Sequence(("despliegue", "de", "manana")),))
+    absent = Match((Sequence(("despliegue", "ayer")),))
+    assert await _matches(postgres_url, document, scoped_tsquery(prefix, [OTHER, CHANNEL]))
+    assert await _matches(postgres_url, document, scoped_tsquery(phrase, [CHANNEL]))
+    assert not await _matches(postgres_url, document, scoped_tsquery(absent, [CHANNEL]))
