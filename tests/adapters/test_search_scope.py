@@ -6,11 +6,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from tertulia.adapters.search.sql import scoped_tsquery, tsvector
+from tertulia.adapters.search.sql import (
+    WALK_FREQUENCY,
+    Frequencies,
+    estimated_share,
+    scoped_tsquery,
+    tsvector,
+)
 from tertulia.adapters.sql.database import open_database
 from tertulia.usecases.searchtext import AnyOf, Lexeme, Match, Sequence, analyze
-
-pytestmark = pytest.mark.postgres
 
 CHANNEL, OTHER = "01M8K866A5QC7XEZP3PKPKN66X", "01M8K866A5PJDT55NFY0CRR4SW"
 
@@ -31,6 +35,7 @@ async def _matches(url: str, document: str, query: str) -> bool:
     return bool(found)
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize(
     "lexeme",
     ["o'brien", "c:\\temp", "a:b:c", "naïve", "x'); DROP TABLE search_docs; --"],
@@ -47,6 +52,7 @@ async def test_any_lexeme_is_quoted_and_found_in_its_channel_only(
     assert not await _matches(postgres_url, document, scoped_tsquery(word, [OTHER]))
 
 
+@pytest.mark.postgres
 async def test_prefixes_and_phrases_are_looked_up_word_by_word(postgres_url: str) -> None:
     document = tsvector(analyze("el despliegue de mañana"))
     prefix = Match((AnyOf((Lexeme("plain", "despl", prefix=True),)),))
@@ -55,3 +61,21 @@ async def test_prefixes_and_phrases_are_looked_up_word_by_word(postgres_url: str
     assert await _matches(postgres_url, document, scoped_tsquery(prefix, [OTHER, CHANNEL]))
     assert await _matches(postgres_url, document, scoped_tsquery(phrase, [CHANNEL]))
     assert not await _matches(postgres_url, document, scoped_tsquery(absent, [CHANNEL]))
+
+
+def test_the_statistics_tell_common_words_from_rare_ones() -> None:
+    """ANALYZE's most common lexemes decide whether a search walks the newest documents
+    first (a common word) or looks its words up at once (rare ones, and words together)."""
+    stats = Frequencies({"s:build": 0.13, "e:build": 0.12, "p:hola": 0.05, "s:clav": 0.02}, 0.004)
+    build = AnyOf((Lexeme("es", "build"), Lexeme("en", "build"), Lexeme("ids", "build")))
+    rare = AnyOf((Lexeme("es", "moveimprov"),))
+    assert estimated_share(stats, Match((build,))) == 0.13
+    assert estimated_share(stats, Match((rare,))) == 0.002  # rarer than the least listed
+    assert estimated_share(stats, Match((build, rare))) == pytest.approx(0.13 * 0.002)
+    assert estimated_share(stats, Match((AnyOf((Lexeme("es", "c", prefix=True),)),))) == 0.02
+    assert estimated_share(stats, Match((Sequence(("hola", "build")),))) == pytest.approx(
+        0.05 * 0.002
+    )
+    assert estimated_share(None, Match((build,))) is None  # no statistics yet: walk first
+    assert (estimated_share(stats, Match((build,))) or 0) >= WALK_FREQUENCY
+    assert (estimated_share(stats, Match((rare,))) or 0) < WALK_FREQUENCY

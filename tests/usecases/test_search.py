@@ -34,6 +34,8 @@ _WAYS = {
         "WINDOWS": (2, 4), "POSTGRES_WINDOWS": (2,), "SCOPED_WINDOWS": (2,),
         "SCOPED_DENSE": 10**9,
     },
+    # PostgreSQL: words the statistics call rare, looked up at once without a walk
+    "rare by statistics": {"estimated_share": lambda frequencies, match: 0.0},
     # PostgreSQL: a word found in the newest window, walked on through each channel for one
     # more window, then looked up
     "older, walked": {"SCOPED_WINDOWS": (2, 3), "SCOPED_DENSE": 1},
@@ -44,18 +46,35 @@ _WAYS = {
         "SCOPED_CHANNELS": 0, "SCOPE_LIMIT": 0,
     },
 }  # fmt: skip
+_POSTGRES_ONLY = ("rare by statistics", "older, walked")
+_PAIRS = [
+    *((way, "sqlite") for way in _WAYS if way not in _POSTGRES_ONLY),
+    *((way, "postgres") for way in _WAYS),
+]
 
 
-@pytest.fixture(params=list(_WAYS))
-async def database(
-    database_url: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Database]:
-    """The suite's database: SQLite, then PostgreSQL; each searched in each of the ways."""
-    if request.param == "older, walked" and database_url.startswith("sqlite"):
-        pytest.skip("the same walk as 'older, looked up' on SQLite")
-    for name, value in _WAYS[request.param].items():
+@pytest.fixture(
+    params=[
+        pytest.param(
+            pair,
+            id=f"{pair[0]}-{pair[1]}",
+            marks=[pytest.mark.postgres] * (pair[1] == "postgres"),
+        )
+        for pair in _PAIRS
+    ]
+)
+def search_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The database's URL, its engine searching in one of its ways."""
+    way, engine = request.param
+    for name, value in _WAYS[way].items():
         monkeypatch.setattr(engines, name, value)
-    database = open_database(database_url)
+    return str(request.getfixturevalue(f"{engine}_url"))
+
+
+@pytest.fixture
+async def database(search_url: str) -> AsyncIterator[Database]:
+    """The suite's database: SQLite, then PostgreSQL; each searched in each of its ways."""
+    database = open_database(search_url)
     yield database
     await database.close()
 

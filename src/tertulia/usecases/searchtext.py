@@ -363,11 +363,11 @@ class Highlighter:
         finish = len(text) if end == len(found) else found[end - 1].end
         out: list[str] = ["…"] if begin > 0 else []
         cursor = begin
-        for index in range(start, end):
+        # escaping is character by character, so the text between marks goes in one piece
+        for index in sorted(i for i in marked if start <= i < end):
             token = found[index]
             out.append(html.escape(text[cursor : token.start]))
-            piece = html.escape(text[token.start : token.end])
-            out.append(f"<mark>{piece}</mark>" if index in marked else piece)
+            out.append(f"<mark>{html.escape(text[token.start : token.end])}</mark>")
             cursor = token.end
         out.append(html.escape(text[cursor:finish]))
         if finish < len(text):

@@ -21,6 +21,7 @@ How a search runs, on both engines:
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -65,6 +66,11 @@ SCOPED_CHANNELS = 40
 # as is whatever a word that was common lately but not before still needs
 SCOPED_WINDOWS = (15_000, 50_000)
 SCOPED_DENSE = 50
+# ...unless PostgreSQL's statistics (ANALYZE's most common lexemes, read again every
+# STATISTICS_SECONDS) say the words are in fewer than WALK_FREQUENCY of the documents: then
+# they are looked up in the scoped index at once (the walk would find too few to be worth it)
+WALK_FREQUENCY = 0.03
+STATISTICS_SECONDS = 600.0
 SCOPE_KEY_LENGTH = 8  # the channel's part of a scoped lexeme: the end of its id
 _MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
 _MAX_POSITIONS = 256  # positions PostgreSQL keeps per lexeme
@@ -220,8 +226,9 @@ class _SqlIndex:
     """What both engines do alike: forget a message, and keep where `tertulia reindex` got
     to, in the same transaction as what it indexed."""
 
-    def __init__(self, conn: Executor) -> None:
+    def __init__(self, conn: Executor, database: str = "") -> None:
         self.conn = conn
+        self.database = database  # which database's statistics to keep (PostgreSQL)
 
     async def drop(self, message_id: MessageId) -> None:
         await self.conn.execute(_DROP, {"message_id": message_id})
@@ -503,6 +510,62 @@ def scoped_tsquery(match: Match, channels: Sequence[str]) -> str:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Frequencies:
+    """The share of documents holding each of the most common lexemes (pg_stats)."""
+
+    of: dict[str, float]
+    least: float  # a lexeme not among them is in fewer documents than this
+
+    def lexeme(self, lexeme: str, prefix: bool) -> float:
+        if not prefix:
+            return self.of.get(lexeme, self.least / 2)
+        found = sum(f for known, f in self.of.items() if known.startswith(lexeme))
+        return min(1.0, max(found, self.least / 2))
+
+    def clause(self, clause: Clause) -> float:
+        if isinstance(clause, AnyOf):  # a word's stems: mostly the same documents
+            return max(self.lexeme(_PREFIX[x.column] + x.text, x.prefix) for x in clause.lexemes)
+        share = 1.0
+        for word in clause.lexemes:  # a phrase: its words together, at least
+            share *= self.lexeme("p:" + word, False)
+        return share
+
+
+def estimated_share(frequencies: Frequencies | None, match: Match) -> float | None:
+    """The share of documents the words of `match` are in, taken as independent; None when
+    PostgreSQL has no statistics yet (a new installation: ANALYZE has not run)."""
+    if frequencies is None:
+        return None
+    share = 1.0
+    for clause in match.positive:
+        share *= frequencies.clause(clause)
+    return share
+
+
+_FREQUENCIES: dict[str, tuple[float, Frequencies | None]] = {}  # by database: (read at, ...)
+_LEXEME_STATISTICS = Raw.of(
+    "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
+    " WHERE schemaname = current_schema() AND tablename = 'search_docs' AND attname = 'doc'"
+)
+
+
+async def _frequencies(conn: Executor, database: str) -> Frequencies | None:
+    """The statistics of the database's lexemes, read at most every STATISTICS_SECONDS."""
+    now = time.monotonic()
+    known = _FREQUENCIES.get(database)
+    if known is not None and now - known[0] < STATISTICS_SECONDS:
+        return known[1]
+    rows = await conn.raw(_LEXEME_STATISTICS, {})
+    frequencies = None
+    if rows and rows[0][0] and rows[0][1]:
+        lexemes, shares = list(rows[0][0]), list(rows[0][1])
+        # after the shares of the lexemes: the least and the greatest of them
+        frequencies = Frequencies(dict(zip(lexemes, shares, strict=False)), shares[len(lexemes)])
+    _FREQUENCIES[database] = (now, frequencies)
+    return frequencies
+
+
 async def _scoped_channels(conn: Executor, where: SearchFilter) -> list[str] | None:
     """The channels to look a word up in: those the person may read (and in: names); None
     when more than SCOPED_CHANNELS."""
@@ -536,7 +599,7 @@ class PostgresSearch(_SqlIndex):
         conditions, params, expanding = _filters(where)
         positive, negative = tsquery(match)
         statements: tuple[Raw, ...]
-        windows, scoped = POSTGRES_WINDOWS, False
+        windows, scoped, walk_first = POSTGRES_WINDOWS, False, True
         if not positive:
             if negative:
                 conditions.append("NOT (d.doc @@ CAST(:excluded AS tsquery))")
@@ -560,6 +623,8 @@ class PostgresSearch(_SqlIndex):
             if channels:
                 statements = self._scoped(conditions, params, expanding, match, channels)
                 windows, scoped = SCOPED_WINDOWS, True
+                share = estimated_share(await _frequencies(self.conn, self.database), match)
+                walk_first = share is None or share >= WALK_FREQUENCY
             else:
                 statements = self._plain(conditions, params, expanding)
         steps: list[int] = []  # how many each step found
@@ -569,7 +634,7 @@ class PostgresSearch(_SqlIndex):
             step = len(steps)
             if scoped:
                 # the walk goes on, one more window, for a word found often in the newest
-                walking = not step or (step == 1 and steps[0] >= SCOPED_DENSE)
+                walking = walk_first and (not step or (step == 1 and steps[0] >= SCOPED_DENSE))
                 statement, everything = statements[0 if walking else 1], not walking
             elif len(statements) == 3:
                 # a word seldom found in the newest window is looked up at once: its matches
@@ -695,5 +760,8 @@ def _unindexed(condition: str) -> str:
     )
 
 
-def search_index(conn: Executor) -> SqliteSearch | PostgresSearch:
-    return PostgresSearch(conn) if conn.dialect.name == "postgresql" else SqliteSearch(conn)
+def search_index(conn: Executor, database: str = "") -> SqliteSearch | PostgresSearch:
+    """The engine's index, on a connection to `database` (a name for what it keeps of it)."""
+    if conn.dialect.name == "postgresql":
+        return PostgresSearch(conn, database)
+    return SqliteSearch(conn, database)

@@ -110,7 +110,7 @@ class SqlUnitOfWork:
         self.reactions = SqlReactions(conn)
         self.notifications = SqlNotifications(conn)
         self.threads = SqlThreads(conn)
-        self.search = search_index(conn)
+        self.search = search_index(conn, str(self._database.url))
         self.files = SqlFiles(conn)
         self.jobs = SqlJobs(conn)
         self.uploads = SqlUploads(conn)
