@@ -24,6 +24,12 @@ from tertulia.usecases.search import Reindex, Reindexing, Results
 from tests.conftest import Clock
 from tests.usecases.teams import enrol, person
 
+
+async def _no_channel_listed(conn: object, database: str) -> engines.Frequencies:
+    """Statistics that list no lexeme and no channel: every channel counts as a small one."""
+    return engines.Frequencies({}, 0.0)
+
+
 # How a search walks the index depends on how common its words are and how many channels the
 # person may read: on a corpus of a few messages every search ends in the newest window. Each
 # way is run here on the whole suite, with windows of a few documents
@@ -36,6 +42,11 @@ _WAYS = {
     },
     # PostgreSQL: words the statistics call rare, looked up at once without a walk
     "rare by statistics": {"estimated_share": lambda frequencies, match: 0.0},
+    # PostgreSQL: words the statistics call common, walked through a window they size
+    "common by statistics": {
+        "_frequencies": _no_channel_listed, "estimated_share": lambda frequencies, match: 1.0,
+        "SCOPED_WINDOWS": (1, 3), "SCOPED_WIDEST": 2, "SCOPED_DENSE": 1,
+    },
     # PostgreSQL: a word found in the newest window, walked on through each channel for one
     # more window, then looked up
     "older, walked": {"SCOPED_WINDOWS": (2, 3), "SCOPED_DENSE": 1},
@@ -46,7 +57,7 @@ _WAYS = {
         "SCOPED_CHANNELS": 0, "SCOPE_LIMIT": 0,
     },
 }  # fmt: skip
-_POSTGRES_ONLY = ("rare by statistics", "older, walked")
+_POSTGRES_ONLY = ("rare by statistics", "common by statistics", "older, walked")
 _PAIRS = [
     *((way, "sqlite") for way in _WAYS if way not in _POSTGRES_ONLY),
     *((way, "postgres") for way in _WAYS),

@@ -24,7 +24,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -70,6 +70,7 @@ SCOPED_DENSE = 50
 # STATISTICS_SECONDS) say the words are in fewer than WALK_FREQUENCY of the documents: then
 # they are looked up in the scoped index at once (the walk would find too few to be worth it)
 WALK_FREQUENCY = 0.03
+SCOPED_WIDEST = 200_000  # the widest first window a common word's walk is given
 STATISTICS_SECONDS = 600.0
 SCOPE_KEY_LENGTH = 8  # the channel's part of a scoped lexeme: the end of its id
 _MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
@@ -512,10 +513,17 @@ def scoped_tsquery(match: Match, channels: Sequence[str]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Frequencies:
-    """The share of documents holding each of the most common lexemes (pg_stats)."""
+    """The share of documents holding each of the most common lexemes, and the share of
+    documents in each of the biggest channels (pg_stats)."""
 
     of: dict[str, float]
     least: float  # a lexeme not among them is in fewer documents than this
+    channels: dict[str, float] = field(default_factory=dict)
+
+    def readable(self, channels: Sequence[str]) -> float:
+        """The share of documents in these channels (a channel not listed: a small one)."""
+        least = min(self.channels.values(), default=0.0)
+        return min(1.0, sum(self.channels.get(c, least / 2) for c in channels))
 
     def lexeme(self, lexeme: str, prefix: bool) -> float:
         if not prefix:
@@ -544,9 +552,11 @@ def estimated_share(frequencies: Frequencies | None, match: Match) -> float | No
 
 
 _FREQUENCIES: dict[str, tuple[float, Frequencies | None]] = {}  # by database: (read at, ...)
-_LEXEME_STATISTICS = Raw.of(
-    "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
-    " WHERE schemaname = current_schema() AND tablename = 'search_docs' AND attname = 'doc'"
+_STATISTICS = Raw.of(
+    "SELECT attname, coalesce(most_common_elems, most_common_vals)::text::text[],"
+    " coalesce(most_common_elem_freqs, most_common_freqs) FROM pg_stats"
+    " WHERE schemaname = current_schema() AND tablename = 'search_docs'"
+    " AND attname IN ('doc', 'channel_id')"
 )
 
 
@@ -556,12 +566,14 @@ async def _frequencies(conn: Executor, database: str) -> Frequencies | None:
     known = _FREQUENCIES.get(database)
     if known is not None and now - known[0] < STATISTICS_SECONDS:
         return known[1]
-    rows = await conn.raw(_LEXEME_STATISTICS, {})
+    found = {r[0]: (list(r[1]), list(r[2])) for r in await conn.raw(_STATISTICS, {}) if r[1]}
     frequencies = None
-    if rows and rows[0][0] and rows[0][1]:
-        lexemes, shares = list(rows[0][0]), list(rows[0][1])
+    if "doc" in found:
+        lexemes, shares = found["doc"]
+        channels = dict(zip(*found.get("channel_id", ([], [])), strict=False))
         # after the shares of the lexemes: the least and the greatest of them
-        frequencies = Frequencies(dict(zip(lexemes, shares, strict=False)), shares[len(lexemes)])
+        least = shares[len(lexemes)]
+        frequencies = Frequencies(dict(zip(lexemes, shares, strict=False)), least, channels)
     _FREQUENCIES[database] = (now, frequencies)
     return frequencies
 
@@ -623,8 +635,17 @@ class PostgresSearch(_SqlIndex):
             if channels:
                 statements = self._scoped(conditions, params, expanding, match, channels)
                 windows, scoped = SCOPED_WINDOWS, True
-                share = estimated_share(await _frequencies(self.conn, self.database), match)
+                frequencies = await _frequencies(self.conn, self.database)
+                share = estimated_share(frequencies, match)
                 walk_first = share is None or share >= WALK_FREQUENCY
+                if frequencies is not None and share is not None and walk_first:
+                    # a common word's walk stops at the candidates it needs: a first window
+                    # wide enough for them (three times what the statistics expect) saves
+                    # a second statement, and bounds the walk if they are wrong
+                    expected = share * frequencies.readable(channels)
+                    wide = round(3 * _need(match, offset, limit) / max(expected, 1e-9))
+                    first = max(SCOPED_WINDOWS[0], min(wide, SCOPED_WIDEST))
+                    windows = (first, max(2 * first, SCOPED_WINDOWS[-1]))
             else:
                 statements = self._plain(conditions, params, expanding)
         steps: list[int] = []  # how many each step found
