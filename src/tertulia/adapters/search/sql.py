@@ -8,10 +8,10 @@ How a search runs, on both engines:
    growing windows of ids (`_Walk`): a common word is answered from the newest window, a rare
    one from all of them. The permission filter happens inside the index where it can: FTS5
    intersects a `scope` column of channel ids; PostgreSQL, for a person in up to
-   SCOPED_CHANNELS channels, walks each of their newest documents, then looks words up in a
-   GIN index of channel-scoped lexemes (migration 0008), so that matches in other channels
-   are not read (the channels are those the readable-channels query gave in the same
-   transaction, a statement earlier);
+   SCOPED_CHANNELS channels, walks each of their newest documents (a common word, by
+   ANALYZE's statistics) or at once looks words up in a GIN index of channel-scoped lexemes
+   (migration 0008), so that matches in other channels are not read (the channels are those
+   the readable-channels query gave in the same transaction, a statement earlier);
 2. their relevance is computed for those only (SQLite: our BM25-style `Scorer` over their
    lexemes; PostgreSQL: ts_rank_cd divided by the log of the length): a word in half the
    corpus never ranks half the corpus;
