@@ -572,7 +572,7 @@ async def _frequencies(conn: Executor, database: str) -> Frequencies | None:
         lexemes, shares = found["doc"]
         channels = dict(zip(*found.get("channel_id", ([], [])), strict=False))
         # after the shares of the lexemes: the least and the greatest of them
-        least = shares[len(lexemes)]
+        least = shares[len(lexemes)] if len(shares) > len(lexemes) else min(shares)
         frequencies = Frequencies(dict(zip(lexemes, shares, strict=False)), least, channels)
     _FREQUENCIES[database] = (now, frequencies)
     return frequencies
