@@ -3,15 +3,15 @@ GIN index. Both store the lexemes of `usecases.searchtext` and get the user's qu
 those lexemes, quoted by us: no user text ever reaches a MATCH or a tsquery parser.
 
 How a search runs, on both engines:
-1. the newest `CANDIDATES` matches readable by the viewer (membership is checked in the same
-   statement) and within the operators' filters, walking the documents newest first in
-   growing windows of ids (`_Walk`): a common word is answered from the newest window, a rare
-   one from all of them. The permission filter happens inside the index where it can: FTS5
-   intersects a `scope` column of channel ids; PostgreSQL, for a person in up to
-   SCOPED_CHANNELS channels, walks each of their newest documents (a common word, by
-   ANALYZE's statistics) or at once looks words up in a GIN index of channel-scoped lexemes
-   (migration 0008), so that matches in other channels are not read (the channels are those
-   the readable-channels query gave in the same transaction, a statement earlier);
+1. the newest `CANDIDATES` matches readable by the viewer (membership is checked in the
+   statement, or just before it) and within the operators' filters, walking the documents
+   newest first in growing windows of ids (`_Walk`): a common word is answered from the
+   newest window, a rare one from all of them. The permission filter happens inside the
+   index where it can: FTS5 intersects a `scope` column of channel ids; PostgreSQL, for a
+   person in up to SCOPED_CHANNELS channels, walks each of their newest documents (a common
+   word, by ANALYZE's statistics) or at once looks words up in a GIN index of channel-scoped
+   lexemes (migration 0008), so that matches in other channels are not read (the channels
+   are those the readable-channels query gave in the same transaction, a statement earlier);
 2. their relevance is computed for those only (SQLite: our BM25-style `Scorer` over their
    lexemes; PostgreSQL: ts_rank_cd divided by the log of the length): a word in half the
    corpus never ranks half the corpus;
@@ -227,9 +227,8 @@ class _SqlIndex:
     """What both engines do alike: forget a message, and keep where `tertulia reindex` got
     to, in the same transaction as what it indexed."""
 
-    def __init__(self, conn: Executor, database: str = "") -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
-        self.database = database  # which database's statistics to keep (PostgreSQL)
 
     async def drop(self, message_id: MessageId) -> None:
         await self.conn.execute(_DROP, {"message_id": message_id})
@@ -595,6 +594,10 @@ async def _scoped_channels(conn: Executor, where: SearchFilter) -> list[str] | N
 class PostgresSearch(_SqlIndex):
     """A tsvector per message, GIN-indexed; the query is a tsquery literal we build."""
 
+    def __init__(self, conn: Executor, database: str = "") -> None:
+        super().__init__(conn)
+        self.database = database  # whose statistics to keep (`_frequencies`)
+
     async def put(self, document: SearchDocument) -> None:
         scope = (document.channel_id, document.author_id)
         params = {**_row(document), "doc": tsvector(analyze(document.text), scope)}
@@ -634,42 +637,31 @@ class PostgresSearch(_SqlIndex):
                 return SearchHits([], 0, True)
             if channels:
                 statements = self._scoped(conditions, params, expanding, match, channels)
-                windows, scoped = SCOPED_WINDOWS, True
-                frequencies = await _frequencies(self.conn, self.database)
-                share = estimated_share(frequencies, match)
-                walk_first = share is None or share >= WALK_FREQUENCY
-                if frequencies is not None and share is not None and walk_first:
-                    # a common word's walk stops at the candidates it needs: a first window
-                    # wide enough for them (three times what the statistics expect) saves
-                    # a second statement, and bounds the walk if they are wrong
-                    expected = share * frequencies.readable(channels)
-                    wide = round(3 * _need(match, offset, limit) / max(expected, 1e-9))
-                    first = max(SCOPED_WINDOWS[0], min(wide, SCOPED_WIDEST))
-                    windows = (first, max(2 * first, SCOPED_WINDOWS[-1]))
+                scoped = True
+                windows, walk_first = await self._walk_plan(match, channels, offset, limit)
             else:
                 statements = self._plain(conditions, params, expanding)
         steps: list[int] = []  # how many each step found
 
         async def run(floor: int, ceiling: int, k: int, newest: bool) -> tuple[Found, bool]:
+            """Scoped: the walk (statements[0]) goes on, one more window, for a word found
+            often in the newest; the lookup (statements[1]) reads everything older at once.
+            Plain: the newest window, then the next one in bitmaps (statements[1]) for a word
+            found often enough in the newest, else everything older at once (statements[2])."""
             window = {**params, "floor": floor, "ceiling": ceiling, "k": k}
-            step = len(steps)
+            step, bitmaps = len(steps), False
             if scoped:
-                # the walk goes on, one more window, for a word found often in the newest
                 walking = walk_first and (not step or (step == 1 and steps[0] >= SCOPED_DENSE))
-                statement, everything = statements[0 if walking else 1], not walking
-            elif len(statements) == 3:
-                # a word seldom found in the newest window is looked up at once: its matches
-                # are few, and a bitmap of the next window's ids would cost more than them
-                middle = step == 1 and steps[0] >= POSTGRES_SPARSE
-                statement = statements[0 if not step else 1 if middle else 2]
-                everything = step > 0 and not middle
-                if middle:
-                    rows = await self._bitmaps_only(statement, window)
-                    steps.append(len(rows))
-                    return _candidates(rows), everything
+                chosen, everything = 0 if walking else 1, not walking
+            elif len(statements) == 3 and step:
+                bitmaps = step == 1 and steps[0] >= POSTGRES_SPARSE
+                chosen, everything = 1 if bitmaps else 2, not bitmaps
+            else:  # the newest window; or, operators alone, every window alike
+                chosen, everything = 0, False
+            if bitmaps:
+                rows = await self._bitmaps_only(statements[chosen], window)
             else:
-                statement, everything = statements[0], False
-            rows = await self.conn.raw(statement, window)
+                rows = await self.conn.raw(statements[chosen], window)
             steps.append(len(rows))
             return _candidates(rows), everything
 
@@ -679,6 +671,24 @@ class PostgresSearch(_SqlIndex):
         walk = _Walk(self.conn, run, windows, bounds)
         found, total, exact = await walk(_need(match, offset, limit))
         return _page(found, total, exact, sort, offset, limit)
+
+    async def _walk_plan(
+        self, match: Match, channels: list[str], offset: int, limit: int
+    ) -> tuple[tuple[int, ...], bool]:
+        """The windows of a scoped search, and whether it walks first: a word the statistics
+        call rare is looked up at once; a common word's walk stops at the candidates it needs,
+        so a first window wide enough for them (three times what the statistics expect)
+        saves a second statement, and bounds the walk if they are wrong."""
+        frequencies = await _frequencies(self.conn, self.database)
+        share = estimated_share(frequencies, match)
+        if frequencies is None or share is None:
+            return SCOPED_WINDOWS, True
+        if share < WALK_FREQUENCY:
+            return SCOPED_WINDOWS, False
+        expected = share * frequencies.readable(channels)
+        wide = round(3 * _need(match, offset, limit) / max(expected, 1e-9))
+        first = max(SCOPED_WINDOWS[0], min(wide, SCOPED_WIDEST))
+        return (first, max(2 * first, SCOPED_WINDOWS[-1])), True
 
     async def _bitmaps_only(self, statement: Raw, params: dict[str, Any]) -> list[Any]:
         """Runs the statement planned with bitmap scans only (`_BITMAPS_ONLY`), the planner's
@@ -785,4 +795,4 @@ def search_index(conn: Executor, database: str = "") -> SqliteSearch | PostgresS
     """The engine's index, on a connection to `database` (a name for what it keeps of it)."""
     if conn.dialect.name == "postgresql":
         return PostgresSearch(conn, database)
-    return SqliteSearch(conn, database)
+    return SqliteSearch(conn)
