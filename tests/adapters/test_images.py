@@ -404,9 +404,10 @@ async def test_a_worker_that_dies_costs_only_its_job(
 
 
 def big_png() -> bytes:
-    """A 6000x6000 PNG (36 MP, within the pixel limit): most of a second of real work."""
+    """A 12000x12000 grey PNG (144 MP): over a second of real work, several times the
+    quarter of a second the test allows it, on a fast day too."""
     buffer = io.BytesIO()
-    scene((6000, 6000)).save(buffer, "PNG", compress_level=1)
+    Image.linear_gradient("L").resize((12000, 12000)).save(buffer, "PNG", compress_level=1)
     return buffer.getvalue()
 
 
@@ -428,7 +429,7 @@ async def test_an_image_that_takes_too_long_is_stopped_and_its_worker_replaced(
     scene((100, 100)).save(buffer, "PNG")
     small = write(tmp_path / "small.png", buffer.getvalue())
     big = write(tmp_path / "big.png", big_png())
-    images = PillowImages(workers=1, seconds=0.25)
+    images = PillowImages(workers=1, seconds=0.25, max_pixels=200_000_000)
     try:
         first = await images.process(small, "image/png", out)  # in a pool just started
         assert (first.width, first.height) == (100, 100)

@@ -266,10 +266,13 @@ async def test_an_image_that_takes_too_long_is_kept_as_a_plain_download(
 ) -> None:
     """An image whose processing outlasts the time limit ends failed (image.too_slow) and
     downloads as it came; the worker goes on to the next image."""
+    # 144 million pixels take over a second to decode here, the small photo a hundredth: a
+    # quarter of a second between them holds on a slow day and on a fast one (36 million
+    # pixels, which this test had, were all done within the quarter on a fast day)
     buffer = io.BytesIO()
-    Image.linear_gradient("L").resize((6000, 6000)).save(buffer, "PNG", compress_level=1)
+    Image.linear_gradient("L").resize((12000, 12000)).save(buffer, "PNG", compress_level=1)
     data = buffer.getvalue()
-    slow = PillowImages(workers=1, seconds=0.25)
+    slow = PillowImages(workers=1, seconds=0.25, max_pixels=200_000_000)
     worker = replace(core.file_work, images=slow)
     try:
         huge = await upload(core, ana, ws, data, "enorme.png")
