@@ -17,6 +17,7 @@ from tertulia.domain.errors import Conflict, NotFound
 from tertulia.domain.ids import UploadId, WorkspaceId
 from tertulia.domain.users import User
 from tertulia.usecases import files as file_work
+from tertulia.usecases import uploads as uploads_module
 from tertulia.usecases.core import Tertulia
 from tertulia.usecases.files import FileLimits
 from tertulia.usecases.ports import Upload
@@ -319,3 +320,24 @@ async def test_an_upload_finished_by_two_requests_at_once_makes_one_file(
     async with core.files.uow(read_only=True) as uow:
         assert await uow.files.usage(ws, ana.id) == (len(TEXT), len(TEXT))
     await uploads.create(ana.id, ws, "resto.txt", 2 * len(TEXT))
+
+
+async def test_a_part_past_the_most_is_refused_and_freed(
+    core: Tertulia, ws: WorkspaceId, ana: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sent without a declared length (so read before it can be refused), a part that would
+    be the last one allowed without ending the upload is refused, its bytes freed, the offset
+    where it was; the rest in one part ends it."""
+    monkeypatch.setattr(uploads_module, "MAX_PARTS", 3)
+    upload = await core.uploads.create(ana.id, ws, "acta.txt", len(TEXT))
+    await core.uploads.append(ana.id, upload.id, 0, chunks(TEXT[:10]))
+    await core.uploads.append(ana.id, upload.id, 10, chunks(TEXT[10:20]))
+    with pytest.raises(Conflict) as refused:
+        await core.uploads.append(ana.id, upload.id, 20, chunks(TEXT[20:30]))
+    assert refused.value.code == "upload.too_many_parts"
+    found, parts = await row(core, upload.id)
+    assert (found and found.offset, parts) == (20, 2)
+    await work_all(core)
+    assert key_of(TEXT[20:30]) not in stored(core)
+    done = await core.uploads.append(ana.id, upload.id, 20, chunks(TEXT[20:]))
+    assert done.file_id is not None

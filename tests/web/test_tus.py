@@ -15,6 +15,7 @@ import pytest
 from httpx import AsyncClient, Response
 from PIL import Image
 
+from tertulia.usecases import uploads
 from tests.conftest import serve
 from tests.web.api import Account, join, ok, problem, signup, workspace
 
@@ -162,6 +163,24 @@ async def test_a_wrong_offset_is_409_and_changes_nothing(client: AsyncClient, te
     problem(await patch(client, team.ana, url, 150, TEXT[150:200]), 409, "upload.offset_mismatch")
     assert (await head(client, team.ana, url)).headers["upload-offset"] == "100"
     last = await patch(client, team.ana, url, 100, TEXT[100:])
+    assert (await content_of(client, team.ana, last.headers["tertulia-file-id"])).content == TEXT
+
+
+async def test_an_upload_in_too_many_parts_must_end_with_the_last(
+    client: AsyncClient, team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With room for three parts, a third that leaves bytes unsent is a 409 and keeps
+    nothing; a third that carries the rest makes the file."""
+    monkeypatch.setattr(uploads, "MAX_PARTS", 3)
+    url = await created(client, team.ana, team.ws, "acta.txt", len(TEXT))
+    assert (await patch(client, team.ana, url, 0, TEXT[:10])).status_code == 204
+    assert (await patch(client, team.ana, url, 10, TEXT[10:20])).status_code == 204
+    refused = await patch(client, team.ana, url, 20, TEXT[20:30])
+    problem(refused, 409, "upload.too_many_parts")
+    assert f"{len(TEXT) - 20} bytes" in refused.json()["detail"]
+    assert (await head(client, team.ana, url)).headers["upload-offset"] == "20"
+    last = await patch(client, team.ana, url, 20, TEXT[20:])
+    assert last.status_code == 204, last.text
     assert (await content_of(client, team.ana, last.headers["tertulia-file-id"])).content == TEXT
 
 

@@ -906,6 +906,9 @@ class Uploads(Protocol):
     async def parts(self, upload_id: UploadId) -> list[UploadPart]:
         """Its parts, in order."""
 
+    async def part_count(self, upload_id: UploadId) -> int:
+        """How many parts it has."""
+
     async def drop_parts(self, upload_id: UploadId) -> list[str]:
         """Forget its parts; the keys of the blobs they held."""
 

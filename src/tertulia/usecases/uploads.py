@@ -26,6 +26,10 @@ from tertulia.usecases.ports import (
 )
 
 UPLOAD_TTL = timedelta(hours=24)  # an upload no part came to for this long is gone
+# Parts an upload may have (S3's limit on a multipart upload): each costs a row and a blob,
+# so a client sending a byte per request cannot make a million of them. The last one allowed
+# must end the upload.
+MAX_PARTS = 10_000
 
 
 def _not_found() -> NotFound:
@@ -35,6 +39,14 @@ def _not_found() -> NotFound:
 def _past_length(upload: Upload) -> TooLarge:
     return TooLarge(
         f"This upload has {upload.length - upload.offset} bytes left to send.", "upload.length"
+    )
+
+
+def _last_part(upload: Upload) -> Conflict:
+    return Conflict(
+        f"This upload has had {MAX_PARTS - 1:,} parts, the most but one: send its remaining "
+        f"{upload.length - upload.offset} bytes in one request.",
+        "upload.too_many_parts",
     )
 
 
@@ -101,7 +113,9 @@ class Uploads:
         """Add the bytes of one request at `offset`, which must be where the upload stands.
         Reaching the end makes the file (typed, checked and counted as any upload is); a
         file the policy refuses ends the upload with that refusal."""
-        upload = await self.get(user, upload_id)
+        async with self.uow(read_only=True) as uow:
+            upload = self._check(await uow.uploads.find(upload_id), user)
+            parts = await uow.uploads.part_count(upload_id)
         if upload.file_id is not None:
             raise Conflict("This upload is complete.", "upload.complete")
         if offset != upload.offset:
@@ -112,6 +126,8 @@ class Uploads:
         remaining = upload.length - upload.offset
         if declared is not None and declared > remaining:
             raise _past_length(upload)
+        if parts >= MAX_PARTS - 1 and declared is not None and 0 < declared < remaining:
+            raise _last_part(upload)  # known before a byte is read
         if declared != 0:
             try:
                 blob = await self.blobs.put(chunks, remaining)
@@ -142,6 +158,13 @@ class Uploads:
                     f"The upload stands at offset {upload.offset}, not {part.start}.",
                     "upload.offset_mismatch",
                 )
+            if (
+                upload.offset + part.size < upload.length
+                and await uow.uploads.part_count(upload.id) >= MAX_PARTS - 1
+            ):
+                await collect_later(uow, [part.blob_key], now)
+                await uow.commit()
+                raise _last_part(upload)
             if not await still_stored(uow, self.blobs, part.blob_key):
                 # the same bytes were stored before and freed while this part came
                 raise Conflict("The part was interrupted; send it again.", "upload.retry")

@@ -238,7 +238,9 @@ async def append(
     Bytes past `Upload-Length`: 413, nothing kept. A request cut off keeps nothing: resend
     from the last offset. The last part makes the file (its type detected, the policy and
     quotas applied: a refused file ends the upload with 415 or 409) and names it in
-    `Tertulia-File-Id`. Patching a finished upload: 409 `upload.complete`."""
+    `Tertulia-File-Id`. Patching a finished upload: 409 `upload.complete`. An upload has at
+    most 10,000 parts: the last of them must carry every byte left (else 409
+    `upload.too_many_parts`, nothing kept)."""
     await _owned(request, core, user, upload_id)
     kind = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if kind != OFFSET_TYPE:

@@ -76,6 +76,10 @@ class SqlUploads:
         )
         return [UploadPart(int(r.start), r.blob_key, int(r.size)) for r in rows]
 
+    async def part_count(self, upload_id: UploadId) -> int:
+        query = select(func.count()).select_from(p).where(p.c.upload_id == upload_id)
+        return int((await self._conn.execute(query)).scalar_one())
+
     async def drop_parts(self, upload_id: UploadId) -> list[str]:
         keys = [part.blob_key for part in await self.parts(upload_id)]
         await self._conn.execute(delete(p).where(p.c.upload_id == upload_id))
