@@ -394,26 +394,31 @@ class Scorer:
     candidate anyway."""
 
     match: Match
-    _needles: tuple[tuple[int, str, float], ...] = field(init=False)
+    # by column (the index in COLUMNS): what to count in it, and its weight
+    _needles: tuple[tuple[int, tuple[tuple[str, float], ...]], ...] = field(init=False)
 
     def __post_init__(self) -> None:
-        needles: list[tuple[int, str, float]] = []
+        needles: dict[int, list[tuple[str, float]]] = {}
         for clause in self.match.positive:
             if isinstance(clause, Sequence):
-                needles.append((0, f" {' '.join(clause.lexemes)} ", 2.0))
+                needles.setdefault(0, []).append((f" {' '.join(clause.lexemes)} ", 2.0))
                 continue
             for lexeme in clause.lexemes:
                 needle = f" {lexeme.text}" if lexeme.prefix else f" {lexeme.text} "
-                needles.append((COLUMNS.index(lexeme.column), needle, _WEIGHTS[lexeme.column]))
-        object.__setattr__(self, "_needles", tuple(needles))
+                column = COLUMNS.index(lexeme.column)
+                needles.setdefault(column, []).append((needle, _WEIGHTS[lexeme.column]))
+        object.__setattr__(
+            self, "_needles", tuple((column, tuple(n)) for column, n in needles.items())
+        )
 
     def __call__(self, columns: tuple[str, ...], average_length: float) -> float:
-        padded = [f" {text} " for text in columns]
         length = columns[0].count(" ") + 1
         norm = _K1 * (1 - _B + _B * length / max(average_length, 1.0))
         score = 0.0
-        for column, needle, weight in self._needles:
-            frequency = padded[column].count(needle)
-            if frequency:
-                score += weight * frequency * (_K1 + 1) / (frequency + norm)
+        for column, needles in self._needles:  # a column is padded once, if it is read
+            padded = f" {columns[column]} "
+            for needle, weight in needles:
+                frequency = padded.count(needle)
+                if frequency:
+                    score += weight * frequency * (_K1 + 1) / (frequency + norm)
         return score
