@@ -19,6 +19,7 @@ from tertulia.domain.ids import ChannelId, MessageId, WorkspaceId
 from tertulia.domain.messages import Draft
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Role
+from tertulia.usecases import channels as channel_cases
 from tertulia.usecases.core import Tertulia
 from tertulia.usecases.search import Reindex, Reindexing, Results
 from tests.conftest import Clock
@@ -41,7 +42,9 @@ _WAYS = {
         "SCOPED_DENSE": 10**9,
     },
     # PostgreSQL: words the statistics call rare, looked up at once without a walk
-    "rare by statistics": {"estimated_share": lambda frequencies, match: 0.0},
+    "rare by statistics": {
+        "_frequencies": _no_channel_listed, "estimated_share": lambda frequencies, match: 0.0,
+    },
     # PostgreSQL: words the statistics call common, walked through a window they size
     "common by statistics": {
         "_frequencies": _no_channel_listed, "estimated_share": lambda frequencies, match: 1.0,
@@ -360,6 +363,28 @@ async def test_a_private_channel_never_reaches_a_non_member(
         "la clave secreta es azul",
         "la clave pública",
     }
+
+
+async def test_a_channel_whose_id_ends_like_a_readable_one_stays_hidden(
+    core: Tertulia,
+    ws: WorkspaceId,
+    ana: User,
+    bruno: User,
+    general: ChannelId,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PostgreSQL's scoped index knows a channel by the end of its id: a private channel
+    whose id ends like #general's still never reaches Ana, whichever way the search goes."""
+    twin = "0" * (26 - engines.SCOPE_KEY_LENGTH) + general[-engines.SCOPE_KEY_LENGTH :]
+    monkeypatch.setattr(channel_cases, "new_id", lambda: twin)
+    hidden = (await core.channels.create(bruno.id, ws, "gemelo", ChannelKind.PRIVATE)).channel
+    assert hidden.id == twin != general
+    await say(core, bruno, hidden.id, "la contraseña gemela")
+    await say(core, ana, general, "la contraseña pública")
+    for q in ("contraseña", "gemela", '"contraseña gemela"', "contra*"):
+        assert "la contraseña gemela" not in await texts(core, ana, ws, q), q
+    assert (await find(core, ana, ws, "gemela")).total == 0
+    assert await texts(core, bruno, ws, "gemela") == {"la contraseña gemela"}
 
 
 async def test_public_channels_reach_members_but_not_guests(
