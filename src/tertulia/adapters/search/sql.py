@@ -766,12 +766,17 @@ class PostgresSearch(_SqlIndex):
         )
         newest = self._ranked(f"({each})", ["TRUE"], "d.id")
         params["scoped"] = scoped_tsquery(match, channels)
+        # a scoped lexeme names the end of its channel's id: the channel itself is checked
+        # against the same list, a comparison per match (the readable-channels query there
+        # would be joined again to every match)
+        listed = "d.channel_id || '' IN (" + ", ".join(f":{name}" for name in names) + ")"
         older = self._ranked(
             "search_docs",
             [
                 "tertulia_search_scope(d.channel_id, d.doc) @@ CAST(:scoped AS tsquery)",
                 _CHECKED,
-                *map(_unindexed, conditions),
+                listed,
+                *map(_unindexed, allowed),
                 "d.id + 0 <= :ceiling",
             ],
             "d.id + 0",
