@@ -147,10 +147,13 @@ async def test_a_socket_hears_only_the_people_it_watches(
     bruno, olga = people["bruno"], people["olga"]
     async with opened(server, people["ana"]) as ana, opened(server, people["ana"]) as idle:
         await watch(ana, olga)
-        async with opened(server, bruno), opened(server, olga):
+        async with opened(server, olga), opened(server, bruno):  # Bruno leaves first
             assert await presence_of(ana, olga) == "online"
         assert await presence_of(ana, olga) == "offline"
-        assert await watch(ana, bruno) == {bruno.id: "offline"}
+        # the server notices each socket's close on its own: Bruno's going offline may still
+        # be on its way when Ana's socket asks; then it reaches her, now that she watches him
+        if (await watch(ana, bruno)) != {bruno.id: "offline"}:
+            assert await presence_of(ana, bruno) == "offline"
         async with opened(server, olga), opened(server, bruno):
             assert await presence_of(ana, bruno) == "online"
             heard = await ana.quiet(skip=())
