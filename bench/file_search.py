@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
+from machine import describe, speed
 from search import (
     POSTGRES,
     World,
@@ -317,6 +318,8 @@ def main() -> None:
     args = parser.parse_args()
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     results: dict[str, Any] = {"files": args.files, "channels": 100, "searcher_in": 20}
+    results["machine"] = speed()
+    print(describe(results["machine"]), flush=True)
     with tempfile.TemporaryDirectory(prefix="tertulia-files-") as tmp:
         for backend in backends:
             print(f"{backend}: loading {args.files:,} files…", flush=True)

@@ -41,6 +41,7 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).parent))
 from corpus import Corpus
+from machine import describe, speed
 from tertulia.adapters.search.sql import tsvector
 from tertulia.adapters.sql import migrate
 from tertulia.adapters.sql.database import open_database
@@ -586,7 +587,9 @@ def main() -> None:
         "channels": CHANNELS,
         "users": USERS,
         "searcher_in_channels": max(MEMBER_OF, min(CHANNELS, args.member_of)),
+        "machine": speed(),
     }
+    print(describe(results["machine"]), flush=True)
     with tempfile.TemporaryDirectory(prefix="tertulia-search-") as tmp:
         workdir = args.keep or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
