@@ -53,8 +53,8 @@ def speed() -> dict[str, float]:
 
 def describe(figures: dict[str, float]) -> str:
     return (
-        f"machine today: reference work {figures['python_ms']} ms in Python, "
-        f"{figures['sqlite_ms']} ms in SQLite (lower is faster; compare runs by these)"
+        f"machine: reference work {figures['python_ms']} ms in Python, "
+        f"{figures['sqlite_ms']} ms in SQLite (lower is faster)"
     )
 
 
