@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tertulia.adapters.sql.database import Database, open_database
 from tertulia.adapters.sql.ratelimits import SqlRateLimiter
 from tertulia.adapters.sql.tables import rate_limits
+from tertulia.usecases.ports import Hit
 
 
 class Seconds:
@@ -76,3 +77,50 @@ async def test_reset_forgets_a_key_only(db: Database) -> None:
     await limiter.reset("a")
     assert await limiter.count("a") == 0
     assert await limiter.count("b") == 1
+
+
+async def test_a_key_over_its_limit_is_refused_without_the_database(db: Database) -> None:
+    """Once a key is over its limit, this process refuses it until its window ends without
+    counting it again (a runaway script costs the database nothing more); then it counts."""
+    clock = Seconds()
+    limiter = SqlRateLimiter(db, clock)
+    states = [await limiter.hit("script", 2, 60) for _ in range(3)]
+    assert [s.allowed for s in states] == [True, True, False]
+    for _ in range(20):
+        refused = await limiter.hit("script", 2, 60)
+        assert not refused.allowed
+        assert refused.reset_after == 60
+    assert await limiter.count("script") == 3
+    clock.now += 61
+    assert (await limiter.hit("script", 2, 60)).allowed
+    assert await limiter.count("script") == 1
+
+
+async def test_many_keys_of_many_requests_are_counted_in_order(db: Database) -> None:
+    """Requests charging several keys at once, concurrently: each key's hits are numbered in
+    the order they came, across every request, and no hit is lost."""
+    limiter = SqlRateLimiter(db, Seconds())
+    requests = [
+        [Hit("write:ana", 100, 60), Hit("post:ana", 3, 60), Hit("channel:dev", 5, 60)],
+        [Hit("write:bruno", 100, 60), Hit("post:bruno", 3, 60), Hit("channel:dev", 5, 60)],
+    ] * 4
+    answers = await asyncio.gather(*(limiter.hit_many(hits) for hits in requests))
+    post = [a[1].allowed for a in answers]
+    assert post == [True, True, True, True, True, True, False, False]
+    assert [a[2].remaining for a in answers] == [4, 3, 2, 1, 0, 0, 0, 0]
+    assert [a[2].allowed for a in answers] == [True] * 5 + [False] * 3
+    assert await limiter.count("channel:dev") == 8
+    assert await limiter.count("write:ana") == 4
+
+
+@pytest.mark.parametrize("length", [182, 254, 10_000])
+async def test_keys_of_any_length_fit(db: Database, length: int) -> None:
+    """A key holding what someone typed (a login of any length, any script) is counted like
+    any other, on both databases: long keys are stored by a digest, and stay distinct."""
+    limiter = SqlRateLimiter(db, Seconds())
+    typed = ("ñ" * length)[:length]
+    first = await limiter.hit(f"password:{typed}:127.0.0.1", 1, 60)
+    other = await limiter.hit(f"password:{typed}x:127.0.0.1", 1, 60)
+    again = await limiter.hit(f"password:{typed}:127.0.0.1", 1, 60)
+    assert (first.allowed, other.allowed, again.allowed) == (True, True, False)
+    assert await limiter.count(f"password:{typed}:127.0.0.1") == 2
