@@ -490,6 +490,10 @@ def main() -> None:
             TERTULIA_JWT_SECRET=SECRET,
             TERTULIA_PORT=str(port),
             TERTULIA_LOG_LEVEL="warning",
+            # a sender posts as fast as the bench asks: fan-out is measured here, not limits
+            TERTULIA_RATE_LIMITS=json.dumps(
+                {"write": "off", "message.post": "off", "message.post_in_channel": "off"}
+            ),
         )
         ours = [*pinned(server_core), sys.executable, "-m", "tertulia", "serve"]
         with serving(ours, env, port, workdir / "server.log") as pid:

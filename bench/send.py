@@ -148,6 +148,13 @@ def measure_backend(backend: str, args: argparse.Namespace, workdir: Path) -> di
             TERTULIA_LOGIN_ATTEMPTS_PER_ADDRESS="100000",
             TERTULIA_LOG_LEVEL=args.log_level,
             TERTULIA_DB_POOL_SIZE=str(args.pool),
+            # the limits are counted (their cost is part of the figure) but never reached
+            TERTULIA_RATE_LIMITS=json.dumps(
+                dict.fromkeys(
+                    ("write", "message.post", "message.post_in_channel"),
+                    "1000000000/60" if args.limits == "counted" else "off",
+                )
+            ),
         )
         subprocess.run(
             [sys.executable, "-m", "tertulia", "migrate"], env=env, check=True, capture_output=True
@@ -196,6 +203,12 @@ def main() -> None:
     parser.add_argument("--pool", type=int, default=20, help="database pool per process")
     parser.add_argument("--log-level", default="info", help="the server's (info logs each request)")
     parser.add_argument("--no-pin", action="store_true", help="do not pin to cores 0 and 1")
+    parser.add_argument(
+        "--limits",
+        choices=["counted", "off"],
+        default="counted",
+        help="rate limits counted (never reached), or off: what they cost the hot path",
+    )
     args = parser.parse_args()
     args.server_core = None if args.no_pin else 0
     if not args.no_pin:
@@ -205,6 +218,7 @@ def main() -> None:
         "clients": args.clients,
         "seconds": args.seconds,
         "pinned": not args.no_pin,
+        "rate_limits": args.limits,
     }
     with tempfile.TemporaryDirectory(prefix="tertulia-bench-") as tmp:
         workdir = Path(tmp)

@@ -10,7 +10,7 @@ import secrets
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -35,10 +35,11 @@ from tertulia.adapters.sql.uow import SqlUnitOfWorkFactory
 from tertulia.config import Settings
 from tertulia.domain.files import TypePolicy, parse_type_policy
 from tertulia.domain.messages import DEFAULT_MAX_LENGTH
-from tertulia.usecases.accounts import Accounts, AuthPolicy, Limit, SessionCache
+from tertulia.usecases.accounts import Accounts, AuthPolicy, SessionCache
 from tertulia.usecases.channels import Channels
 from tertulia.usecases.core import NotReady, Tertulia
 from tertulia.usecases.files import FileLimits, Files, FileWork
+from tertulia.usecases.limits import DEFAULT_LIMITS, Action, Limit, Limits, limits_from
 from tertulia.usecases.markup import Markup
 from tertulia.usecases.messaging import Messaging
 from tertulia.usecases.ports import (
@@ -117,6 +118,13 @@ def policy_of(settings: Settings) -> AuthPolicy:
     )
 
 
+def rate_limits_of(settings: Settings) -> dict[Action, Limit | None]:
+    try:
+        return limits_from(settings.rate_limits)
+    except ValueError as exc:
+        raise ConfigError(f"TERTULIA_RATE_LIMITS: {exc}.") from None
+
+
 async def check_schema(database: Database) -> None:
     """Refuse to serve a database whose schema is not the one this code expects."""
     current, expected = await migrate.current(database), migrate.head()
@@ -136,7 +144,9 @@ async def open_tertulia(
     `hasher` replaces Argon2 (tests use a fast twin); nothing else is swappable here, on
     purpose: configuration chooses adapters by URL.
     """
-    setup = file_setup(settings)  # refuse a bad file configuration before opening anything
+    # refuse a bad configuration before opening anything
+    setup = file_setup(settings)
+    rate_limits = rate_limits_of(settings)
     database = open_database(settings.db_url, pool_size=settings.db_pool_size)
     async with AsyncExitStack() as stack:
         stack.push_async_callback(database.close)
@@ -163,7 +173,9 @@ async def open_tertulia(
             settings.max_message_length,
             live_of(settings, database),
             setup,
+            rate_limits,
         )
+        stack.push_async_callback(core.limits.limiter.aclose)
         await core.live.start()
         stack.push_async_callback(core.live.close)
         working = asyncio.create_task(core.file_work.run(), name="tertulia-files")
@@ -279,6 +291,7 @@ async def assemble(
     max_message_length: int = DEFAULT_MAX_LENGTH,
     live: Live | None = None,
     files: FileSetup | None = None,
+    rate_limits: Mapping[Action, Limit | None] | None = None,
 ) -> Tertulia:
     """Every use case on an open database: the one place where they are wired together.
     `live` (real time) is started by the caller; without one, nothing is published. The
@@ -300,10 +313,11 @@ async def assemble(
                 raise NotReady(name, exc) from exc
         return {"database": "ok", "broker": "ok"}
 
+    limiter = SqlRateLimiter(database)
     accounts = Accounts(
         uow=uow,
         hasher=hasher,
-        limiter=SqlRateLimiter(database),
+        limiter=limiter,
         clock=clock,
         common_passwords=common_passwords(),
         dummy_hash=await hasher.hash(secrets.token_urlsafe(16)),
@@ -314,6 +328,7 @@ async def assemble(
     live.hub.on_session_revoked = accounts.sessions.evict
     return Tertulia(
         accounts=accounts,
+        limits=Limits(limiter, rate_limits if rate_limits is not None else DEFAULT_LIMITS),
         workspaces=Workspaces(uow=uow, clock=clock, presence=live.presence),
         channels=Channels(uow=uow, clock=clock),
         messaging=Messaging(

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     login_attempts_per_address: int = Field(100, ge=1)
     login_window_seconds: int = Field(900, ge=1)
     registrations_per_address_per_hour: int = Field(20, ge=1)
+    rate_limits: dict[str, str] = Field(
+        default_factory=dict,
+        description="Changes to the limits on what one person may do (and one channel take),"
+        ' as JSON: {"message.post": "60/60", "search": "off"}, each COUNT/SECONDS or off.'
+        " The actions and their defaults are in the README.",
+    )
 
     argon2_memory_kib: int = Field(19_456, ge=8)
     argon2_time_cost: int = Field(2, ge=1)

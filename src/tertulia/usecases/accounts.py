@@ -13,6 +13,7 @@ from tertulia.domain.events import Event
 from tertulia.domain.ids import SessionId, UserId, new_id
 from tertulia.domain.sessions import RefreshToken, Session
 from tertulia.domain.users import ProfileChange, User
+from tertulia.usecases.limits import Limit
 from tertulia.usecases.ports import (
     Clock,
     PasswordHasher,
@@ -28,14 +29,6 @@ WRONG_CREDENTIALS = "Wrong username, email or password."
 USED_TOKENS_KEPT = timedelta(days=7)
 # Ended sessions are kept a while for the record, then deleted with their tokens.
 SESSION_RECORDS_KEPT = timedelta(days=30)
-
-
-@dataclass(frozen=True, slots=True)
-class Limit:
-    """At most `count` hits per `seconds`."""
-
-    count: int
-    seconds: int
 
 
 @dataclass(frozen=True, slots=True)

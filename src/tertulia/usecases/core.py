@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from tertulia.usecases.accounts import Accounts
 from tertulia.usecases.channels import Channels
 from tertulia.usecases.files import Files, FileWork
+from tertulia.usecases.limits import Limits
 from tertulia.usecases.messaging import Messaging
 from tertulia.usecases.ports import BlobStore
 from tertulia.usecases.realtime import Live
@@ -29,6 +30,7 @@ class Tertulia:
     """What Tertulia can do. Built by `bootstrap.open_tertulia`; nothing here is global."""
 
     accounts: Accounts
+    limits: Limits  # what people do, counted against their rate limits
     workspaces: Workspaces
     channels: Channels
     messaging: Messaging

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Request
 
 from tertulia.domain.ids import ID_PATTERN, UserId
 from tertulia.domain.users import ProfileChange
 from tertulia.usecases.accounts import Client, Grant, Registration
 from tertulia.usecases.ports import RateLimit
 from tertulia.web.auth import AccessTokens, Core, CurrentPrincipal, CurrentUser, Principal
+from tertulia.web.limits import headers_of
+from tertulia.web.problems import problems
 from tertulia.web.schemas import (
     LoginIn,
     LogoutIn,
@@ -21,7 +23,6 @@ from tertulia.web.schemas import (
     RegisterIn,
     TokensOut,
     UserOut,
-    problems,
 )
 
 router = APIRouter(prefix="/api/v1")
@@ -33,15 +34,9 @@ def client_of(request: Request) -> Client:
     return Client(ip=host, user_agent=request.headers.get("user-agent", ""))
 
 
-def _rate_limit_headers(request: Request, response: Response, state: RateLimit) -> None:
+def _rate_limit_headers(request: Request, state: RateLimit) -> None:
     """Tell the client where it stands (IETF RateLimit headers), on success and error alike."""
-    headers = {
-        "RateLimit-Limit": str(state.limit),
-        "RateLimit-Remaining": str(state.remaining),
-        "RateLimit-Reset": str(state.reset_after),
-    }
-    request.state.rate_limit_headers = headers
-    response.headers.update(headers)
+    request.state.rate_limit_headers = headers_of(state)
 
 
 def _tokens(request: Request, grant: Grant) -> TokensOut:
@@ -64,14 +59,31 @@ def _tokens(request: Request, grant: Grant) -> TokensOut:
     status_code=201,
     tags=["accounts"],
     summary="Create an account",
-    responses=problems(400, 409, 413, 422, 429),
+    responses=problems(
+        "username.invalid",
+        "username.reserved",
+        "email.invalid",
+        "password.too_short",
+        "password.too_long",
+        "password.repetitive",
+        "password.personal",
+        "password.common",
+        "text.bad_character",
+        "text.empty",
+        "text.invisible",
+        "text.too_long",
+        "user.username_taken",
+        "user.email_taken",
+        "user.taken",
+        "auth.rate_limited",
+    ),
 )
-async def register(body: RegisterIn, request: Request, response: Response, core: Core) -> MeOut:
+async def register(body: RegisterIn, request: Request, core: Core) -> MeOut:
     """Create an account. The password is checked against a policy (at least 10 characters,
     not containing the username, not a common password) and stored as an Argon2id hash.
     Limited per client address."""
     state = await core.accounts.throttle("register", client_of(request).ip)
-    _rate_limit_headers(request, response, state)
+    _rate_limit_headers(request, state)
     user = await core.accounts.register(
         Registration(body.username, str(body.email), body.password, body.display_name)
     )
@@ -82,16 +94,16 @@ async def register(body: RegisterIn, request: Request, response: Response, core:
     "/auth/login",
     tags=["accounts"],
     summary="Log in",
-    responses=problems(400, 401, 413, 422, 429),
+    responses=problems("auth.invalid_credentials", "auth.rate_limited"),
 )
-async def login(body: LoginIn, request: Request, response: Response, core: Core) -> TokensOut:
+async def login(body: LoginIn, request: Request, core: Core) -> TokensOut:
     """Trade a username (or email) and password for an access token (15 minutes) and a
     refresh token. Attempts are limited per client address (the `RateLimit-*` headers say
     what remains) and per account: 10 guesses from one address, 100 from anywhere, in 15
     minutes; a right password clears the first count. A 429 carries `Retry-After`."""
     client = client_of(request)
     state = await core.accounts.throttle("login", client.ip)
-    _rate_limit_headers(request, response, state)
+    _rate_limit_headers(request, state)
     return _tokens(request, await core.accounts.login(body.login, body.password, client))
 
 
@@ -99,14 +111,16 @@ async def login(body: LoginIn, request: Request, response: Response, core: Core)
     "/auth/refresh",
     tags=["accounts"],
     summary="Refresh tokens",
-    responses=problems(400, 401, 413, 422, 429),
+    responses=problems(
+        "auth.refresh_invalid", "auth.refresh_reused", "auth.session_ended", "auth.rate_limited"
+    ),
 )
-async def refresh(body: RefreshIn, request: Request, response: Response, core: Core) -> TokensOut:
+async def refresh(body: RefreshIn, request: Request, core: Core) -> TokensOut:
     """Trade a refresh token for a new access token and a new refresh token. Each refresh
     token works once: presenting a used one again revokes the whole session (it was stolen,
     or replayed), and every device of that session must log in again."""
     state = await core.accounts.throttle("refresh", client_of(request).ip)
-    _rate_limit_headers(request, response, state)
+    _rate_limit_headers(request, state)
     return _tokens(request, await core.accounts.refresh(body.refresh_token))
 
 
@@ -115,7 +129,7 @@ async def refresh(body: RefreshIn, request: Request, response: Response, core: C
     status_code=204,
     tags=["accounts"],
     summary="Log out",
-    responses=problems(400, 413, 401, 422),
+    responses=problems(),
 )
 async def logout(caller: CurrentPrincipal, core: Core, body: LogoutIn | None = None) -> None:
     """End this session (or, with `everywhere`, every session of the account): its access
@@ -124,7 +138,7 @@ async def logout(caller: CurrentPrincipal, core: Core, body: LogoutIn | None = N
     await core.accounts.logout(caller.user_id, caller.session_id, everywhere)
 
 
-@router.get("/users/me", tags=["accounts"], summary="Your profile", responses=problems(401))
+@router.get("/users/me", tags=["accounts"], summary="Your profile", responses=problems())
 async def me(user: CurrentUser, core: Core) -> MeOut:
     """Your account, email included."""
     return MeOut.of(await core.accounts.me(user))
@@ -134,7 +148,22 @@ async def me(user: CurrentUser, core: Core) -> MeOut:
     "/users/me",
     tags=["accounts"],
     summary="Edit your profile",
-    responses=problems(400, 413, 401, 403, 409, 422),
+    responses=problems(
+        "text.bad_character",
+        "text.empty",
+        "text.invisible",
+        "text.too_long",
+        "email.invalid",
+        "timezone.unknown",
+        "password.too_short",
+        "password.too_long",
+        "password.repetitive",
+        "password.personal",
+        "password.common",
+        "auth.current_password_required",
+        "auth.current_password_wrong",
+        "user.email_taken",
+    ),
 )
 async def edit_me(body: ProfileIn, request: Request, caller: CurrentPrincipal, core: Core) -> MeOut:
     """Change display name, title, time zone; changing email or password needs
@@ -159,7 +188,7 @@ async def edit_me(body: ProfileIn, request: Request, caller: CurrentPrincipal, c
     "/users/{user_id}",
     tags=["accounts"],
     summary="Someone's profile",
-    responses=problems(401, 404, 422),
+    responses=problems("user.not_found"),
 )
 async def user(user_id: UserPath, viewer: CurrentUser, core: Core) -> UserOut:
     """A person you share a workspace with (for guests: a channel). Anyone else is 404."""

@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 from tertulia.domain.errors import Unauthenticated
 from tertulia.domain.ids import SessionId, UserId, is_id
 from tertulia.usecases.core import Tertulia
+from tertulia.web import limits
 
 ALGORITHM = "HS256"
 
@@ -114,7 +115,8 @@ Core = Annotated[Tertulia, Depends(core)]
 
 
 async def principal(request: Request) -> Principal:
-    """The caller, from `Authorization: Bearer …`; 401 if absent, invalid or revoked.
+    """The caller, from `Authorization: Bearer …`; 401 if absent, invalid or revoked; 429
+    past one of their rate limits for this operation (see `limits`).
 
     It reads the header itself rather than through FastAPI's HTTPBearer: every request pays
     for each dependency, and /docs learns of the scheme from `requires_auth` instead."""
@@ -128,6 +130,7 @@ async def principal(request: Request) -> Principal:
     app_core: Tertulia = request.app.state.core
     await app_core.accounts.check_session(caller.user_id, caller.session_id)
     request.state.user_id = caller.user_id
+    await limits.charge(request, app_core, caller.user_id)
     return caller
 
 

@@ -83,6 +83,11 @@ class RequestContext:
                 # API answers are not cached, unless one says how (a file's bytes)
                 if scope["path"].startswith("/api/") and b"cache-control" not in named:
                     headers.append((b"cache-control", b"no-store"))
+                # where the caller stands against the limit this request counted against,
+                # unless the response names the one that refused it
+                limited = scope["state"].get("rate_limit_headers")
+                if limited and b"ratelimit-limit" not in named:
+                    headers.extend(limited)
                 message["headers"] = headers
             await send(message)
 
