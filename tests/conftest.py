@@ -30,10 +30,23 @@ from tertulia.bootstrap import FileSetup, assemble, create_app
 from tertulia.config import Settings
 from tertulia.usecases.accounts import AuthPolicy
 from tertulia.usecases.core import Tertulia
-from tests import services
+from tests import problems, services
 from tests.clamd import Daemon, clamd_daemon
+from tests.problems import recording
 from tests.s3 import s3_server
 from tests.twins import FastHasher
+
+
+@pytest.fixture(autouse=True)
+def answers_are_documented() -> Iterator[None]:
+    """Every problem a test saw the API answer is listed on its operation in /openapi.json,
+    with its status and code: the document is the truth, and the suite keeps it so."""
+    seen = len(problems.SEEN)
+    yield
+    missing = problems.undocumented(problems.SEEN[seen:])
+    if missing:
+        pytest.fail("undocumented in /openapi.json:\n" + "\n".join(missing), pytrace=False)
+
 
 JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 
@@ -231,7 +244,7 @@ async def serve(
     With `raise_app_exceptions=False` a crash comes back as the 500 a real client would see."""
     app = create_app(settings_for(database_url, data_dir, **overrides), hasher=FastHasher())
     async with (
-        LifespanManager(own_state_per_request(app)) as manager,
+        LifespanManager(own_state_per_request(recording(app))) as manager,
         AsyncClient(
             transport=ASGITransport(manager.app, raise_app_exceptions=raise_app_exceptions),
             base_url="http://testserver",

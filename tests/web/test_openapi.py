@@ -8,6 +8,7 @@ import pytest
 from fastapi import FastAPI
 
 from tertulia.bootstrap import create_app
+from tertulia.web.problems import CATALOGUE
 from tests.conftest import settings_for
 
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
@@ -78,8 +79,6 @@ def test_every_field_has_a_description_and_an_example(spec: dict[str, Any]) -> N
     """Every field of every request and response body says what it is, with an example."""
     missing = []
     for name, schema in spec["components"]["schemas"].items():
-        if name in {"HTTPValidationError", "ValidationError"}:
-            continue
         for field, prop in schema.get("properties", {}).items():
             if "description" not in prop:
                 missing.append(f"{name}.{field}: description")
@@ -90,14 +89,52 @@ def test_every_field_has_a_description_and_an_example(spec: dict[str, Any]) -> N
 
 
 def test_requests_and_errors_are_described_as_problem_documents(spec: dict[str, Any]) -> None:
-    """Errors are documented with the Problem schema (RFC 9457), not FastAPI's default."""
+    """Errors are documented with the Problem schema (RFC 9457), not FastAPI's default, and
+    FastAPI's own validation error shapes (which the API never sends) are gone."""
     problem = spec["components"]["schemas"]["Problem"]
     assert {"type", "title", "status", "code", "detail"} <= set(problem["required"])
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
     for method, path, op in _operations(spec):
-        for code, response in op["responses"].items():
-            if code.startswith("4") and code in ("401", "403", "404", "409", "422", "429"):
-                ref = response["content"]["application/problem+json"]["schema"]["$ref"]
-                assert ref.endswith("/Problem"), f"{method} {path} {code}"
+        for status, response in op["responses"].items():
+            if status.startswith(("4", "5")):
+                schema = response["content"]["application/problem+json"]["schema"]
+                assert schema["allOf"][0]["$ref"].endswith("/Problem"), f"{method} {path} {status}"
+
+
+def test_every_error_names_each_code_it_can_carry(spec: dict[str, Any]) -> None:
+    """Each error status of each operation lists its problem codes: in the description that
+    /docs shows, as `x-problem-codes`, and as the enum of `code` that a client can check; each
+    code is in the catalogue, which says what it means."""
+    for method, path, op in _operations(spec):
+        for status, response in op["responses"].items():
+            if not status.startswith(("4", "5")):
+                continue
+            name = f"{method.upper()} {path} {status}"
+            codes = response["x-problem-codes"]
+            assert codes, name
+            enum = response["content"]["application/problem+json"]["schema"]["allOf"][1]
+            assert enum["properties"]["code"]["enum"] == codes, name
+            for code in codes:
+                assert code in CATALOGUE, f"{name}: {code} is not in the catalogue"
+                assert f"`{code}`" in response["description"], name
+
+
+def test_what_every_operation_of_a_kind_answers_is_documented(spec: dict[str, Any]) -> None:
+    """A token it needs: 401 with the auth codes; a JSON body it reads: 400, 413 and 415;
+    parameters or a body it checks: 422; a limit it counts against: 429 (with its headers)."""
+    for method, path, op in _operations(spec):
+        name = f"{method.upper()} {path}"
+        codes = {s: set(r.get("x-problem-codes", ())) for s, r in op["responses"].items()}
+        if op.get("security"):
+            assert {"auth.missing_token", "auth.token_expired"} <= codes["401"], name
+        if "application/json" in op.get("requestBody", {}).get("content", {}):
+            assert "request.malformed_json" in codes["400"], name
+            assert "request.too_large" in codes["413"], name
+            assert "request.content_type" in codes["415"], name
+        if op.get("parameters") or "requestBody" in op:
+            assert "validation.invalid" in codes.get("422", set()), name
+        if "429" in codes:
+            assert "Retry-After" in op["responses"]["429"]["headers"], name
 
 
 def test_endpoints_that_need_a_token_say_so(spec: dict[str, Any]) -> None:

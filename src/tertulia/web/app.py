@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from importlib import resources
@@ -12,12 +12,14 @@ import orjson
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no types
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import get_flat_params
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.responses import Response
+from starlette.routing import BaseRoute
 
 from tertulia import __version__
 from tertulia.web import (
@@ -25,6 +27,7 @@ from tertulia.web import (
     channels,
     errors,
     files,
+    limits,
     live,
     messages,
     ops,
@@ -34,9 +37,10 @@ from tertulia.web import (
     workspaces,
 )
 from tertulia.web.auth import AUTHENTICATING, BEARER_SCHEME
-from tertulia.web.errors import PROBLEM, problem
+from tertulia.web.errors import problem
 from tertulia.web.guards import DeclaredBodyLimit, StreamedBodies
 from tertulia.web.logs import RequestContext
+from tertulia.web.problems import Operation, document
 from tertulia.web.tus import TUS_REQUEST_HEADERS, TUS_RESPONSE_HEADERS
 
 DESCRIPTION = """
@@ -82,6 +86,28 @@ DEMO_POLICY = (
 def _requires_auth(dependant: Dependant) -> bool:
     """Whether a route (or any dependency of it) asks who the caller is."""
     return any(d.call in AUTHENTICATING or _requires_auth(d) for d in dependant.dependencies)
+
+
+def operations(routes: Iterable[BaseRoute]) -> list[Operation]:
+    """The documented operations of these routes, and what their errors depend on."""
+    found = []
+    for route in routes:
+        if not (isinstance(route, APIRoute) and route.include_in_schema):
+            continue
+        params = get_flat_params(route.dependant)
+        authenticated = _requires_auth(route.dependant)
+        for method in sorted(route.methods or ()):
+            found.append(
+                Operation(
+                    method,
+                    route.path_format,
+                    authenticated=authenticated,
+                    json_body=route.body_field is not None,
+                    validated=bool(params or route.body_field is not None),
+                    limited=authenticated and bool(limits.actions_of(method, route.path_format)),
+                )
+            )
+    return found
 
 
 def _static(name: str, media_type: str) -> Response:
@@ -149,7 +175,7 @@ def build_app(
     app.add_middleware(RequestContext)
 
     def openapi() -> dict[str, Any]:
-        """FastAPI's document, with error responses typed as application/problem+json only."""
+        """FastAPI's document, with every error each operation can answer (`problems`)."""
         if app.openapi_schema is None:
             spec = get_openapi(
                 title=app.title,
@@ -158,22 +184,14 @@ def build_app(
                 routes=app.routes,
                 tags=app.openapi_tags,
             )
-            for ops in spec["paths"].values():
-                for op in ops.values():
-                    for code, response in op.get("responses", {}).items():
-                        content = response.get("content", {})
-                        if code[0] in "45" and "application/json" in content:
-                            content[PROBLEM] = content.pop("application/json")
             spec.setdefault("components", {}).setdefault("securitySchemes", {})["bearer"] = (
                 BEARER_SCHEME
             )
-            routes = [r for module in ROUTERS for r in module.router.routes]
-            for route in routes:
-                if isinstance(route, APIRoute) and _requires_auth(route.dependant):
-                    for method in route.methods or ():
-                        spec["paths"][route.path_format][method.lower()]["security"] = [
-                            {"bearer": []}
-                        ]
+            found = operations(r for module in ROUTERS for r in module.router.routes)
+            for op in found:
+                if op.authenticated:
+                    spec["paths"][op.path][op.method.lower()]["security"] = [{"bearer": []}]
+            document(spec, found)
             app.openapi_schema = spec
         return app.openapi_schema
 

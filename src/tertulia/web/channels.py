@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 from tertulia.domain.channels import ChannelChange, ChannelKind
 from tertulia.domain.ids import ID_PATTERN, ChannelId, UserId, WorkspaceId
 from tertulia.web.auth import Core, CurrentUser
+from tertulia.web.problems import problems
 from tertulia.web.schemas import (
     ChannelIn,
     ChannelOut,
@@ -17,7 +18,6 @@ from tertulia.web.schemas import (
     MemberIn,
     MemberOut,
     PageOut,
-    problems,
 )
 from tertulia.web.workspaces import After, Limit, UserPath, WorkspacePath
 
@@ -30,7 +30,19 @@ KindName = Literal["public", "private", "dm", "group_dm"]
     "/workspaces/{workspace_id}/channels",
     status_code=201,
     summary="Create a channel",
-    responses=problems(400, 413, 401, 403, 404, 409, 422),
+    responses=problems(
+        "workspace.not_found",
+        "workspace.guest_forbidden",
+        "channel.name_empty",
+        "channel.name_too_long",
+        "channel.name_invalid",
+        "channel.kind",
+        "text.bad_character",
+        "text.empty",
+        "text.invisible",
+        "text.too_long",
+        "channel.name_taken",
+    ),
 )
 async def create(
     workspace_id: WorkspacePath, body: ChannelIn, user: CurrentUser, core: Core
@@ -45,7 +57,7 @@ async def create(
 @router.get(
     "/workspaces/{workspace_id}/channels",
     summary="Browse channels",
-    responses=problems(401, 404, 422),
+    responses=problems("workspace.not_found", "limit.out_of_range", "cursor.invalid"),
 )
 async def browse(
     workspace_id: WorkspacePath,
@@ -80,7 +92,7 @@ async def browse(
     summary="Open a direct message",
     responses={
         200: {"description": "That DM existed already.", "model": ChannelOut},
-        **problems(400, 413, 401, 404, 422),
+        **problems("workspace.not_found", "user.not_found", "dm.too_many"),
     },
 )
 async def open_dm(
@@ -96,7 +108,7 @@ async def open_dm(
     return ChannelOut.of(row)
 
 
-@router.get("/channels/{channel_id}", summary="A channel", responses=problems(401, 404, 422))
+@router.get("/channels/{channel_id}", summary="A channel", responses=problems("channel.not_found"))
 async def get(channel_id: ChannelPath, user: CurrentUser, core: Core) -> ChannelOut:
     """A channel you belong to, or a public one of your workspace (not for guests)."""
     return ChannelOut.of(await core.channels.get(user, ChannelId(channel_id)))
@@ -105,7 +117,22 @@ async def get(channel_id: ChannelPath, user: CurrentUser, core: Core) -> Channel
 @router.patch(
     "/channels/{channel_id}",
     summary="Rename, set topic or purpose, archive or unarchive",
-    responses=problems(400, 413, 401, 403, 404, 409, 422),
+    responses=problems(
+        "channel.not_found",
+        "channel.manager_only",
+        "channel.not_member",
+        "channel.archived",
+        "channel.default",
+        "channel.is_direct",
+        "channel.name_taken",
+        "channel.name_empty",
+        "channel.name_too_long",
+        "channel.name_invalid",
+        "text.bad_character",
+        "text.empty",
+        "text.invisible",
+        "text.too_long",
+    ),
 )
 async def change(
     channel_id: ChannelPath, body: ChannelPatch, user: CurrentUser, core: Core
@@ -123,7 +150,13 @@ async def change(
 @router.delete(
     "/channels/{channel_id}",
     summary="Archive a channel",
-    responses=problems(401, 403, 404, 409, 422),
+    responses=problems(
+        "channel.not_found",
+        "channel.manager_only",
+        "channel.default",
+        "channel.is_direct",
+        "channel.archived",
+    ),
 )
 async def archive(channel_id: ChannelPath, user: CurrentUser, core: Core) -> ChannelOut:
     """Archive (never destroy): the channel stays readable but takes no new messages or
@@ -135,7 +168,7 @@ async def archive(channel_id: ChannelPath, user: CurrentUser, core: Core) -> Cha
 @router.get(
     "/channels/{channel_id}/members",
     summary="Members of a channel",
-    responses=problems(401, 404, 422),
+    responses=problems("channel.not_found", "limit.out_of_range", "cursor.invalid"),
 )
 async def members(
     channel_id: ChannelPath,
@@ -155,7 +188,14 @@ async def members(
     summary="Join a channel, or add someone",
     responses={
         200: {"description": "Already a member; nothing changed.", "model": ChannelOut},
-        **problems(400, 413, 401, 403, 404, 409, 422),
+        **problems(
+            "channel.not_found",
+            "user.not_found",
+            "channel.not_member",
+            "workspace.guest_forbidden",
+            "channel.archived",
+            "channel.is_direct",
+        ),
     },
 )
 async def add_member(
@@ -173,7 +213,14 @@ async def add_member(
     "/channels/{channel_id}/members/{user_id}",
     status_code=204,
     summary="Leave a channel, or remove someone",
-    responses=problems(401, 403, 404, 409, 422),
+    responses=problems(
+        "channel.not_found",
+        "channel.member_not_found",
+        "channel.manager_only",
+        "channel.default",
+        "channel.archived",
+        "channel.is_direct",
+    ),
 )
 async def remove_member(
     channel_id: ChannelPath, user_id: UserPath, user: CurrentUser, core: Core

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from tertulia.domain.errors import (
     Conflict,
@@ -28,9 +29,9 @@ from tertulia.domain.errors import (
 )
 from tertulia.usecases.messaging import StaleEdit
 from tertulia.web.logs import loggable
+from tertulia.web.problems import PROBLEM
 from tertulia.web.schemas import MessageOut
 
-PROBLEM = "application/problem+json"
 log = logging.getLogger("tertulia.web")
 
 STATUS: dict[type[DomainError], int] = {
@@ -84,10 +85,7 @@ def problem(
             else e
             for e in errors
         ]
-    # the limits the request used, unless the error names the one that refused it
-    all_headers = dict(getattr(request.state, "rate_limit_headers", {})) if request else {}
-    all_headers.update(headers or {})
-    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM, headers=all_headers)
+    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM, headers=headers)
 
 
 def _field(loc: tuple[int | str, ...]) -> str:
@@ -104,8 +102,10 @@ async def on_domain_error(request: Request, exc: Exception) -> Response:
     headers: dict[str, str] = {}
     if isinstance(exc, Unauthenticated):
         headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    extra: dict[str, Any] = {}
     if isinstance(exc, RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
+        extra["retry_after"] = exc.retry_after  # the body says how long to wait, too
         if exc.limit:
             headers["RateLimit-Limit"] = str(exc.limit)
             headers["RateLimit-Remaining"] = "0"
@@ -113,7 +113,6 @@ async def on_domain_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, Unavailable):
         headers["Retry-After"] = str(exc.retry_after)
     errors = exc.errors if isinstance(exc, Invalid) else ()
-    extra: dict[str, Any] = {}
     if isinstance(exc, StaleEdit):  # the client needs what it should have edited
         extra["current"] = MessageOut.of(exc.view).model_dump(mode="json")
     return problem(request, status, exc.code, exc.detail, errors, headers, extra)
@@ -150,11 +149,26 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
     phrase = HTTPStatus(status).phrase
     code = "http." + phrase.lower().replace(" ", "_").replace("-", "_")
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else phrase + "."
-    if status == 413:
+    headers = dict(exc.headers or {})
+    if status == 405:  # Starlette names the methods of one route; the path may have more
+        allowed = allowed_methods(request)
+        headers["Allow"] = ", ".join(allowed)
+        detail = f"{request.method} is not allowed here; use {', '.join(allowed)}."
+    elif status == 413:
         code, detail = "request.too_large", "The request body is over the size limit."
     elif status == 400:  # FastAPI's answer to a body it could not decode (e.g. not UTF-8)
         code, detail = "request.malformed_json", "The body is not valid UTF-8 JSON."
-    return problem(request, status, code, detail, headers=dict(exc.headers or {}))
+    return problem(request, status, code, detail, headers=headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of this path answers."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET", "type": "http"})
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 async def on_unexpected(request: Request, exc: Exception) -> Response:

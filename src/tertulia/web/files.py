@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import time
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -26,7 +26,8 @@ from tertulia.usecases.ports import THUMBNAIL_SIZES
 from tertulia.web.auth import Core, CurrentUser, principal
 from tertulia.web.channels import ChannelPath
 from tertulia.web.errors import problem
-from tertulia.web.schemas import FileOut, PageOut, problems
+from tertulia.web.problems import AUTH, STORED_FILE, problems
+from tertulia.web.schemas import FileOut, PageOut
 from tertulia.web.workspaces import Limit, WorkspacePath
 
 router = APIRouter(prefix="/api/v1", tags=["files"])
@@ -185,7 +186,15 @@ class _Upload:
             },
         }
     },
-    responses=problems(400, 401, 404, 409, 413, 415, 422, 503),
+    responses=problems(
+        "workspace.not_found",
+        "upload.not_multipart",
+        "upload.malformed",
+        "upload.incomplete",
+        "upload.no_file",
+        "upload.fields_too_large",
+        *STORED_FILE,
+    ),
 )
 async def upload(
     workspace_id: WorkspacePath, request: Request, user: CurrentUser, core: Core
@@ -211,7 +220,7 @@ async def upload(
     return FileOut.of(file)
 
 
-@router.get("/files/{file_id}", summary="A file's details", responses=problems(401, 404, 422))
+@router.get("/files/{file_id}", summary="A file's details", responses=problems("file.not_found"))
 async def get_file(file_id: FilePath, user: CurrentUser, core: Core) -> FileOut:
     """A file you uploaded, or one shared in a channel you may read."""
     return FileOut.of(await core.files.get(user, FileId(file_id)))
@@ -221,7 +230,7 @@ async def get_file(file_id: FilePath, user: CurrentUser, core: Core) -> FileOut:
     "/files/{file_id}",
     status_code=204,
     summary="Delete a file",
-    responses=problems(401, 403, 404, 422),
+    responses=problems("file.not_found", "file.not_uploader"),
 )
 async def delete_file(file_id: FilePath, user: CurrentUser, core: Core) -> Response:
     """Delete your file (an admin: anyone's). It disappears from its message and every list;
@@ -233,7 +242,7 @@ async def delete_file(file_id: FilePath, user: CurrentUser, core: Core) -> Respo
 @router.get(
     "/channels/{channel_id}/files",
     summary="Files shared in a channel",
-    responses=problems(401, 404, 422),
+    responses=problems("channel.not_found", "cursor.invalid", "limit.out_of_range"),
 )
 async def channel_files(
     channel_id: ChannelPath,
@@ -255,19 +264,22 @@ Expires = Annotated[
 Signature = Annotated[
     str | None, Query(max_length=100, description="Of a signed URL: its signature.")
 ]
-DOWNLOAD_RESPONSES = {
+DOWNLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "The bytes (through a signed URL)."},
     206: {"description": "The range asked for."},
     302: {"description": "To a short-lived signed URL that serves the bytes."},
     304: {"description": "Unchanged since the ETag you sent."},
-    **problems(401, 404, 409, 416, 422),
 }
+# with a token, or a signed URL instead (no token): the lock in /docs is optional
+DOWNLOAD_PROBLEMS = (*AUTH, "file.not_found", "file.link_invalid", "file.processing", "file.range")
+TOKEN_OR_SIGNATURE: dict[str, Any] = {"security": [{"bearer": []}, {}]}
 
 
 @router.get(
     "/files/{file_id}/content",
     summary="Download a file",
-    responses=DOWNLOAD_RESPONSES,
+    responses={**DOWNLOAD_RESPONSES, **problems(*DOWNLOAD_PROBLEMS)},
+    openapi_extra=TOKEN_OR_SIGNATURE,
 )
 async def content(
     file_id: FilePath,
@@ -287,7 +299,8 @@ async def content(
 @router.get(
     "/files/{file_id}/thumbnails/{size}",
     summary="Download an image's thumbnail",
-    responses=DOWNLOAD_RESPONSES,
+    responses={**DOWNLOAD_RESPONSES, **problems(*DOWNLOAD_PROBLEMS, "file.no_thumbnail")},
+    openapi_extra=TOKEN_OR_SIGNATURE,
 )
 async def thumbnail(
     file_id: FilePath,

@@ -11,6 +11,7 @@ from tertulia.domain.messages import Draft
 from tertulia.usecases.ports import UNREAD_CAP
 from tertulia.web.auth import Core, CurrentUser
 from tertulia.web.channels import ChannelPath
+from tertulia.web.problems import problems
 from tertulia.web.schemas import (
     ChannelUnreadOut,
     EditOut,
@@ -28,7 +29,6 @@ from tertulia.web.schemas import (
     SliceOut,
     ThreadUnreadOut,
     UnreadsOut,
-    problems,
 )
 from tertulia.web.workspaces import After, Limit, UserPath, WorkspacePath
 
@@ -50,7 +50,24 @@ Cursor = Annotated[str | None, Query(pattern=ID_PATTERN, description="A message 
             "description": "A retry with a known client_msg_id: the first message.",
             "model": MessageOut,
         },
-        **problems(400, 401, 403, 404, 409, 413, 422),
+        **problems(
+            "channel.not_found",
+            "channel.not_member",
+            "channel.archived",
+            "message.not_found",
+            "message.deleted",
+            "message.client_msg_id_reused",
+            "message.duplicate_client_msg_id",
+            "message.empty",
+            "message.too_long",
+            "message.bad_character",
+            "message.client_msg_id",
+            "message.nested_thread",
+            "message.too_many_files",
+            "message.duplicate_file",
+            (422, "file.not_found"),
+            "file.already_shared",
+        ),
     },
 )
 async def post(
@@ -78,7 +95,9 @@ async def post(
 @router.get(
     "/channels/{channel_id}/messages",
     summary="Read a channel's history",
-    responses=problems(401, 404, 422),
+    responses=problems(
+        "channel.not_found", "cursor.invalid", "cursor.conflict", "limit.out_of_range"
+    ),
 )
 async def history(
     channel_id: ChannelPath,
@@ -103,7 +122,7 @@ async def history(
     return SliceOut.of(page)
 
 
-@router.get("/messages/{message_id}", summary="A message", responses=problems(401, 404, 422))
+@router.get("/messages/{message_id}", summary="A message", responses=problems("message.not_found"))
 async def get(message_id: MessagePath, user: CurrentUser, core: Core) -> MessageOut:
     """A message of a channel you can read, with its reactions."""
     return MessageOut.of(await core.messaging.get(user, MessageId(message_id)))
@@ -112,7 +131,16 @@ async def get(message_id: MessagePath, user: CurrentUser, core: Core) -> Message
 @router.patch(
     "/messages/{message_id}",
     summary="Edit your message",
-    responses=problems(400, 401, 403, 404, 409, 413, 422),
+    responses=problems(
+        "message.not_found",
+        "message.not_author",
+        "message.deleted",
+        "message.stale_version",
+        "channel.archived",
+        "message.empty",
+        "message.too_long",
+        "message.bad_character",
+    ),
 )
 async def edit(
     message_id: MessagePath, body: MessageEditIn, user: CurrentUser, core: Core
@@ -128,7 +156,7 @@ async def edit(
     "/messages/{message_id}",
     status_code=204,
     summary="Delete a message",
-    responses=problems(401, 403, 404, 409, 422),
+    responses=problems("message.not_found", "message.not_author", "channel.archived"),
 )
 async def delete(message_id: MessagePath, user: CurrentUser, core: Core) -> None:
     """Your own message, or (as the channel's creator or a workspace admin) anyone's. A
@@ -140,7 +168,7 @@ async def delete(message_id: MessagePath, user: CurrentUser, core: Core) -> None
 @router.get(
     "/messages/{message_id}/edits",
     summary="A message's edit history",
-    responses=problems(401, 404, 422),
+    responses=problems("message.not_found", "cursor.invalid", "limit.out_of_range"),
 )
 async def edits(
     message_id: MessagePath,
@@ -162,7 +190,13 @@ async def edits(
 @router.get(
     "/messages/{message_id}/replies",
     summary="Read a thread",
-    responses=problems(401, 404, 422),
+    responses=problems(
+        "message.not_found",
+        "thread.not_found",
+        "cursor.invalid",
+        "cursor.conflict",
+        "limit.out_of_range",
+    ),
 )
 async def replies(
     message_id: MessagePath,
@@ -187,7 +221,7 @@ async def replies(
     "/messages/{message_id}/follow",
     status_code=204,
     summary="Follow a thread",
-    responses=problems(401, 403, 404, 422),
+    responses=problems("message.not_found", "thread.not_found", "channel.not_member"),
 )
 async def follow(message_id: MessagePath, user: CurrentUser, core: Core) -> None:
     """Follow a thread: its replies count as unread for you. Posting or being mentioned in a
@@ -199,7 +233,7 @@ async def follow(message_id: MessagePath, user: CurrentUser, core: Core) -> None
     "/messages/{message_id}/follow",
     status_code=204,
     summary="Stop following a thread",
-    responses=problems(401, 403, 404, 422),
+    responses=problems("message.not_found", "thread.not_found", "channel.not_member"),
 )
 async def unfollow(message_id: MessagePath, user: CurrentUser, core: Core) -> None:
     """Stop following; replying later does not follow it again."""
@@ -209,7 +243,7 @@ async def unfollow(message_id: MessagePath, user: CurrentUser, core: Core) -> No
 @router.get(
     "/workspaces/{workspace_id}/threads",
     summary="Threads you follow",
-    responses=problems(401, 404, 422),
+    responses=problems("workspace.not_found", "cursor.invalid", "limit.out_of_range"),
 )
 async def threads(
     workspace_id: WorkspacePath,
@@ -238,7 +272,14 @@ async def threads(
 @router.put(
     "/messages/{message_id}/reactions/{emoji}",
     summary="React",
-    responses=problems(401, 403, 404, 409, 422),
+    responses=problems(
+        "message.not_found",
+        "channel.not_member",
+        "channel.archived",
+        "message.deleted",
+        "reaction.unknown_emoji",
+        "reaction.too_many",
+    ),
 )
 async def react(
     message_id: MessagePath, emoji: EmojiPath, user: CurrentUser, core: Core
@@ -251,7 +292,13 @@ async def react(
 @router.delete(
     "/messages/{message_id}/reactions/{emoji}",
     summary="Remove your reaction",
-    responses=problems(401, 403, 404, 409, 422),
+    responses=problems(
+        "message.not_found",
+        "channel.not_member",
+        "channel.archived",
+        "message.deleted",
+        "reaction.unknown_emoji",
+    ),
 )
 async def unreact(
     message_id: MessagePath, emoji: EmojiPath, user: CurrentUser, core: Core
@@ -263,7 +310,9 @@ async def unreact(
 @router.put(
     "/messages/{message_id}/pin",
     summary="Pin a message",
-    responses=problems(401, 403, 404, 409, 422),
+    responses=problems(
+        "message.not_found", "channel.not_member", "channel.archived", "message.deleted"
+    ),
 )
 async def pin(message_id: MessagePath, user: CurrentUser, core: Core) -> MessageOut:
     """Pin a message of a channel you belong to; pinning twice changes nothing."""
@@ -273,7 +322,9 @@ async def pin(message_id: MessagePath, user: CurrentUser, core: Core) -> Message
 @router.delete(
     "/messages/{message_id}/pin",
     summary="Unpin a message",
-    responses=problems(401, 403, 404, 409, 422),
+    responses=problems(
+        "message.not_found", "channel.not_member", "channel.archived", "message.deleted"
+    ),
 )
 async def unpin(message_id: MessagePath, user: CurrentUser, core: Core) -> MessageOut:
     """Unpin a message."""
@@ -283,7 +334,7 @@ async def unpin(message_id: MessagePath, user: CurrentUser, core: Core) -> Messa
 @router.get(
     "/channels/{channel_id}/pins",
     summary="A channel's pinned messages",
-    responses=problems(401, 404, 422),
+    responses=problems("channel.not_found", "limit.out_of_range"),
 )
 async def pins(
     channel_id: ChannelPath, user: CurrentUser, core: Core, limit: Limit = 100
@@ -296,7 +347,9 @@ async def pins(
 @router.post(
     "/channels/{channel_id}/read",
     summary="Mark a channel (or thread) read",
-    responses=problems(400, 401, 403, 404, 413, 422),
+    responses=problems(
+        "channel.not_found", "channel.not_member", "message.not_found", "thread.not_found"
+    ),
 )
 async def read(
     channel_id: ChannelPath, user: CurrentUser, core: Core, body: ReadIn | None = None
@@ -317,7 +370,7 @@ async def read(
     "/channels/{channel_id}/members/{user_id}",
     status_code=204,
     summary="Mute or unmute a channel",
-    responses=problems(400, 401, 403, 404, 413, 422),
+    responses=problems("channel.not_found", "channel.not_member", "channel.not_yours"),
 )
 async def preferences(
     channel_id: ChannelPath, user_id: UserPath, body: MembershipPatch, user: CurrentUser, core: Core
@@ -329,7 +382,7 @@ async def preferences(
 @router.get(
     "/workspaces/{workspace_id}/unreads",
     summary="What is unread",
-    responses=problems(401, 404, 422),
+    responses=problems("workspace.not_found"),
 )
 async def unreads(workspace_id: WorkspacePath, user: CurrentUser, core: Core) -> UnreadsOut:
     """Per channel and DM you belong to: unread messages by others (up to 1,000) and unread
@@ -357,7 +410,11 @@ async def unreads(workspace_id: WorkspacePath, user: CurrentUser, core: Core) ->
     )
 
 
-@router.get("/notifications", summary="Your mentions", responses=problems(401, 422))
+@router.get(
+    "/notifications",
+    summary="Your mentions",
+    responses=problems("cursor.invalid", "limit.out_of_range"),
+)
 async def notifications(
     user: CurrentUser,
     core: Core,
@@ -390,7 +447,7 @@ async def notifications(
 @router.post(
     "/notifications/read",
     summary="Mark notifications read",
-    responses=problems(400, 401, 413, 422),
+    responses=problems(),
 )
 async def read_notifications(
     user: CurrentUser, core: Core, body: NotificationsReadIn | None = None

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from tertulia.usecases.core import NotReady
 from tertulia.web.auth import Core
 from tertulia.web.errors import problem
+from tertulia.web.problems import problems
 from tertulia.web.schemas import Out
 
 router = APIRouter(tags=["operations"])
@@ -33,9 +34,7 @@ async def healthz() -> Health:
     "/readyz",
     summary="Ready to serve",
     response_model=Health,
-    responses={
-        503: {"description": "A dependency is down.", "content": {"application/problem+json": {}}}
-    },
+    responses=problems("not_ready"),
 )
 async def readyz(request: Request, core: Core) -> Health | Response:
     """The database and the broker (Redis, when configured) answer within 2 seconds each;

@@ -10,6 +10,7 @@ from tertulia.domain.files import FileKind
 from tertulia.domain.ids import WorkspaceId
 from tertulia.usecases.searchquery import MAX_LENGTH
 from tertulia.web.auth import Core, CurrentUser
+from tertulia.web.problems import SEARCH_QUERY, problems
 from tertulia.web.schemas import (
     FileHitOut,
     FileOut,
@@ -21,7 +22,6 @@ from tertulia.web.schemas import (
     SuggestedChannelOut,
     SuggestionsOut,
     UserOut,
-    problems,
 )
 from tertulia.web.workspaces import Limit, WorkspacePath
 
@@ -39,7 +39,9 @@ alone work too. Identifiers are found as written: `PLT-3699`, `snake_case`, `10.
 @router.get(
     "/workspaces/{workspace_id}/search",
     summary="Search messages",
-    responses=problems(400, 401, 404, 422),
+    responses=problems(
+        *SEARCH_QUERY, "workspace.not_found", "cursor.invalid", "limit.out_of_range"
+    ),
 )
 async def search(
     workspace_id: WorkspacePath,
@@ -88,7 +90,13 @@ file you may open."""
 @router.get(
     "/workspaces/{workspace_id}/search/files",
     summary="Search files by name and kind",
-    responses=problems(400, 401, 404, 422),
+    responses=problems(
+        *SEARCH_QUERY,
+        "search.operator_not_for_files",
+        "workspace.not_found",
+        "cursor.invalid",
+        "limit.out_of_range",
+    ),
 )
 async def search_files(
     workspace_id: WorkspacePath,
@@ -127,7 +135,12 @@ async def search_files(
 @router.get(
     "/workspaces/{workspace_id}/autocomplete",
     summary="Quick switcher: people and channels by prefix",
-    responses=problems(401, 404, 422),
+    responses=problems(
+        "workspace.not_found",
+        "autocomplete.too_long",
+        "autocomplete.control_character",
+        "limit.out_of_range",
+    ),
 )
 async def autocomplete(
     workspace_id: WorkspacePath,

@@ -23,7 +23,8 @@ from tertulia.usecases.core import Tertulia
 from tertulia.usecases.ports import Upload
 from tertulia.web.auth import Core, CurrentUser
 from tertulia.web.errors import on_domain_error, on_validation_error, problem
-from tertulia.web.schemas import UploadOut, problems
+from tertulia.web.problems import STORED_FILE, problems
+from tertulia.web.schemas import UploadOut
 from tertulia.web.workspaces import WorkspacePath
 
 TUS_VERSION = "1.0.0"
@@ -81,12 +82,6 @@ class TusRoute(APIRoute):
 
 router = APIRouter(prefix="/api/v1", tags=["files"], route_class=TusRoute)
 UploadPath = Annotated[str, Path(pattern=ID_PATTERN, description="An upload id.")]
-PRECONDITION: dict[int | str, dict[str, Any]] = {
-    412: {
-        "description": "Not tus 1.0.0 (`Tus-Resumable` missing or other); see `Tus-Version`.",
-        "content": {"application/problem+json": {}},
-    }
-}
 
 
 def _require_tus(request: Request) -> None:
@@ -151,7 +146,7 @@ async def _owned(request: Request, core: Tertulia, user: CurrentUser, upload_id:
     "/uploads",
     status_code=204,
     summary="Resumable uploads: what the server supports",
-    responses={204: {"description": "The tus headers."}, **problems(401)},
+    responses={204: {"description": "The tus headers."}},
 )
 async def discover(user: CurrentUser, core: Core) -> Response:
     """tus discovery: `Tus-Version` (1.0.0), `Tus-Extension` (creation, termination) and
@@ -171,8 +166,17 @@ async def discover(user: CurrentUser, core: Core) -> Response:
     summary="Start a resumable upload (tus)",
     responses={
         201: {"description": "Created; `Location` is the upload's URL."},
-        **problems(400, 401, 404, 409, 413, 422),
-        **PRECONDITION,
+        **problems(
+            "upload.tus_version",
+            "workspace.not_found",
+            "upload.length",
+            (422, "upload.length"),
+            "upload.header",
+            "upload.metadata",
+            "file.too_large",
+            "file.quota_user",
+            "file.quota_workspace",
+        ),
     },
 )
 async def create(
@@ -201,8 +205,7 @@ async def create(
     summary="Where a resumable upload stands (tus)",
     responses={
         200: {"description": "`Upload-Offset` and `Upload-Length`."},
-        **problems(401, 404, 422),
-        **PRECONDITION,
+        **problems("upload.tus_version", "upload.not_found", "upload.expired"),
     },
 )
 async def offset(
@@ -226,8 +229,21 @@ async def offset(
     },
     responses={
         204: {"description": "Taken; the new `Upload-Offset` (and `Tertulia-File-Id` at the end)."},
-        **problems(400, 401, 404, 409, 413, 415, 422),
-        **PRECONDITION,
+        **problems(
+            "upload.tus_version",
+            "upload.not_found",
+            "upload.expired",
+            "upload.complete",
+            "upload.offset_mismatch",
+            "upload.too_many_parts",
+            "upload.retry",
+            "upload.offset",
+            "upload.header",
+            "upload.incomplete",
+            "upload.bad_content_type",
+            (413, "upload.length"),
+            *STORED_FILE,
+        ),
     },
 )
 async def append(
@@ -258,7 +274,7 @@ async def append(
 @router.get(
     "/uploads/{upload_id}",
     summary="A resumable upload's progress",
-    responses=problems(401, 404, 422),
+    responses=problems("upload.not_found", "upload.expired"),
 )
 async def get_upload(upload_id: UploadPath, user: CurrentUser, core: Core) -> UploadOut:
     """Your upload: bytes received of how many, and its file once complete (plain JSON, for
@@ -270,7 +286,7 @@ async def get_upload(upload_id: UploadPath, user: CurrentUser, core: Core) -> Up
     "/uploads/{upload_id}",
     status_code=204,
     summary="Cancel a resumable upload (tus)",
-    responses={**problems(401, 404, 422), **PRECONDITION},
+    responses=problems("upload.tus_version", "upload.not_found", "upload.expired"),
 )
 async def terminate(
     upload_id: UploadPath, request: Request, user: CurrentUser, core: Core

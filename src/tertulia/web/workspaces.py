@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Request
 from tertulia.domain.ids import ID_PATTERN, ChannelId, InvitationId, UserId, WorkspaceId
 from tertulia.usecases.workspaces import InvitationDraft, WorkspaceChange
 from tertulia.web.auth import Core, CurrentUser
+from tertulia.web.problems import problems
 from tertulia.web.schemas import (
     AcceptedOut,
     InvitationIn,
@@ -23,7 +24,6 @@ from tertulia.web.schemas import (
     WorkspaceIn,
     WorkspaceOut,
     WorkspacePatch,
-    problems,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["workspaces"])
@@ -41,7 +41,14 @@ Limit = Annotated[int, Query(ge=1, le=200, description="Page size (1–200).")]
     "/workspaces",
     status_code=201,
     summary="Create a workspace",
-    responses=problems(400, 413, 401, 409, 422),
+    responses=problems(
+        "text.bad_character",
+        "text.empty",
+        "text.invisible",
+        "text.too_long",
+        "workspace.slug_invalid",
+        "workspace.slug_taken",
+    ),
 )
 async def create(body: WorkspaceIn, user: CurrentUser, core: Core) -> WorkspaceOut:
     """Create a workspace you own, with a #general channel that every member joins."""
@@ -51,7 +58,11 @@ async def create(body: WorkspaceIn, user: CurrentUser, core: Core) -> WorkspaceO
     return WorkspaceOut.of(workspace, membership)
 
 
-@router.get("/workspaces", summary="Your workspaces", responses=problems(401, 422))
+@router.get(
+    "/workspaces",
+    summary="Your workspaces",
+    responses=problems("limit.out_of_range", "cursor.invalid"),
+)
 async def mine(
     user: CurrentUser, core: Core, after: After = None, limit: Limit = 50
 ) -> PageOut[WorkspaceOut]:
@@ -62,7 +73,9 @@ async def mine(
     )
 
 
-@router.get("/workspaces/{workspace_id}", summary="A workspace", responses=problems(401, 404, 422))
+@router.get(
+    "/workspaces/{workspace_id}", summary="A workspace", responses=problems("workspace.not_found")
+)
 async def get(workspace_id: WorkspacePath, user: CurrentUser, core: Core) -> WorkspaceOut:
     """A workspace you belong to, with your role; any other is 404."""
     workspace, membership = await core.workspaces.get(user, WorkspaceId(workspace_id))
@@ -72,7 +85,14 @@ async def get(workspace_id: WorkspacePath, user: CurrentUser, core: Core) -> Wor
 @router.patch(
     "/workspaces/{workspace_id}",
     summary="Rename or describe a workspace",
-    responses=problems(400, 413, 401, 403, 404, 422),
+    responses=problems(
+        "workspace.not_found",
+        "workspace.admin_only",
+        "text.bad_character",
+        "text.empty",
+        "text.invisible",
+        "text.too_long",
+    ),
 )
 async def change(
     workspace_id: WorkspacePath, body: WorkspacePatch, user: CurrentUser, core: Core
@@ -87,7 +107,9 @@ async def change(
 @router.get(
     "/workspaces/{workspace_id}/members",
     summary="Members of a workspace",
-    responses=problems(401, 403, 404, 422),
+    responses=problems(
+        "workspace.not_found", "workspace.guest_forbidden", "limit.out_of_range", "cursor.invalid"
+    ),
 )
 async def members(
     workspace_id: WorkspacePath,
@@ -104,7 +126,7 @@ async def members(
 @router.get(
     "/workspaces/{workspace_id}/presence",
     summary="Who is online",
-    responses=problems(401, 404, 422),
+    responses=problems("workspace.not_found"),
 )
 async def presence(workspace_id: WorkspacePath, user: CurrentUser, core: Core) -> PresenceListOut:
     """The people of the workspace you can see who are online or away (guests: the people
@@ -118,7 +140,16 @@ async def presence(workspace_id: WorkspacePath, user: CurrentUser, core: Core) -
     "/workspaces/{workspace_id}/invitations",
     status_code=201,
     summary="Invite people",
-    responses=problems(400, 413, 401, 403, 404, 422),
+    responses=problems(
+        "workspace.not_found",
+        "workspace.guest_forbidden",
+        "workspace.admin_only",
+        "invitation.expiry",
+        "invitation.max_uses",
+        "invitation.owner_role",
+        "invitation.guest_without_channels",
+        (422, "channel.not_found"),
+    ),
 )
 async def invite(
     workspace_id: WorkspacePath,
@@ -147,7 +178,7 @@ async def invite(
 @router.get(
     "/workspaces/{workspace_id}/invitations",
     summary="Invitation links that still work",
-    responses=problems(401, 403, 404, 422),
+    responses=problems("workspace.not_found", "workspace.guest_forbidden"),
 )
 async def invitations(
     workspace_id: WorkspacePath, user: CurrentUser, core: Core
@@ -162,7 +193,7 @@ async def invitations(
     "/workspaces/{workspace_id}/invitations/{invitation_id}",
     status_code=204,
     summary="Revoke an invitation link",
-    responses=problems(401, 403, 404, 422),
+    responses=problems("workspace.not_found", "invitation.not_found", "workspace.admin_only"),
 )
 async def revoke_invitation(
     workspace_id: WorkspacePath, invitation_id: InvitationPath, user: CurrentUser, core: Core
@@ -175,7 +206,13 @@ async def revoke_invitation(
 @router.post(
     "/invitations/{token}/accept",
     summary="Accept an invitation",
-    responses=problems(401, 403, 404, 409, 422),
+    responses=problems(
+        "invitation.not_found",
+        "invitation.expired",
+        "invitation.revoked",
+        "invitation.used_up",
+        "invitation.retry",
+    ),
 )
 async def accept(token: TokenPath, user: CurrentUser, core: Core) -> AcceptedOut:
     """Join the workspace (and, for non-guests, #general plus the invitation's channels).
@@ -187,7 +224,13 @@ async def accept(token: TokenPath, user: CurrentUser, core: Core) -> AcceptedOut
 @router.patch(
     "/workspaces/{workspace_id}/members/{user_id}",
     summary="Change someone's role",
-    responses=problems(400, 413, 401, 403, 404, 409, 422),
+    responses=problems(
+        "workspace.not_found",
+        "member.not_found",
+        "workspace.admin_only",
+        "workspace.owner_only",
+        "workspace.last_owner",
+    ),
 )
 async def change_role(
     workspace_id: WorkspacePath, user_id: UserPath, body: RoleIn, user: CurrentUser, core: Core
@@ -204,7 +247,13 @@ async def change_role(
     "/workspaces/{workspace_id}/members/{user_id}",
     status_code=204,
     summary="Remove someone, or leave",
-    responses=problems(401, 403, 404, 409, 422),
+    responses=problems(
+        "workspace.not_found",
+        "member.not_found",
+        "workspace.admin_only",
+        "workspace.owner_only",
+        "workspace.last_owner",
+    ),
 )
 async def remove(
     workspace_id: WorkspacePath, user_id: UserPath, user: CurrentUser, core: Core
