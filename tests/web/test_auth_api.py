@@ -171,6 +171,18 @@ async def test_a_wrong_password_and_an_unknown_account_look_the_same(client: Asy
     assert all(body == bodies[0] for body in bodies)
 
 
+@pytest.mark.parametrize("length", [182, 200, 254])
+async def test_a_long_unknown_login_is_a_plain_401(client: AsyncClient, length: int) -> None:
+    """An unknown login as long as the field allows (its attempts are counted under a key
+    that holds it) is the same 401 on SQLite and PostgreSQL, and counted: the eleventh is
+    429."""
+    login = ("ñandú." * 50)[: length - len("@example.com")] + "@example.com"
+    assert len(login) == length
+    for _ in range(10):
+        problem(await attempt(client, login, "no-es-la-clave-99"), 401, "auth.invalid_credentials")
+    problem(await attempt(client, login, "no-es-la-clave-99"), 429, "auth.rate_limited")
+
+
 async def test_login_responses_tell_how_many_attempts_remain(client: AsyncClient) -> None:
     """Every login answer, success or failure, carries RateLimit headers counting down the
     address's 100 attempts per 15 minutes."""
