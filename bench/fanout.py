@@ -42,7 +42,7 @@ import httpx
 import uvloop
 
 sys.path.insert(0, str(Path(__file__).parent))
-from processes import free_port, pinned, raise_fd_limit, serving
+from processes import cpu_seconds, free_port, pinned, raise_fd_limit, serving
 from wsclient import Client, connect
 
 ROOT = Path(__file__).parent.parent
@@ -169,12 +169,6 @@ class Recorder:
             waiter = self.done.get(n)
             if waiter is not None and not waiter.done():
                 waiter.set_result(None)
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time a process has used (user + system)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Meter:

@@ -3,6 +3,7 @@ block ends."""
 
 from __future__ import annotations
 
+import os
 import resource
 import shutil
 import socket
@@ -27,6 +28,12 @@ def free_port() -> int:
 def pinned(core: int | None) -> list[str]:
     """The command prefix that runs a program on one core (nothing if not pinning)."""
     return ["taskset", "-c", str(core)] if core is not None and shutil.which("taskset") else []
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time a process has used (user + system)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def raise_fd_limit() -> None:

@@ -28,7 +28,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 from loadgen import Tally, request_bytes, run
-from processes import free_port, pinned, serving
+from processes import cpu_seconds, free_port, pinned, serving
 
 ROOT = Path(__file__).parent.parent
 POSTGRES = os.environ.get("TERTULIA_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -162,14 +162,18 @@ def measure_backend(backend: str, args: argparse.Namespace, workdir: Path) -> di
         port = free_port()
         env["TERTULIA_PORT"] = str(port)
         command = [*pinned(args.server_core), sys.executable, "-m", "tertulia", "serve"]
-        with serving(command, env, port, workdir / f"{backend}.log"):
+        with serving(command, env, port, workdir / f"{backend}.log") as pid:
             base = f"http://127.0.0.1:{port}"
             channel, tokens = prepare(base, args.clients)
             before = persisted(url)
+            cpu = cpu_seconds(pid)
             tally = load(base, channel, tokens, args.seconds)
+            cpu = cpu_seconds(pid) - cpu
             stored = persisted(url) - before
         result = figures(tally, args.seconds)
         result["persisted_during_run"] = stored  # includes the warm-up's messages
+        # the server's CPU per message: what the hot path costs, however busy the machine is
+        result["server_cpu_us_per_message"] = round(cpu / max(1, stored) * 1e6)
         return result
 
 
@@ -231,7 +235,8 @@ def main() -> None:
             print(
                 f"{backend:8} {r['per_second']:7.0f} messages/s  p50 {r['p50_ms']} ms  "
                 f"p99 {r['p99_ms']} ms  ({r['share_of_ceiling']:.0%} of the ceiling)  "
-                f"statuses {r['statuses']}  persisted {r['persisted_during_run']}"
+                f"statuses {r['statuses']}  persisted {r['persisted_during_run']}  "
+                f"server CPU {r['server_cpu_us_per_message']} µs/message"
             )
     out = ROOT / "bench" / "results" / "send.json"
     out.parent.mkdir(exist_ok=True)
