@@ -223,6 +223,45 @@ async def test_signed_urls_expire_and_cannot_be_altered(client: AsyncClient, tea
     problem(await client.get(url), 404, "file.link_invalid")  # a deleted file's links die
 
 
+@pytest.mark.parametrize(
+    "signature",
+    ["%C3%A9", "%FF", "caf%C3%A9", "%E2%80%AE" * 10, "%00", "%F0%9F%98%80", "%ED%A0%80"],
+)
+async def test_a_signature_of_odd_text_is_an_invalid_link(
+    client: AsyncClient, team: Team, signature: str
+) -> None:
+    """A signed link whose signature holds text that is not ASCII (or a NUL, or bytes that
+    are not UTF-8) is 404 file.link_invalid, for content and thumbnails alike, and the real
+    link still works."""
+    file = await uploaded(client, team.ana, team.ws, "a.pdf", PDF)
+    url = await signed_url(client, team.ana, f"/api/v1/files/{file['id']}/content")
+    expires = parse_qs(urlsplit(url).query)["expires"][0]
+    for path in (
+        f"/api/v1/files/{file['id']}/content",
+        f"/api/v1/files/{file['id']}/thumbnails/64",
+    ):
+        forged = await client.get(f"{path}?expires={expires}&signature={signature}")
+        problem(forged, 404, "file.link_invalid")
+    assert (await client.get(url)).status_code == 200
+
+
+async def test_odd_header_text_on_a_download_is_ignored(client: AsyncClient, team: Team) -> None:
+    """A Range of digits that are not ASCII ("²"), or an If-None-Match or If-Range that is
+    not ASCII, is a header the download does not understand: the whole file, never a 500."""
+    data = bytes(range(256)) * 4
+    file = await uploaded(client, team.ana, team.ws, "datos.bin", data)
+    url = await signed_url(client, team.ana, f"/api/v1/files/{file['id']}/content")
+    for headers in (
+        {"Range": "bytes=²-".encode("latin-1")},
+        {"Range": "bytes=-²".encode("latin-1")},
+        {"Range": "bytes=١-٢".encode()},
+        {"Range": "bytes=0-9", "If-Range": '"é"'.encode("latin-1")},
+        {"If-None-Match": '"é", W/"ü"'.encode("latin-1")},
+    ):
+        got = await client.get(url, headers=headers)
+        assert (got.status_code, got.content) == (200, data), headers
+
+
 async def test_an_expired_link_no_longer_serves(database_url: str, tmp_path: Path) -> None:
     async with serve(database_url, tmp_path, file_url_seconds=10) as http:
         ana = await signup(http, "ana")

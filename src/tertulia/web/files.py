@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -58,8 +59,11 @@ class UrlSigner:
         return expires, self._mac(served.file.id, size, served.key, expires)
 
     def valid(self, served: Served, size: int | None, expires: int, signature: str) -> bool:
-        expected = self._mac(served.file.id, size, served.key, expires)
-        return hmac.compare_digest(expected, signature) and expires >= time.time()
+        """Whether `signature` (any text a client sent) signs this rendition until `expires`,
+        still in the future. compare_digest refuses text that is not ASCII: bytes it gets."""
+        expected = self._mac(served.file.id, size, served.key, expires).encode()
+        given = signature.encode("utf-8", "surrogatepass")
+        return hmac.compare_digest(expected, given) and expires >= time.time()
 
 
 class _Upload:
@@ -198,7 +202,7 @@ async def upload(
     (422 `file.infected`), and so is every file while it is down (503, `Retry-After`). An
     image is `processing` until its thumbnails are made."""
     declared = request.headers.get("content-length", "")
-    size = max(0, int(declared) - MULTIPART_OVERHEAD) if declared.isdigit() else None
+    size = max(0, int(declared) - MULTIPART_OVERHEAD) if _digits(declared) else None
     ws = WorkspaceId(workspace_id)
     await core.files.check_room(user, ws, size)  # membership first: outsiders learn nothing
     kind, options = parse_options_header(request.headers.get("content-type"))
@@ -341,22 +345,29 @@ def _disposition(served: Served) -> str:
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
+def _digits(text: str) -> bool:
+    """Whether header text is a decimal number: ASCII digits only (str.isdigit also takes
+    "²" and "٣", which int() then refuses or reads)."""
+    return text.isascii() and text.isdigit()
+
+
+_RANGE = re.compile(r"bytes=[ \t]*([0-9]{0,30})-([0-9]{0,30})[ \t]*")
+
+
 def _range(header: str | None, size: int) -> tuple[int, int] | None:
     """The one byte range asked for, as [start, end); None for the whole file (no header,
-    several ranges, or one we do not read); ValueError if it lies outside the file."""
-    if not header or not header.startswith("bytes=") or "," in header:
+    several ranges, or one we do not read: any other text is ignored, as RFC 9110 allows);
+    ValueError if it lies outside the file."""
+    found = _RANGE.fullmatch(header) if header else None
+    if found is None or not (found[1] or found[2]):
         return None
-    first, dash, last = header[6:].strip().partition("-")
-    if not dash or not (first.isdigit() or last.isdigit()) or len(first) + len(last) > 30:
-        return None
+    first, last = found[1], found[2]
     if not first:  # the last N bytes
         count = int(last)
         if count == 0:
             raise ValueError(header)
         return max(0, size - count), size
     start = int(first)
-    if last and not last.isdigit():
-        return None
     end = min(size, int(last) + 1) if last else size
     if start >= size or (last and int(last) < start):
         raise ValueError(header)
