@@ -493,27 +493,36 @@ async def test_files_on_s3_download_through_presigned_urls(
     sqlite_url: str, tmp_path: Path, s3_location: S3Location
 ) -> None:
     """With TERTULIA_BLOBS_URL on a real S3 server, the redirect goes to the server itself,
-    which answers with our type and disposition (and honours Range)."""
+    which answers with our type and disposition (and honours Range); a PDF shown inline
+    comes through our own signed URL instead, the only one that can carry its sandbox."""
     where = replace(s3_location, prefix=f"api-{uuid.uuid4().hex}/")
     url = (
         f"s3://{quote(where.access_key)}:{quote(where.secret_key)}@{where.bucket}/"
         f"{where.prefix.rstrip('/')}?endpoint={where.endpoint}"
     )
+    data = b"\x00" * 10 + bytes(range(256)) * 4  # binary, an attachment
     async with serve(sqlite_url, tmp_path, blobs_url=url) as http:
         ana = await signup(http, "ana")
         ws = await workspace(http, ana)
-        file = await uploaded(http, ana, ws["id"], "informe.pdf", PDF)
+        file = await uploaded(http, ana, ws["id"], "datos.bin", data)
         location = await signed_url(http, ana, f"/api/v1/files/{file['id']}/content")
         assert location.startswith(where.endpoint)
         async with AsyncClient() as outside:
             got = await outside.get(location)
             part = await outside.get(location, headers={"Range": "bytes=0-7"})
             forged = await outside.get(location.replace("Expires=", "Expires=9"))
-        assert got.content == PDF, (location, got.text)
-        assert got.headers["content-type"] == "application/pdf"
-        assert got.headers["content-disposition"].startswith("inline;")
-        assert (part.status_code, part.content) == (206, PDF[:8])
+        assert got.content == data, (location, got.text)
+        assert got.headers["content-type"] == "application/octet-stream"
+        assert got.headers["content-disposition"].startswith("attachment;")
+        assert (part.status_code, part.content) == (206, data[:8])
         assert forged.status_code == 403
+        pdf = await uploaded(http, ana, ws["id"], "informe.pdf", PDF)
+        ours = await signed_url(http, ana, f"/api/v1/files/{pdf['id']}/content")
+        assert ours.startswith(f"/api/v1/files/{pdf['id']}/content?")
+        shown = await http.get(ours)
+        assert shown.content == PDF
+        assert shown.headers["content-disposition"].startswith("inline;")
+        assert shown.headers["content-security-policy"] == "sandbox"
 
 
 async def test_bad_download_and_listing_parameters_get_422(client: AsyncClient, team: Team) -> None:

@@ -29,8 +29,9 @@ from tertulia.domain.errors import (
     Unsupported,
 )
 from tertulia.domain.events import Event
-from tertulia.domain.files import TypePolicy, decide, safe_filename
+from tertulia.domain.files import FileKind, TypePolicy, decide, safe_filename, thumbnail_name
 from tertulia.domain.ids import ChannelId, FileId, UploadId, UserId, WorkspaceId, new_id
+from tertulia.domain.pdf import ActiveContent
 from tertulia.usecases import pages
 from tertulia.usecases.ports import (
     SNIFF_BYTES,
@@ -80,13 +81,15 @@ class FileLimits:
 
 @dataclass(frozen=True, slots=True)
 class Served:
-    """What a download sends: which blob, as what, under which name."""
+    """What a download sends: which blob, as what, under which name (a thumbnail's is the
+    file's with the extension of what thumbnails are, .webp)."""
 
     file: StoredFile
     key: str
     size: int
     content_type: str
     inline: bool
+    name: str
 
 
 def audience(file: StoredFile) -> tuple[str, ...]:
@@ -292,6 +295,9 @@ class Files:
         image = verdict.thumbnails
         if self.scanner is not None:
             await self._scan(self.scanner, blob.key)
+        inline = verdict.inline
+        if inline and verdict.kind is FileKind.PDF:
+            inline = await self._inert_pdf(blob.key)
         now = self.clock()
         file = StoredFile(
             id=FileId(new_id()),
@@ -301,7 +307,7 @@ class Files:
             size=blob.size,
             content_type=verdict.content_type,
             kind=verdict.kind,
-            inline=verdict.inline,
+            inline=inline,
             blob_key=None if image else blob.key,
             source_key=blob.key if image else None,
             status=FileStatus.PROCESSING if image else FileStatus.READY,
@@ -332,6 +338,17 @@ class Files:
         if upload.file_id is not None:
             raise Conflict("This upload is complete.", "upload.complete")
         return upload
+
+    async def _inert_pdf(self, key: str) -> bool:
+        """Whether a PDF may be shown inline: it holds no script or action that runs on its
+        own (read in a thread, a chunk at a time; see domain.pdf)."""
+        scan = ActiveContent()
+        async for chunk in self.blobs.read(key):
+            await asyncio.to_thread(scan.feed, chunk)
+            if scan.reason is not None:
+                log.info("PDF %s served as an attachment: %s", key, scan.reason)
+                return False
+        return True
 
     async def _scan(self, scanner: VirusScanner, key: str) -> None:
         """Refuse bytes the scanner finds a threat in, or cannot check."""
@@ -375,6 +392,13 @@ class Files:
     def _allow(self, head: bytes, name: str, sniffed: list[str]) -> None:
         content_type = self.sniff(head)
         verdict = decide(self.policy, content_type, name)
+        if verdict.reason == "file.image_unsupported":
+            raise Unsupported(
+                f"Images of type {content_type} are not accepted: their metadata (where and "
+                "with what they were taken) cannot be removed. Send a JPEG, PNG, GIF, WebP, "
+                "AVIF, HEIC, TIFF, BMP or ICO.",
+                verdict.reason,
+            )
         if not verdict.allowed:
             raise Unsupported(
                 f"Files of type {content_type} are not accepted here.",
@@ -394,18 +418,36 @@ class Files:
         return self.rendition(file, size)
 
     def rendition(self, file: StoredFile, size: int | None) -> Served:
+        """What a download of the file (or its thumbnail of `size`) serves. NotFound
+        (file.no_thumbnail), Conflict (file.processing; file.unreadable: an image that
+        failed before its metadata could be removed, whose bytes are never served)."""
         if size is not None:
             thumbnail = file.thumbnail(size)
             if thumbnail is None:
                 raise NotFound(f"This file has no {size} px thumbnail.", "file.no_thumbnail")
-            return Served(file, thumbnail.blob_key, thumbnail.bytes, thumbnail.content_type, True)
-        if file.status is FileStatus.PROCESSING or file.blob_key is None:
+            return Served(
+                file,
+                thumbnail.blob_key,
+                thumbnail.bytes,
+                thumbnail.content_type,
+                True,
+                thumbnail_name(file.name),
+            )
+        if file.status is FileStatus.PROCESSING:
             raise Conflict(
                 "This image is being prepared; it is ready in a moment.", "file.processing"
             )
-        if file.status is FileStatus.FAILED:  # kept as it came, so only as a download
-            return Served(file, file.blob_key, file.size, "application/octet-stream", False)
-        return Served(file, file.blob_key, file.size, file.content_type, file.inline)
+        if file.blob_key is None:
+            raise Conflict(
+                "This image could not be read, so its metadata could not be removed: it "
+                "cannot be downloaded.",
+                "file.unreadable",
+            )
+        if file.status is FileStatus.FAILED:  # not shown: its metadata gone, a download
+            return Served(
+                file, file.blob_key, file.size, "application/octet-stream", False, file.name
+            )
+        return Served(file, file.blob_key, file.size, file.content_type, file.inline, file.name)
 
     async def find_signed(self, file_id: FileId, size: int | None) -> Served | None:
         """What a signed URL of the file serves now, or None if the file is gone (the URL's
@@ -547,19 +589,31 @@ class FileWork:
             await uow.jobs.done(job.id)
             await uow.commit()
 
-    async def _fail(self, uow: UnitOfWork, file_id: FileId, problem: str) -> None:
+    async def _fail(
+        self, uow: UnitOfWork, file_id: FileId, problem: str, cleaned: Blob | None = None
+    ) -> None:
+        """The image failed: it is served, as an attachment, only as `cleaned` (its bytes
+        without metadata), or not at all; the bytes as uploaded are freed, never served."""
+        now = self.clock()
         file = await uow.files.find(file_id, lock=True)
         if file is None or file.is_deleted or file.status is not FileStatus.PROCESSING:
+            if cleaned is not None:
+                await collect_later(uow, [cleaned.key], now)  # maybe nobody's
             return
+        if cleaned is not None and not await still_stored(uow, self.blobs, cleaned.key):
+            raise RuntimeError(f"cleaned original {cleaned.key} was freed meanwhile")  # retried
         failed = replace(
             file,
             status=FileStatus.FAILED,
             problem=problem,
-            blob_key=file.source_key,
+            blob_key=cleaned.key if cleaned else None,
+            size=cleaned.size if cleaned else file.size,
             source_key=None,
             inline=False,
         )
         await uow.files.save(failed)
+        if file.source_key and (cleaned is None or cleaned.key != file.source_key):
+            await collect_later(uow, [file.source_key], now)
         uow.emit(file_event("file.failed", failed))
 
     async def _image(self, job: Job) -> None:
@@ -581,8 +635,12 @@ class FileWork:
                 result = await self.images.process(source, file.content_type, work)
             except ImageRejected as rejected:
                 log.info("image %s kept as a plain file: %s", file.id, rejected.detail)
+                cleaned = None
+                if rejected.original is not None:
+                    path = rejected.original
+                    cleaned = await self.blobs.put(_chunks_of(path), path.stat().st_size)
                 async with self.uow() as uow:
-                    await self._fail(uow, file.id, rejected.code)
+                    await self._fail(uow, file.id, rejected.code, cleaned)
                     await uow.jobs.done(job.id)
                     await uow.commit()
                 return

@@ -41,6 +41,9 @@ FILE_POLICY = (
 )
 
 
+PDF_POLICY = "sandbox"
+
+
 class UrlSigner:
     """Signs download URLs of local storage: HMAC-SHA256 over the file, the rendition, the
     blob and the expiry, so a URL dies when it expires or the file changes or goes."""
@@ -329,9 +332,11 @@ async def _download(
     user = (await principal(request)).user_id
     served = await core.files.served(user, file_id, size)
     disposition = _disposition(served)
-    direct = await core.blobs.presigned_url(
-        served.key, signer.seconds, served.content_type, disposition
-    )
+    direct = None
+    if _policy(served) is None:  # storage's own URLs cannot carry a sandbox; ours can
+        direct = await core.blobs.presigned_url(
+            served.key, signer.seconds, served.content_type, disposition
+        )
     if direct is None:
         at, mac = signer.sign(served, size)
         direct = f"{request.url.path}?expires={at}&signature={mac}"
@@ -339,10 +344,20 @@ async def _download(
 
 
 def _disposition(served: Served) -> str:
-    name = download_name(served.file.name, served.content_type)
+    name = download_name(served.name, served.content_type)
     fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in name)
     kind = "inline" if served.inline else "attachment"
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def _policy(served: Served) -> str | None:
+    """The Content-Security-Policy a file needs that a storage's presigned URL cannot send:
+    a PDF shown inline runs in a sandbox (no script, no form, no navigation of ours; some
+    browsers' viewers, Chrome's and Safari's, then decline to show it in the page, a price
+    paid for it). None: the storage's URL may serve it."""
+    if served.inline and served.content_type == "application/pdf":
+        return PDF_POLICY
+    return None
 
 
 def _digits(text: str) -> bool:
@@ -383,8 +398,7 @@ async def _serve(request: Request, core: Tertulia, served: Served, expires: int)
         "Content-Disposition": _disposition(served),
         "X-Content-Type-Options": "nosniff",
     }
-    if served.content_type != "application/pdf":  # browsers' PDF viewers refuse a sandbox
-        headers["Content-Security-Policy"] = FILE_POLICY
+    headers["Content-Security-Policy"] = _policy(served) or FILE_POLICY
     wanted = request.headers.get("if-none-match", "")
     if etag in [tag.strip() for tag in wanted.split(",")] or wanted.strip() == "*":
         return Response(status_code=304, headers=headers)
