@@ -27,6 +27,7 @@ WEBP_QUALITY = 80
 WEBP_METHOD = 2  # libwebp effort 0-6: 2 is ~30% less CPU than 4 for a barely larger file
 PLACEHOLDER_SIZE = 32  # px, the longest side of the image the BlurHash is computed from
 BAND_PIXELS = 1_000_000  # pixels converted at a time when a decoded image is reduced
+ANIMATED = frozenset({"GIF", "WEBP", "AVIF", "PNG"})  # formats whose frames play in turn
 ANIMATION_COPIES = 3  # frames an animation holds at once as it is scaled: source, previous, out
 
 
@@ -121,7 +122,8 @@ def _process(
             raise ImageRejected("image.too_large", f"{width}×{height} is more than allowed")
         if width < 1 or height < 1:
             raise corrupt("the image has no pixels")
-        frames = 1 if found.pillow == "HEIF" else getattr(im, "n_frames", 1)
+        # a TIFF's pages or a HEIF's images are not an animation: the first is shown
+        frames = getattr(im, "n_frames", 1) if found.pillow in ANIMATED else 1
         if frames > limits.max_frames:
             raise ImageRejected("image.too_large", f"{frames} frames is more than allowed")
         if frames * width * height > limits.max_animated_pixels:
