@@ -339,3 +339,65 @@ async def test_a_broken_png_chunk_after_the_image_still_fails_cleanly(
     assert info.value.code == "image.corrupt"
     assert info.value.original is None
     assert zlib.crc32(broken) != zlib.crc32(data)
+
+
+INKSCAPE = b"""<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<!-- Created with Inkscape by Ana Artista -->
+<!DOCTYPE svg [ <!ENTITY ns_svg "http://www.w3.org/2000/svg"> ]>
+<svg xmlns="&ns_svg;" xmlns:xlink="http://www.w3.org/1999/xlink"
+  xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd"
+  xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape"
+  xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+  xmlns:dc="http://purl.org/dc/elements/1.1/" width="10" height="10"
+  sodipodi:docname="/home/ana/SecretCam.svg" inkscape:export-filename="/home/ana/x.png">
+<metadata><rdf:RDF><dc:creator>Ana Artista</dc:creator></rdf:RDF></metadata>
+<sodipodi:namedview inkscape:window-width="1920"/><?secret-xmp?>
+<title>Logo &amp; "more"</title>
+<g inkscape:label="Model-9000" id="g1"><rect width="5" height="5" xlink:href="#a"/></g>
+</svg>"""
+
+
+async def test_an_svg_loses_its_metadata_and_keeps_its_drawing(
+    images: PillowImages, tmp_path: Path, out: Path
+) -> None:
+    """Comments, processing instructions, RDF metadata and an editor's attributes (the
+    author's file paths) go; the drawing, its title and links stay. No thumbnails."""
+    source = tmp_path / "logo.svg"
+    source.write_bytes(INKSCAPE)
+
+    result = await images.process(source, "image/svg+xml", out)
+
+    assert result.thumbnails == ()
+    cleaned = result.original.path.read_bytes()
+    for secret in (*SECRETS, b"/home/ana", b"Inkscape", b"sodipodi", b"rdf"):
+        assert secret not in cleaned
+    for kept in (b'<rect width="5" height="5" xlink:href="#a">', b'<title>Logo &amp; "more"'):
+        assert kept in cleaned
+    assert cleaned.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http')
+
+
+@pytest.mark.parametrize(
+    "svg",
+    [
+        b"<svg xmlns='http://www.w3.org/2000/svg'><g></svg>",  # not well-formed
+        b"<html><body>not an svg</body></html>",
+        b'<!DOCTYPE s [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;">'
+        b'<!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;"><!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;">'
+        b'<!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;"><!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;">'
+        b"]><svg xmlns='http://www.w3.org/2000/svg'>&h;&h;&h;&h;&h;&h;&h;&h;</svg>",
+        b"<!DOCTYPE svg [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>"
+        b"<svg xmlns='http://www.w3.org/2000/svg'>&x;</svg>",
+    ],
+)
+async def test_a_broken_or_hostile_svg_is_corrupt(
+    images: PillowImages, tmp_path: Path, out: Path, svg: bytes
+) -> None:
+    """Malformed XML, a page that is not an SVG, an entity bomb and an external entity are
+    image.corrupt, with nothing to serve; nothing is fetched or expanded without bound."""
+    source = tmp_path / "x.svg"
+    source.write_bytes(svg)
+    with pytest.raises(ImageRejected) as info:
+        await images.process(source, "image/svg+xml", out)
+    assert info.value.code == "image.corrupt"
+    assert info.value.original is None

@@ -379,9 +379,9 @@ async def test_broken_files_are_corrupt(images: PillowImages, tmp_path: Path, ou
 
 
 async def test_unsupported_types_are_refused(images: PillowImages, tmp_path: Path) -> None:
-    """An SVG (or anything but JPEG, PNG, GIF and WebP) is image.unsupported."""
-    svg = write(tmp_path / "x.svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>')
-    assert await rejected(images, svg, "image/svg+xml", tmp_path) == "image.unsupported"
+    """A type we do not process (JPEG 2000, say) is image.unsupported."""
+    jp2 = write(tmp_path / "x.jp2", b"\x00\x00\x00\x0cjP  \r\n\x87\n")
+    assert await rejected(images, jp2, "image/jp2", tmp_path) == "image.unsupported"
 
 
 async def test_a_worker_that_dies_costs_only_its_job(

@@ -145,6 +145,7 @@ def test_each_kind_is_sent_and_shown_its_own_way(
         kind=kind,
         inline=inline,
         thumbnails=kind is FileKind.IMAGE,
+        cleaned=kind in (FileKind.IMAGE, FileKind.SVG),
     )
 
 

@@ -319,6 +319,7 @@ async def test_svg_with_a_script_is_only_ever_a_download(client: AsyncClient, te
     svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
     file = await uploaded(client, team.ana, team.ws, "logo.svg", svg)
     assert (file["kind"], file["thumbnails"]) == ("svg", [])
+    assert (await until_done(client, team.ana, file["id"]))["status"] == "ready"
     got = await download(client, team.ana, f"/api/v1/files/{file['id']}/content")
     assert got.headers["content-disposition"].startswith("attachment;")
     assert got.headers["x-content-type-options"] == "nosniff"

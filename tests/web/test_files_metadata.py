@@ -12,7 +12,7 @@ import pytest
 from httpx import AsyncClient
 from PIL import Image
 
-from tests.adapters.test_image_formats import SECRETS, avif, heic, jpeg, tiff
+from tests.adapters.test_image_formats import INKSCAPE, SECRETS, avif, heic, jpeg, tiff
 from tests.web.api import ok, problem
 from tests.web.test_files_api import PDF, Team, download, team, until_done, upload, uploaded
 
@@ -73,6 +73,23 @@ async def test_an_image_that_fails_is_served_only_without_its_metadata(
         "file.unreadable",
     )
     ok(await client.get("/api/v1/users/me", headers=team.ana.headers))  # still serving
+
+
+async def test_an_svg_downloads_without_its_authors_metadata(
+    client: AsyncClient, team: Team
+) -> None:
+    """An SVG from Inkscape is served, as an attachment, once its RDF metadata, comments and
+    the author's file paths are gone: until then it is `processing`."""
+    file = await uploaded(client, team.ana, team.ws, "logo.svg", INKSCAPE)
+    assert (file["kind"], file["status"]) == ("svg", "processing")
+    ready = await until_done(client, team.ana, file["id"])
+    assert (ready["status"], ready["thumbnails"]) == ("ready", [])
+    got = await download(client, team.ana, f"/api/v1/files/{file['id']}/content")
+    assert got.headers["content-type"] == "image/svg+xml"
+    assert got.headers["content-disposition"].startswith("attachment;")
+    for secret in (*SECRETS, b"/home/ana"):
+        assert secret not in got.content
+    assert b"<rect" in got.content
 
 
 async def test_an_image_whose_metadata_cannot_be_removed_is_refused(

@@ -197,7 +197,9 @@ class Verdict:
     it), file.type_not_allowed (the allow list does not) or file.image_unsupported (an
     image of a type whose metadata we cannot remove, whatever the lists say). `content_type` is the
     Content-Type to send; `inline` says whether a browser may display it (Content-Disposition
-    inline; otherwise attachment); `thumbnails` whether to make them."""
+    inline; otherwise attachment); `thumbnails` whether to make them; `cleaned` whether its
+    bytes are written again without metadata before anything of it is served (images, and
+    SVG, which is text)."""
 
     allowed: bool
     reason: str | None
@@ -205,6 +207,7 @@ class Verdict:
     kind: FileKind
     inline: bool
     thumbnails: bool
+    cleaned: bool = False
 
 
 def decide(policy: TypePolicy, sniffed_type: str, filename: str) -> Verdict:
@@ -228,6 +231,7 @@ def decide(policy: TypePolicy, sniffed_type: str, filename: str) -> Verdict:
         kind=kind,
         inline=allowed and _inline(mime, kind),
         thumbnails=allowed and kind is FileKind.IMAGE,
+        cleaned=allowed and kind in (FileKind.IMAGE, FileKind.SVG),
     )
 
 

@@ -292,7 +292,7 @@ class Files:
         if blob.size == 0 or not sniffed:
             raise Invalid.field("file", "file.empty", "The file is empty.")
         verdict = decide(self.policy, sniffed[0], name)
-        image = verdict.thumbnails
+        image = verdict.cleaned  # served only once a worker has removed its metadata
         if self.scanner is not None:
             await self._scan(self.scanner, blob.key)
         inline = verdict.inline

@@ -685,12 +685,13 @@ class Rendition:
 
 @dataclass(frozen=True, slots=True)
 class ProcessedImage:
-    width: int  # of the image as shown (orientation applied)
-    height: int
+    width: int | None  # of the image as shown (orientation applied); None for SVG
+    height: int | None
     animated: bool
     placeholder: str  # a BlurHash of the image as shown
     original: Rendition  # the original with every piece of metadata removed, pixels untouched
-    thumbnails: tuple[Rendition, ...]  # one per THUMBNAIL_SIZES entry, smallest first (WebP)
+    thumbnails: tuple[Rendition, ...]  # one per THUMBNAIL_SIZES entry, smallest first (WebP);
+    # none for an SVG, which is only cleaned
 
 
 class ImageProcessor(Protocol):

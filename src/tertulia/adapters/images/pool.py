@@ -18,7 +18,13 @@ from pathlib import Path
 from PIL import Image, ImageFile
 
 from tertulia.adapters.images.formats import FORMATS
-from tertulia.adapters.images.render import Limits, original_path, process_image, register_heif
+from tertulia.adapters.images.render import (
+    SVG,
+    Limits,
+    original_path,
+    process_image,
+    register_heif,
+)
 from tertulia.usecases.ports import ImageRejected, ProcessedImage
 
 JOBS_PER_WORKER = 100  # a pool is replaced after this many jobs per worker: leaks stay bounded
@@ -88,7 +94,7 @@ class PillowImages:
         return pool
 
     async def process(self, source: Path, content_type: str, workdir: Path) -> ProcessedImage:
-        if content_type not in FORMATS:
+        if content_type not in FORMATS and content_type != SVG:
             raise ImageRejected("image.unsupported", f"{content_type} is not an image we render")
         job = functools.partial(
             work, str(source), content_type, str(workdir), self._limits, self._seconds

@@ -21,8 +21,10 @@ from tertulia.adapters.images import png, strips
 from tertulia.adapters.images.cleaning import clean_file, corrupt
 from tertulia.adapters.images.formats import FORMATS, PIXEL_MEMORY, Format, mode_bytes
 from tertulia.adapters.images.jpeg import clean_jpeg
+from tertulia.adapters.images.svg import clean_svg
 from tertulia.usecases.ports import THUMBNAIL_SIZES, ImageRejected, ProcessedImage, Rendition
 
+SVG = "image/svg+xml"
 WEBP_QUALITY = 80
 WEBP_METHOD = 2  # libwebp effort 0-6: 2 is ~30% less CPU than 4 for a barely larger file
 PLACEHOLDER_SIZE = 32  # px, the longest side of the image the BlurHash is computed from
@@ -48,8 +50,24 @@ def register_heif() -> None:
 
 def original_path(workdir: Path, content_type: str) -> Path | None:
     """Where the cleaned original of an image of this type is written in `workdir`."""
+    if content_type == SVG:
+        return workdir / "original.svg"
     found = FORMATS.get(content_type)
     return workdir / f"original.{found.extension}" if found else None
+
+
+def _svg(source: Path, workdir: Path) -> ProcessedImage:
+    """An SVG is only cleaned: it is text, never drawn here (nor shown inline)."""
+    original = workdir / "original.svg"
+    clean_svg(source, original)
+    return ProcessedImage(
+        width=None,
+        height=None,
+        animated=False,
+        placeholder="",
+        original=Rendition(0, original, SVG, 0, 0),
+        thumbnails=(),
+    )
 
 
 def process_image(
@@ -64,6 +82,8 @@ def process_image(
     two. ImageRejected (image.unsupported, image.too_large, image.corrupt) for anything it
     cannot render, when the cleaned original may have been written all the same; no other
     exception for bad input."""
+    if content_type == SVG:
+        return _svg(Path(source), Path(workdir))
     found = FORMATS.get(content_type)
     if found is None:
         raise ImageRejected("image.unsupported", f"{content_type} is not an image we render")
