@@ -32,6 +32,7 @@ from tertulia.domain.ids import ChannelId, FileId, WorkspaceId
 from tertulia.domain.messages import Draft
 from tertulia.domain.users import User
 from tertulia.usecases import files as file_work
+from tertulia.usecases import filework
 from tertulia.usecases.core import Tertulia
 from tertulia.usecases.files import FileLimits
 from tests.clamd import EICAR, EICAR_NAME, STREAM_MAX, Daemon
@@ -319,9 +320,9 @@ async def test_a_job_whose_worker_died_is_taken_again(
     core: Tertulia, ws: WorkspaceId, ana: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     file = await upload(core, ana, ws, photo(200, 100), "a.jpg")
-    monkeypatch.setattr(file_work, "LEASE_SECONDS", -1.0)  # leases run out at once
+    monkeypatch.setattr(filework, "LEASE_SECONDS", -1.0)  # leases run out at once
     async with core.files.uow() as uow:  # a worker takes the job, then dies
-        assert (job := await uow.jobs.claim(_now(), file_work.LEASE_SECONDS)) is not None
+        assert (job := await uow.jobs.claim(_now(), filework.LEASE_SECONDS)) is not None
         await uow.commit()
     await work_all(core)
     assert (await core.files.get(ana.id, file.id)).status is FileStatus.READY

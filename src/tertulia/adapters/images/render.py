@@ -153,7 +153,8 @@ def _process(
             orientation = 1
         transpose = _TRANSPOSE.get(orientation)
         if frames > 1:
-            _fits(width * height * 4 * ANIMATION_COPIES, "its frames")
+            per_pixel = max(4 * ANIMATION_COPIES, found.bytes_per_pixel or 0)
+            _fits(width * height * per_pixel, "its frames")
             if found.clean is None:
                 _rewrite(im, found, original)
             thumbnails = _animated(im, frames, list(durations), icc, transpose, workdir)
