@@ -199,7 +199,8 @@ async def upload(
 ) -> FileOut:
     """Upload a file into a workspace (multipart, one part named `file`; streamed to
     storage). Share it by listing its id in `file_ids` when you post a message. Its type is
-    detected from its content; executables and HTML are refused (415). Over the size limit:
+    detected from its content; executables and HTML are refused (415), and so are images whose
+    metadata cannot be removed (415 `file.image_unsupported`). Over the size limit:
     413; over your or the workspace's quota: 409 — a declared `Content-Length` is refused
     before the body is read. Where a virus scanner is configured, an infected file is refused
     (422 `file.infected`), and so is every file while it is down (503, `Retry-After`). An
@@ -285,9 +286,11 @@ async def content(
 ) -> Response:
     """With your access token: a redirect (302) to a signed URL valid for a few minutes
     (ours, or the storage's own). The signed URL serves the bytes without a token, with
-    `Range` (206), `ETag` and `If-None-Match` (304). Non-images come as attachments; every
-    file with `X-Content-Type-Options: nosniff` and a sandboxing CSP. An image still
-    `processing` answers 409."""
+    `Range` (206), `ETag` and `If-None-Match` (304). Non-images come as attachments (a PDF
+    that holds script or actions too); every file with `X-Content-Type-Options: nosniff`
+    and a sandboxing CSP (`sandbox` for a PDF shown inline). An image is served only without
+    its metadata: while `processing` it answers 409 `file.processing`, and one that broke
+    before its metadata could be removed 409 `file.unreadable`."""
     return await _download(request, core, FileId(file_id), None, expires, signature)
 
 
@@ -304,7 +307,8 @@ async def thumbnail(
     expires: Expires = None,
     signature: Signature = None,
 ) -> Response:
-    """An image's WebP thumbnail fitting `size` px, the same way as its content."""
+    """An image's WebP thumbnail fitting `size` px, the same way as its content, named as
+    the file with the extension `.webp`."""
     if size not in THUMBNAIL_SIZES:
         raise NotFound(f"This file has no {size} px thumbnail.", "file.no_thumbnail")
     return await _download(request, core, FileId(file_id), size, expires, signature)
