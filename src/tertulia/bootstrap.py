@@ -38,7 +38,8 @@ from tertulia.domain.messages import DEFAULT_MAX_LENGTH
 from tertulia.usecases.accounts import Accounts, AuthPolicy, SessionCache
 from tertulia.usecases.channels import Channels
 from tertulia.usecases.core import NotReady, Tertulia
-from tertulia.usecases.files import FileLimits, Files, FileWork
+from tertulia.usecases.files import FileLimits, Files
+from tertulia.usecases.filework import FileWork
 from tertulia.usecases.limits import DEFAULT_LIMITS, Action, Limit, Limits, limits_from
 from tertulia.usecases.markup import Markup
 from tertulia.usecases.messaging import Messaging

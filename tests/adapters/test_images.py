@@ -16,7 +16,9 @@ import pytest
 from PIL import Image, ImageCms, ImageDraw, PngImagePlugin
 
 from tertulia.adapters.blurhash import blurhash
-from tertulia.adapters.images import PillowImages, clean_jpeg
+from tertulia.adapters.images import PillowImages
+from tertulia.adapters.images.cleaning import joined
+from tertulia.adapters.images.jpeg import clean_jpeg
 from tertulia.usecases.ports import THUMBNAIL_SIZES, ImageRejected, ProcessedImage
 
 SECRET_MAKE = "SecretCam-9000"
@@ -318,7 +320,8 @@ async def test_decompression_bombs_are_too_large(
     images: PillowImages, tmp_path: Path, out: Path
 ) -> None:
     """A header claiming 60000x60000 pixels, or a real 8000x7000 picture that compresses to
-    little, is refused from its header, before anything is decoded."""
+    little, is refused from its header, before anything is decoded: it gets no thumbnail,
+    only its cleaned original, to be served as an attachment."""
     claimed = write(tmp_path / "claimed.png", png_claiming(60_000, 60_000))
     assert await rejected(images, claimed, "image/png", out) == "image.too_large"
 
@@ -326,8 +329,12 @@ async def test_decompression_bombs_are_too_large(
     Image.new("1", (8000, 7000)).save(buffer, "PNG")
     real = write(tmp_path / "real.png", buffer.getvalue())
     assert len(buffer.getvalue()) < 100_000
-    assert await rejected(images, real, "image/png", out) == "image.too_large"
-    assert not (out / "original.png").exists()  # refused before anything was written
+    with pytest.raises(ImageRejected) as info:
+        await images.process(real, "image/png", out)
+    assert info.value.code == "image.too_large"
+    assert info.value.original == out / "original.png"
+    assert info.value.original.read_bytes() == buffer.getvalue()  # it had no metadata
+    assert not (out / "thumb-64.webp").exists()
 
 
 async def test_too_many_frames_is_too_large(
@@ -372,9 +379,9 @@ async def test_broken_files_are_corrupt(images: PillowImages, tmp_path: Path, ou
 
 
 async def test_unsupported_types_are_refused(images: PillowImages, tmp_path: Path) -> None:
-    """An SVG (or anything but JPEG, PNG, GIF and WebP) is image.unsupported."""
-    svg = write(tmp_path / "x.svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>')
-    assert await rejected(images, svg, "image/svg+xml", tmp_path) == "image.unsupported"
+    """A type we do not process (JPEG 2000, say) is image.unsupported."""
+    jp2 = write(tmp_path / "x.jp2", b"\x00\x00\x00\x0cjP  \r\n\x87\n")
+    assert await rejected(images, jp2, "image/jp2", tmp_path) == "image.unsupported"
 
 
 async def test_a_worker_that_dies_costs_only_its_job(
@@ -451,8 +458,9 @@ def test_orientation_only_exif_is_minimal() -> None:
     """An upright JPEG gets no EXIF at all; a rotated one gets the orientation tag alone."""
     buffer = io.BytesIO()
     scene((16, 16)).save(buffer, "JPEG")
-    assert b"Exif" not in clean_jpeg(buffer.getvalue(), 1)
-    rotated = clean_jpeg(buffer.getvalue(), 8)
+    data = buffer.getvalue()
+    assert b"Exif" not in joined(data, clean_jpeg(data, 1))
+    rotated = joined(data, clean_jpeg(data, 8))
     with Image.open(io.BytesIO(rotated)) as im:
         assert dict(im.getexif()) == {0x0112: 8}
 

@@ -21,6 +21,7 @@ from tertulia.domain.files import (
     extension_of,
     parse_type_policy,
     safe_filename,
+    thumbnail_name,
 )
 
 
@@ -92,8 +93,14 @@ EVERYTHING = TypePolicy(denied=frozenset())
         ("image/png", "captura.png", FileKind.IMAGE, "image/png", True),
         ("image/gif", "risa.gif", FileKind.IMAGE, "image/gif", True),
         ("image/webp", "a.webp", FileKind.IMAGE, "image/webp", True),
-        ("image/bmp", "viejo.bmp", FileKind.OTHER, "image/bmp", True),
-        ("image/x-ms-bmp", "viejo.bmp", FileKind.OTHER, "image/bmp", True),
+        ("image/bmp", "viejo.bmp", FileKind.IMAGE, "image/bmp", True),
+        ("image/x-ms-bmp", "viejo.bmp", FileKind.IMAGE, "image/bmp", True),
+        ("image/avif", "a.avif", FileKind.IMAGE, "image/avif", True),
+        ("image/heic", "IMG_0001.HEIC", FileKind.IMAGE, "image/heic", True),
+        ("image/heif", "a.heif", FileKind.IMAGE, "image/heif", True),
+        ("image/tiff", "scan.tif", FileKind.IMAGE, "image/tiff", True),
+        ("image/x-icon", "favicon.ico", FileKind.IMAGE, "image/vnd.microsoft.icon", True),
+        ("image/x-tga", "datos.bin", FileKind.OTHER, "application/octet-stream", False),
         ("image/svg+xml", "logo.svg", FileKind.SVG, "image/svg+xml", False),
         ("video/mp4", "demo.mp4", FileKind.VIDEO, "video/mp4", True),
         ("video/webm", "demo.webm", FileKind.VIDEO, "video/webm", True),
@@ -138,7 +145,43 @@ def test_each_kind_is_sent_and_shown_its_own_way(
         kind=kind,
         inline=inline,
         thumbnails=kind is FileKind.IMAGE,
+        cleaned=kind in (FileKind.IMAGE, FileKind.SVG),
     )
+
+
+@pytest.mark.parametrize(
+    "sniffed",
+    [
+        "image/jp2",
+        "image/vnd.adobe.photoshop",
+        "image/x-canon-cr2",
+        "image/x-portable-pixmap",
+        "image/x-xcf",
+        "image/heic-sequence",
+    ],
+)
+def test_images_whose_metadata_cannot_be_removed_are_refused(sniffed: str) -> None:
+    """An image of a type we cannot clean (a camera's RAW file, Photoshop, JPEG 2000) might
+    carry where and with what it was taken: refused even by a policy that allows it."""
+    for policy in (TypePolicy(), TypePolicy(denied=frozenset(), allowed=frozenset({"image/*"}))):
+        verdict = decide(policy, sniffed, "foto")
+        assert (verdict.allowed, verdict.reason) == (False, "file.image_unsupported")
+        assert not verdict.inline
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("IMG_0001.HEIC", "IMG_0001.webp"),
+        ("foto.de.playa.jpg", "foto.de.playa.webp"),
+        ("sin extension", "sin extension.webp"),
+        ("jpg", "jpg.webp"),
+        ("x" * 198 + ".png", "x" * 195 + ".webp"),
+    ],
+)
+def test_a_thumbnail_downloads_under_a_webp_name(name: str, shown: str) -> None:
+    """Thumbnails are WebP, whatever the original was, and their name says so."""
+    assert thumbnail_name(name) == shown
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,7 @@ from tertulia.domain.ids import ChannelId, FileId, WorkspaceId
 from tertulia.domain.messages import Draft
 from tertulia.domain.users import User
 from tertulia.usecases import files as file_work
+from tertulia.usecases import filework
 from tertulia.usecases.core import Tertulia
 from tertulia.usecases.files import FileLimits
 from tests.clamd import EICAR, EICAR_NAME, STREAM_MAX, Daemon
@@ -249,6 +250,8 @@ async def test_an_image_is_cleaned_and_thumbnailed_off_the_request(
 async def test_a_corrupt_image_is_kept_as_a_plain_download(
     core: Tertulia, ws: WorkspaceId, ana: User
 ) -> None:
+    """A photo cut short cannot be shown: it is served as an attachment, as far as it goes,
+    and without its camera and GPS position."""
     data = photo()[:2000]  # truncated
     file = await upload(core, ana, ws, data, "roto.jpg")
     await work_all(core)
@@ -258,14 +261,38 @@ async def test_a_corrupt_image_is_kept_as_a_plain_download(
     assert failed.thumbnails == ()
     served = await core.files.served(ana.id, file.id)
     assert (served.content_type, served.inline) == ("application/octet-stream", False)
-    assert await read_all(core, served.key) == data
+    got = await read_all(core, served.key)
+    assert got.startswith(b"\xff\xd8")
+    assert got.endswith(b"\xff\xd9")
+    assert b"CamaraSecreta" not in got
+    assert b"GPS" not in got
+    assert failed.size == len(got)
+    async with core.files.uow(read_only=True) as uow:  # the bytes as uploaded go
+        assert await uow.jobs.pending(file_work.COLLECT_JOB) == 1
+
+
+async def test_an_image_unreadable_before_its_metadata_is_removed_is_never_served(
+    core: Tertulia, ws: WorkspaceId, ana: User
+) -> None:
+    """A JPEG whose segments are broken before its image starts keeps its metadata where we
+    cannot reach it: it fails, and its bytes are never served (409 file.unreadable)."""
+    data = photo()
+    broken = data[:2] + b"\xff\xe1\xff\xff" + data[6:]  # an APP1 longer than the file
+    file = await upload(core, ana, ws, broken, "roto.jpg")
+    await work_all(core)
+    failed = await core.files.get(ana.id, file.id)
+    assert (failed.status, failed.problem) == (FileStatus.FAILED, "image.corrupt")
+    with pytest.raises(Conflict) as refused:
+        await core.files.served(ana.id, file.id)
+    assert refused.value.code == "file.unreadable"
 
 
 async def test_an_image_that_takes_too_long_is_kept_as_a_plain_download(
     core: Tertulia, ws: WorkspaceId, ana: User
 ) -> None:
     """An image whose processing outlasts the time limit ends failed (image.too_slow) and
-    downloads as it came; the worker goes on to the next image."""
+    downloads as its cleaned original (a PNG with no metadata: the same bytes); the worker
+    goes on to the next image."""
     # 144 million pixels take over a second to decode here, the small photo a hundredth: a
     # quarter of a second between them holds on a slow day and on a fast one (36 million
     # pixels, which this test had, were all done within the quarter on a fast day)
@@ -293,9 +320,9 @@ async def test_a_job_whose_worker_died_is_taken_again(
     core: Tertulia, ws: WorkspaceId, ana: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     file = await upload(core, ana, ws, photo(200, 100), "a.jpg")
-    monkeypatch.setattr(file_work, "LEASE_SECONDS", -1.0)  # leases run out at once
+    monkeypatch.setattr(filework, "LEASE_SECONDS", -1.0)  # leases run out at once
     async with core.files.uow() as uow:  # a worker takes the job, then dies
-        assert (job := await uow.jobs.claim(_now(), file_work.LEASE_SECONDS)) is not None
+        assert (job := await uow.jobs.claim(_now(), filework.LEASE_SECONDS)) is not None
         await uow.commit()
     await work_all(core)
     assert (await core.files.get(ana.id, file.id)).status is FileStatus.READY

@@ -17,6 +17,7 @@ from tertulia.domain.errors import Conflict, NotFound
 from tertulia.domain.ids import UploadId, WorkspaceId
 from tertulia.domain.users import User
 from tertulia.usecases import files as file_work
+from tertulia.usecases import filework
 from tertulia.usecases import uploads as uploads_module
 from tertulia.usecases.core import Tertulia
 from tertulia.usecases.files import FileLimits
@@ -133,7 +134,7 @@ async def test_sweeping_goes_a_batch_per_transaction(
     core: Tertulia, clock: Clock, ws: WorkspaceId, ana: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A sweep deletes at most a batch; the next takes the rest."""
-    monkeypatch.setattr(file_work, "SWEEP_BATCH", 2)
+    monkeypatch.setattr(filework, "SWEEP_BATCH", 2)
     for i in range(5):
         await core.uploads.create(ana.id, ws, f"{i}.txt", 100)
     clock.advance(days=2)
@@ -186,7 +187,7 @@ async def test_nodes_sweeping_at_once_delete_each_upload_once(
 ) -> None:
     """Several workers sweeping together share the expired uploads out: each is deleted by
     one of them, and its bytes are queued to be freed once."""
-    monkeypatch.setattr(file_work, "SWEEP_BATCH", 3)
+    monkeypatch.setattr(filework, "SWEEP_BATCH", 3)
     for i in range(6):
         upload = await core.uploads.create(ana.id, ws, f"{i}.txt", 100)
         await core.uploads.append(ana.id, upload.id, 0, chunks(bytes([i]) * 10))

@@ -223,6 +223,45 @@ async def test_signed_urls_expire_and_cannot_be_altered(client: AsyncClient, tea
     problem(await client.get(url), 404, "file.link_invalid")  # a deleted file's links die
 
 
+@pytest.mark.parametrize(
+    "signature",
+    ["%C3%A9", "%FF", "caf%C3%A9", "%E2%80%AE" * 10, "%00", "%F0%9F%98%80", "%ED%A0%80"],
+)
+async def test_a_signature_of_odd_text_is_an_invalid_link(
+    client: AsyncClient, team: Team, signature: str
+) -> None:
+    """A signed link whose signature holds text that is not ASCII (or a NUL, or bytes that
+    are not UTF-8) is 404 file.link_invalid, for content and thumbnails alike, and the real
+    link still works."""
+    file = await uploaded(client, team.ana, team.ws, "a.pdf", PDF)
+    url = await signed_url(client, team.ana, f"/api/v1/files/{file['id']}/content")
+    expires = parse_qs(urlsplit(url).query)["expires"][0]
+    for path in (
+        f"/api/v1/files/{file['id']}/content",
+        f"/api/v1/files/{file['id']}/thumbnails/64",
+    ):
+        forged = await client.get(f"{path}?expires={expires}&signature={signature}")
+        problem(forged, 404, "file.link_invalid")
+    assert (await client.get(url)).status_code == 200
+
+
+async def test_odd_header_text_on_a_download_is_ignored(client: AsyncClient, team: Team) -> None:
+    """A Range of digits that are not ASCII ("²"), or an If-None-Match or If-Range that is
+    not ASCII, is a header the download does not understand: the whole file, never a 500."""
+    data = bytes(range(256)) * 4
+    file = await uploaded(client, team.ana, team.ws, "datos.bin", data)
+    url = await signed_url(client, team.ana, f"/api/v1/files/{file['id']}/content")
+    for headers in (
+        {"Range": "bytes=²-".encode("latin-1")},
+        {"Range": "bytes=-²".encode("latin-1")},
+        {"Range": "bytes=١-٢".encode()},
+        {"Range": "bytes=0-9", "If-Range": '"é"'.encode("latin-1")},
+        {"If-None-Match": '"é", W/"ü"'.encode("latin-1")},
+    ):
+        got = await client.get(url, headers=headers)
+        assert (got.status_code, got.content) == (200, data), headers
+
+
 async def test_an_expired_link_no_longer_serves(database_url: str, tmp_path: Path) -> None:
     async with serve(database_url, tmp_path, file_url_seconds=10) as http:
         ana = await signup(http, "ana")
@@ -280,6 +319,7 @@ async def test_svg_with_a_script_is_only_ever_a_download(client: AsyncClient, te
     svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
     file = await uploaded(client, team.ana, team.ws, "logo.svg", svg)
     assert (file["kind"], file["thumbnails"]) == ("svg", [])
+    assert (await until_done(client, team.ana, file["id"]))["status"] == "ready"
     got = await download(client, team.ana, f"/api/v1/files/{file['id']}/content")
     assert got.headers["content-disposition"].startswith("attachment;")
     assert got.headers["x-content-type-options"] == "nosniff"
@@ -454,27 +494,36 @@ async def test_files_on_s3_download_through_presigned_urls(
     sqlite_url: str, tmp_path: Path, s3_location: S3Location
 ) -> None:
     """With TERTULIA_BLOBS_URL on a real S3 server, the redirect goes to the server itself,
-    which answers with our type and disposition (and honours Range)."""
+    which answers with our type and disposition (and honours Range); a PDF shown inline
+    comes through our own signed URL instead, the only one that can carry its sandbox."""
     where = replace(s3_location, prefix=f"api-{uuid.uuid4().hex}/")
     url = (
         f"s3://{quote(where.access_key)}:{quote(where.secret_key)}@{where.bucket}/"
         f"{where.prefix.rstrip('/')}?endpoint={where.endpoint}"
     )
+    data = b"\x00" * 10 + bytes(range(256)) * 4  # binary, an attachment
     async with serve(sqlite_url, tmp_path, blobs_url=url) as http:
         ana = await signup(http, "ana")
         ws = await workspace(http, ana)
-        file = await uploaded(http, ana, ws["id"], "informe.pdf", PDF)
+        file = await uploaded(http, ana, ws["id"], "datos.bin", data)
         location = await signed_url(http, ana, f"/api/v1/files/{file['id']}/content")
         assert location.startswith(where.endpoint)
         async with AsyncClient() as outside:
             got = await outside.get(location)
             part = await outside.get(location, headers={"Range": "bytes=0-7"})
             forged = await outside.get(location.replace("Expires=", "Expires=9"))
-        assert got.content == PDF, (location, got.text)
-        assert got.headers["content-type"] == "application/pdf"
-        assert got.headers["content-disposition"].startswith("inline;")
-        assert (part.status_code, part.content) == (206, PDF[:8])
+        assert got.content == data, (location, got.text)
+        assert got.headers["content-type"] == "application/octet-stream"
+        assert got.headers["content-disposition"].startswith("attachment;")
+        assert (part.status_code, part.content) == (206, data[:8])
         assert forged.status_code == 403
+        pdf = await uploaded(http, ana, ws["id"], "informe.pdf", PDF)
+        ours = await signed_url(http, ana, f"/api/v1/files/{pdf['id']}/content")
+        assert ours.startswith(f"/api/v1/files/{pdf['id']}/content?")
+        shown = await http.get(ours)
+        assert shown.content == PDF
+        assert shown.headers["content-disposition"].startswith("inline;")
+        assert shown.headers["content-security-policy"] == "sandbox"
 
 
 async def test_bad_download_and_listing_parameters_get_422(client: AsyncClient, team: Team) -> None:

@@ -214,6 +214,38 @@ async def test_protocol_refusals(client: AsyncClient, team: Team) -> None:
     assert (await head(client, team.ana, url)).headers["upload-offset"] == "0"
 
 
+async def test_header_text_that_is_not_ascii_is_a_clear_400(
+    client: AsyncClient, team: Team
+) -> None:
+    """Digits that are not ASCII ("²", which str.isdigit takes) in a length or offset, and
+    metadata that is not base64 text, are 400 with the header's code, not a server error."""
+    url = await created(client, team.ana, team.ws, "acta.txt", len(TEXT))
+    uploads_url = f"/api/v1/workspaces/{team.ws}/uploads"
+    for length in ("²".encode("latin-1"), "١٢".encode()):
+        response = await client.post(
+            uploads_url, headers={**team.ana.headers, **TUS, "Upload-Length": length}
+        )
+        problem(response, 400, "upload.header")
+    offset = await client.patch(
+        url,
+        content=b"abc",
+        headers={
+            **team.ana.headers,
+            **TUS,
+            "Content-Type": OFFSET_TYPE,
+            "Upload-Offset": "²".encode("latin-1"),
+        },
+    )
+    problem(offset, 400, "upload.header")
+    for value in ("filename café".encode("latin-1"), "filename ü=".encode()):
+        response = await client.post(
+            uploads_url,
+            headers={**team.ana.headers, **TUS, "Upload-Length": "10", "Upload-Metadata": value},
+        )
+        problem(response, 400, "upload.metadata")
+    assert (await head(client, team.ana, url)).headers["upload-offset"] == "0"
+
+
 async def test_bytes_past_the_length_are_refused_and_not_kept(
     client: AsyncClient, team: Team
 ) -> None:

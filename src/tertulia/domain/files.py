@@ -79,7 +79,23 @@ EMPTY = "application/x-empty"  # what the sniffer says for a file of no bytes
 OCTET_STREAM = "application/octet-stream"
 PLAIN_TEXT = "text/plain; charset=utf-8"
 SVG = "image/svg+xml"
-THUMBNAILED = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+# images we decode, make thumbnails of and serve only with their metadata removed; an image
+# of any other type might carry metadata we cannot remove (a camera's RAW file, Photoshop,
+# JPEG 2000), so it is not accepted (file.image_unsupported); SVG is text, sent as such
+THUMBNAILED = frozenset(
+    {
+        "image/jpeg",
+        "image/png",
+        "image/gif",
+        "image/webp",
+        "image/avif",
+        "image/heic",
+        "image/heif",
+        "image/tiff",
+        "image/bmp",
+        "image/vnd.microsoft.icon",
+    }
+)
 
 # Executables and scripts: a double click (or a browser) runs them. Several names for one
 # thing because libmagic's answer changed between versions and other tools use the rest.
@@ -145,6 +161,9 @@ _ALIASES = {
     "image/jpg": "image/jpeg",
     "image/pjpeg": "image/jpeg",
     "inode/x-empty": EMPTY,
+    # TGA has no signature: libmagic guesses it from a few header bytes, and calls many
+    # binary files TGA (bytes 0..255 repeated, for one); such bytes are just binary
+    "image/x-tga": OCTET_STREAM,
 }
 
 
@@ -175,9 +194,12 @@ class Verdict:
     """What the server does with an upload of one sniffed type.
 
     `reason` is a stable code when `allowed` is false: file.type_denied (the deny list names
-    it) or file.type_not_allowed (the allow list does not). `content_type` is the
+    it), file.type_not_allowed (the allow list does not) or file.image_unsupported (an
+    image of a type whose metadata we cannot remove, whatever the lists say). `content_type` is the
     Content-Type to send; `inline` says whether a browser may display it (Content-Disposition
-    inline; otherwise attachment); `thumbnails` whether to make them."""
+    inline; otherwise attachment); `thumbnails` whether to make them; `cleaned` whether its
+    bytes are written again without metadata before anything of it is served (images, and
+    SVG, which is text)."""
 
     allowed: bool
     reason: str | None
@@ -185,6 +207,7 @@ class Verdict:
     kind: FileKind
     inline: bool
     thumbnails: bool
+    cleaned: bool = False
 
 
 def decide(policy: TypePolicy, sniffed_type: str, filename: str) -> Verdict:
@@ -208,12 +231,15 @@ def decide(policy: TypePolicy, sniffed_type: str, filename: str) -> Verdict:
         kind=kind,
         inline=allowed and _inline(mime, kind),
         thumbnails=allowed and kind is FileKind.IMAGE,
+        cleaned=allowed and kind in (FileKind.IMAGE, FileKind.SVG),
     )
 
 
 def _reason(policy: TypePolicy, mime: str) -> str | None:
     if _matches(policy.denied, mime):
         return "file.type_denied"
+    if mime.startswith("image/") and mime not in THUMBNAILED and mime != SVG:
+        return "file.image_unsupported"
     if policy.allowed is not None and not _matches(policy.allowed, mime):
         return "file.type_not_allowed"
     return None
@@ -235,14 +261,7 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
-_INLINE_IMAGES = THUMBNAILED | {
-    "image/avif",
-    "image/bmp",
-    "image/heic",
-    "image/heif",
-    "image/tiff",
-    "image/vnd.microsoft.icon",
-}
+_INLINE_IMAGES = THUMBNAILED  # once processed; one that fails stays an attachment
 _DOCUMENT_PREFIXES = (
     "application/vnd.openxmlformats-officedocument.",
     "application/vnd.oasis.opendocument.",
@@ -400,6 +419,9 @@ _EXTENSIONS_BY_TYPE = {
     "image/gif": "gif",
     "image/webp": "webp",
     "image/avif": "avif",
+    "image/heic": "heic",
+    "image/heif": "heif",
+    "image/vnd.microsoft.icon": "ico",
     "image/bmp": "bmp",
     "image/tiff": "tif",
     "image/svg+xml": "svg",
@@ -435,6 +457,18 @@ def download_name(name: str, content_type: str) -> str:
         return name
     suffix = "txt" if is_text_like(mime) else _EXTENSIONS_BY_TYPE.get(mime, "bin")
     return safe_filename(f"{name}.{suffix}")
+
+
+THUMBNAIL_EXTENSION = "webp"
+
+
+def thumbnail_name(name: str) -> str:
+    """The name a thumbnail of the file `name` downloads under: its extension (whatever it
+    was, and a name without one) becomes .webp, what thumbnails are ("IMG_0001.HEIC" gives
+    "IMG_0001.webp")."""
+    found = _EXTENSION.search(name)
+    stem = name[: found.start()] if found and found.start() > 0 else name
+    return safe_filename(f"{stem}.{THUMBNAIL_EXTENSION}")
 
 
 def parse_type_policy(denied: str | None = None, allowed: str | None = None) -> TypePolicy:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from tertulia.usecases.accounts import Accounts
 from tertulia.usecases.channels import Channels
-from tertulia.usecases.files import Files, FileWork
+from tertulia.usecases.files import Files
+from tertulia.usecases.filework import FileWork
 from tertulia.usecases.limits import Limits
 from tertulia.usecases.messaging import Messaging
 from tertulia.usecases.ports import BlobStore

@@ -1,5 +1,6 @@
 """Files: uploads (typed by their content, bounded by size and quotas), who may read them,
-their deletion, and the work done on them off the request (images, freeing stored bytes).
+what a download serves, and their deletion; filework.py does the work on them off the
+request (images, freeing stored bytes).
 
 Stored bytes are content-addressed and shared: a blob is freed only when no live file holds
 it, by a `collect` job that checks and deletes under the blob's lock, so an upload of the same
@@ -8,17 +9,14 @@ bytes at that moment either keeps them alive or learns they are gone (never a br
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import tempfile
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
 
 from tertulia.domain import attachments, channels, events
-from tertulia.domain.attachments import FileStatus, StoredFile, Thumbnail
+from tertulia.domain.attachments import FileStatus, StoredFile
 from tertulia.domain.errors import (
     Conflict,
     DomainError,
@@ -29,8 +27,9 @@ from tertulia.domain.errors import (
     Unsupported,
 )
 from tertulia.domain.events import Event
-from tertulia.domain.files import TypePolicy, decide, safe_filename
+from tertulia.domain.files import FileKind, TypePolicy, decide, safe_filename, thumbnail_name
 from tertulia.domain.ids import ChannelId, FileId, UploadId, UserId, WorkspaceId, new_id
+from tertulia.domain.pdf import ActiveContent
 from tertulia.usecases import pages
 from tertulia.usecases.ports import (
     SNIFF_BYTES,
@@ -38,11 +37,6 @@ from tertulia.usecases.ports import (
     BlobStore,
     BlobTooLarge,
     Clock,
-    ImageProcessor,
-    ImageRejected,
-    Job,
-    ProcessedImage,
-    Rendition,
     ScannerUnavailable,
     SniffType,
     TooLargeToScan,
@@ -57,11 +51,7 @@ log = logging.getLogger("tertulia.files")
 
 IMAGE_JOB = "image"
 COLLECT_JOB = "collect"
-MAX_ATTEMPTS = 5
-LEASE_SECONDS = 120.0  # a job not done by then is taken again (its worker died)
 COLLECT_DELAY = 60.0  # freed bytes are kept this long first
-SWEEP_SECONDS = 300.0  # how often a worker looks for expired resumable uploads
-SWEEP_BATCH = 100  # expired uploads deleted per transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,13 +70,15 @@ class FileLimits:
 
 @dataclass(frozen=True, slots=True)
 class Served:
-    """What a download sends: which blob, as what, under which name."""
+    """What a download sends: which blob, as what, under which name (a thumbnail's is the
+    file's with the extension of what thumbnails are, .webp)."""
 
     file: StoredFile
     key: str
     size: int
     content_type: str
     inline: bool
+    name: str
 
 
 def audience(file: StoredFile) -> tuple[str, ...]:
@@ -289,9 +281,12 @@ class Files:
         if blob.size == 0 or not sniffed:
             raise Invalid.field("file", "file.empty", "The file is empty.")
         verdict = decide(self.policy, sniffed[0], name)
-        image = verdict.thumbnails
+        image = verdict.cleaned  # served only once a worker has removed its metadata
         if self.scanner is not None:
             await self._scan(self.scanner, blob.key)
+        inline = verdict.inline
+        if inline and verdict.kind is FileKind.PDF:
+            inline = await self._inert_pdf(blob.key)
         now = self.clock()
         file = StoredFile(
             id=FileId(new_id()),
@@ -301,7 +296,7 @@ class Files:
             size=blob.size,
             content_type=verdict.content_type,
             kind=verdict.kind,
-            inline=verdict.inline,
+            inline=inline,
             blob_key=None if image else blob.key,
             source_key=blob.key if image else None,
             status=FileStatus.PROCESSING if image else FileStatus.READY,
@@ -332,6 +327,17 @@ class Files:
         if upload.file_id is not None:
             raise Conflict("This upload is complete.", "upload.complete")
         return upload
+
+    async def _inert_pdf(self, key: str) -> bool:
+        """Whether a PDF may be shown inline: it holds no script or action that runs on its
+        own (read in a thread, a chunk at a time; see domain.pdf)."""
+        scan = ActiveContent()
+        async for chunk in self.blobs.read(key):
+            await asyncio.to_thread(scan.feed, chunk)
+            if scan.reason is not None:
+                log.info("PDF %s served as an attachment: %s", key, scan.reason)
+                return False
+        return True
 
     async def _scan(self, scanner: VirusScanner, key: str) -> None:
         """Refuse bytes the scanner finds a threat in, or cannot check."""
@@ -375,6 +381,13 @@ class Files:
     def _allow(self, head: bytes, name: str, sniffed: list[str]) -> None:
         content_type = self.sniff(head)
         verdict = decide(self.policy, content_type, name)
+        if verdict.reason == "file.image_unsupported":
+            raise Unsupported(
+                f"Images of type {content_type} are not accepted: their metadata (where and "
+                "with what they were taken) cannot be removed. Send a JPEG, PNG, GIF, WebP, "
+                "AVIF, HEIC, TIFF, BMP or ICO.",
+                verdict.reason,
+            )
         if not verdict.allowed:
             raise Unsupported(
                 f"Files of type {content_type} are not accepted here.",
@@ -394,18 +407,36 @@ class Files:
         return self.rendition(file, size)
 
     def rendition(self, file: StoredFile, size: int | None) -> Served:
+        """What a download of the file (or its thumbnail of `size`) serves. NotFound
+        (file.no_thumbnail), Conflict (file.processing; file.unreadable: an image that
+        failed before its metadata could be removed, whose bytes are never served)."""
         if size is not None:
             thumbnail = file.thumbnail(size)
             if thumbnail is None:
                 raise NotFound(f"This file has no {size} px thumbnail.", "file.no_thumbnail")
-            return Served(file, thumbnail.blob_key, thumbnail.bytes, thumbnail.content_type, True)
-        if file.status is FileStatus.PROCESSING or file.blob_key is None:
+            return Served(
+                file,
+                thumbnail.blob_key,
+                thumbnail.bytes,
+                thumbnail.content_type,
+                True,
+                thumbnail_name(file.name),
+            )
+        if file.status is FileStatus.PROCESSING:
             raise Conflict(
                 "This image is being prepared; it is ready in a moment.", "file.processing"
             )
-        if file.status is FileStatus.FAILED:  # kept as it came, so only as a download
-            return Served(file, file.blob_key, file.size, "application/octet-stream", False)
-        return Served(file, file.blob_key, file.size, file.content_type, file.inline)
+        if file.blob_key is None:
+            raise Conflict(
+                "This image could not be read, so its metadata could not be removed: it "
+                "cannot be downloaded.",
+                "file.unreadable",
+            )
+        if file.status is FileStatus.FAILED:  # not shown: its metadata gone, a download
+            return Served(
+                file, file.blob_key, file.size, "application/octet-stream", False, file.name
+            )
+        return Served(file, file.blob_key, file.size, file.content_type, file.inline, file.name)
 
     async def find_signed(self, file_id: FileId, size: int | None) -> Served | None:
         """What a signed URL of the file serves now, or None if the file is gone (the URL's
@@ -446,197 +477,3 @@ class Files:
             channels.require_visible(access.channel, access.membership, access.is_member)
             rows = await uow.files.in_channel(channel_id, before, limit + 1)
         return pages.page_of(rows, limit, time_cursor)
-
-
-async def _chunks_of(path: Path, size: int = 1024 * 1024) -> AsyncIterator[bytes]:
-    with path.open("rb") as handle:
-        while chunk := await asyncio.to_thread(handle.read, size):
-            yield chunk
-
-
-@dataclass
-class FileWork:
-    """The worker every node runs: takes due jobs from the durable queue and does them,
-    one at a time per process (image work itself runs in the processor's pool)."""
-
-    uow: UnitOfWorkFactory
-    clock: Clock
-    blobs: BlobStore
-    images: ImageProcessor
-    poll_seconds: float = 1.0
-    scratch: Path | None = None  # where images are unpacked; the system's temp dir if None
-    sweep_seconds: float = SWEEP_SECONDS
-
-    def __post_init__(self) -> None:
-        self._wakeup = asyncio.Event()
-
-    def wake(self) -> None:
-        self._wakeup.set()
-
-    async def run(self) -> None:
-        """Until cancelled: sweep expired uploads when it is time, do every due job, then
-        wait to be woken or for the next poll. A sweep that found a full batch goes on
-        after the jobs; one that failed is tried again at the next sweep."""
-        next_sweep = time.monotonic()
-        while True:
-            try:
-                if time.monotonic() >= next_sweep:
-                    next_sweep = time.monotonic() + self.sweep_seconds
-                    if await self.sweep() == SWEEP_BATCH:
-                        next_sweep = time.monotonic()  # more may be waiting
-                while await self.run_once():
-                    pass
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("the file worker failed; retrying")
-            self._wakeup.clear()
-            wait = min(self.poll_seconds, max(0.0, next_sweep - time.monotonic()))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), wait)
-
-    async def sweep(self) -> int:
-        """Delete one batch of resumable uploads that expired (no part came for UPLOAD_TTL)
-        with their parts, in one transaction; the parts' bytes are freed later by collect
-        jobs, unless something else holds them. How many uploads went. Any number of nodes
-        may sweep at once: each takes rows the others do not hold."""
-        now = self.clock()
-        async with self.uow() as uow:
-            swept, keys = await uow.uploads.delete_expired(now, SWEEP_BATCH)
-            await collect_later(uow, keys, now)
-            await uow.commit()
-        if swept:
-            log.info("swept %d expired uploads; %d blobs to free", swept, len(keys))
-        return swept
-
-    async def run_once(self) -> bool:
-        """Take one due job and do it; False if none was due."""
-        async with self.uow() as uow:
-            job = await uow.jobs.claim(time.time(), LEASE_SECONDS)
-            await uow.commit()
-        if job is None:
-            return False
-        try:
-            if job.kind == IMAGE_JOB:
-                await self._image(job)
-            elif job.kind == COLLECT_JOB:
-                await self._collect(job)
-            else:
-                raise ValueError(f"unknown job kind {job.kind!r}")
-        except Exception as exc:
-            log.exception("job %s (%s %s) failed", job.id, job.kind, job.subject)
-            await self._retry(job, exc)
-        return True
-
-    async def _retry(self, job: Job, exc: Exception) -> None:
-        async with self.uow() as uow:
-            if job.attempts >= MAX_ATTEMPTS:
-                if job.kind == IMAGE_JOB:
-                    await self._fail(uow, FileId(job.subject), "image.error")
-                await uow.jobs.done(job.id)
-            else:
-                backoff = min(300.0, 2.0**job.attempts)
-                await uow.jobs.retry(job.id, time.time() + backoff, repr(exc))
-            await uow.commit()
-
-    async def _collect(self, job: Job) -> None:
-        async with self.uow() as uow:
-            await uow.files.lock_blob(job.subject)
-            if not await uow.files.referenced(job.subject):
-                await self.blobs.delete(job.subject)
-            await uow.jobs.done(job.id)
-            await uow.commit()
-
-    async def _fail(self, uow: UnitOfWork, file_id: FileId, problem: str) -> None:
-        file = await uow.files.find(file_id, lock=True)
-        if file is None or file.is_deleted or file.status is not FileStatus.PROCESSING:
-            return
-        failed = replace(
-            file,
-            status=FileStatus.FAILED,
-            problem=problem,
-            blob_key=file.source_key,
-            source_key=None,
-            inline=False,
-        )
-        await uow.files.save(failed)
-        uow.emit(file_event("file.failed", failed))
-
-    async def _image(self, job: Job) -> None:
-        async with self.uow(read_only=True) as uow:
-            file = await uow.files.find(FileId(job.subject))
-        if file is None or file.status is not FileStatus.PROCESSING or file.source_key is None:
-            async with self.uow() as uow:
-                await uow.jobs.done(job.id)
-                await uow.commit()
-            return
-        with tempfile.TemporaryDirectory(prefix="tertulia-", dir=self.scratch) as scratch:
-            source = Path(scratch) / "source"
-            with source.open("wb") as handle:
-                async for chunk in self.blobs.read(file.source_key):
-                    await asyncio.to_thread(handle.write, chunk)
-            work = Path(scratch) / "out"
-            work.mkdir()
-            try:
-                result = await self.images.process(source, file.content_type, work)
-            except ImageRejected as rejected:
-                log.info("image %s kept as a plain file: %s", file.id, rejected.detail)
-                async with self.uow() as uow:
-                    await self._fail(uow, file.id, rejected.code)
-                    await uow.jobs.done(job.id)
-                    await uow.commit()
-                return
-            original = await self._store(result.original)
-            thumbnails = [
-                Thumbnail(
-                    r.size,
-                    (await self._store(r)).key,
-                    r.width,
-                    r.height,
-                    r.path.stat().st_size,
-                    r.content_type,
-                )
-                for r in result.thumbnails
-            ]
-        await self._ready(job, file.id, result, original.key, original.size, thumbnails)
-
-    async def _store(self, rendition: Rendition) -> Blob:
-        return await self.blobs.put(_chunks_of(rendition.path), rendition.path.stat().st_size)
-
-    async def _ready(
-        self,
-        job: Job,
-        file_id: FileId,
-        result: ProcessedImage,
-        key: str,
-        size: int,
-        thumbnails: Sequence[Thumbnail],
-    ) -> None:
-        now = self.clock()
-        async with self.uow() as uow:
-            new_keys = sorted({key, *(t.blob_key for t in thumbnails)})
-            for each in new_keys:
-                if not await still_stored(uow, self.blobs, each):
-                    raise RuntimeError(f"rendition {each} was freed meanwhile")  # retried
-            file = await uow.files.find(file_id, lock=True)
-            if file is None or file.is_deleted or file.status is not FileStatus.PROCESSING:
-                await collect_later(uow, new_keys, now)  # deleted meanwhile: maybe nobody's
-            else:
-                ready = replace(
-                    file,
-                    status=FileStatus.READY,
-                    blob_key=key,
-                    size=size,
-                    source_key=None,
-                    width=result.width,
-                    height=result.height,
-                    animated=result.animated,
-                    placeholder=result.placeholder,
-                    thumbnails=tuple(thumbnails),
-                )
-                await uow.files.save(ready)
-                if file.source_key and file.source_key not in new_keys:
-                    await collect_later(uow, [file.source_key], now)
-                uow.emit(file_event("file.ready", ready))
-            await uow.jobs.done(job.id)
-            await uow.commit()

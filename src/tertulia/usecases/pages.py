@@ -53,7 +53,7 @@ def decode(cursor: str, parts: int, field: str = "after") -> tuple[str, ...]:
 
 def place(value: str, field: str = "after") -> int:
     """A place in the log carried by a cursor: a whole number a database column can hold."""
-    if not value.isdigit() or len(value) > 19 or int(value) >= 2**63:
+    if not (value.isascii() and value.isdigit()) or len(value) > 19 or int(value) >= 2**63:
         raise Invalid.field(field, "cursor.invalid", "This cursor is not valid.")
     return int(value)
 

@@ -670,14 +670,20 @@ THUMBNAIL_SIZES = (64, 360, 1280)  # bounding boxes, px; the largest is the disp
 
 class ImageRejected(Exception):
     """The image cannot be processed; it stays a plain attachment. `code` says why:
-    image.too_large (more pixels or frames than the policy allows: a decompression bomb),
-    image.corrupt (truncated or malformed), image.unsupported (a format we do not render),
-    image.too_slow (its work took longer than allowed, and was stopped)."""
+    image.too_large (more pixels or frames than the policy allows: a decompression bomb, or
+    more than a worker's memory can decode), image.corrupt (truncated or malformed),
+    image.unsupported (a format we do not render), image.too_slow (its work took longer than
+    allowed, and was stopped). `original` is the file without its metadata, when the work
+    got that far: what may be served of it (never the bytes as uploaded)."""
 
-    def __init__(self, code: str, detail: str) -> None:
-        super().__init__(detail)
+    def __init__(self, code: str, detail: str, original: Path | None = None) -> None:
+        super().__init__(code, detail, original)
         self.code = code
         self.detail = detail
+        self.original = original
+
+    def __str__(self) -> str:
+        return self.detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -694,12 +700,13 @@ class Rendition:
 
 @dataclass(frozen=True, slots=True)
 class ProcessedImage:
-    width: int  # of the image as shown (orientation applied)
-    height: int
+    width: int | None  # of the image as shown (orientation applied); None for SVG
+    height: int | None
     animated: bool
     placeholder: str  # a BlurHash of the image as shown
     original: Rendition  # the original with every piece of metadata removed, pixels untouched
-    thumbnails: tuple[Rendition, ...]  # one per THUMBNAIL_SIZES entry, smallest first (WebP)
+    thumbnails: tuple[Rendition, ...]  # one per THUMBNAIL_SIZES entry, smallest first (WebP);
+    # none for an SVG, which is only cleaned
 
 
 class ImageProcessor(Protocol):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -41,6 +42,9 @@ FILE_POLICY = (
 )
 
 
+PDF_POLICY = "sandbox"
+
+
 class UrlSigner:
     """Signs download URLs of local storage: HMAC-SHA256 over the file, the rendition, the
     blob and the expiry, so a URL dies when it expires or the file changes or goes."""
@@ -59,8 +63,11 @@ class UrlSigner:
         return expires, self._mac(served.file.id, size, served.key, expires)
 
     def valid(self, served: Served, size: int | None, expires: int, signature: str) -> bool:
-        expected = self._mac(served.file.id, size, served.key, expires)
-        return hmac.compare_digest(expected, signature) and expires >= time.time()
+        """Whether `signature` (any text a client sent) signs this rendition until `expires`,
+        still in the future. compare_digest refuses text that is not ASCII: bytes it gets."""
+        expected = self._mac(served.file.id, size, served.key, expires).encode()
+        given = signature.encode("utf-8", "surrogatepass")
+        return hmac.compare_digest(expected, given) and expires >= time.time()
 
 
 class _Upload:
@@ -201,13 +208,14 @@ async def upload(
 ) -> FileOut:
     """Upload a file into a workspace (multipart, one part named `file`; streamed to
     storage). Share it by listing its id in `file_ids` when you post a message. Its type is
-    detected from its content; executables and HTML are refused (415). Over the size limit:
+    detected from its content; executables and HTML are refused (415), and so are images whose
+    metadata cannot be removed (415 `file.image_unsupported`). Over the size limit:
     413; over your or the workspace's quota: 409 — a declared `Content-Length` is refused
     before the body is read. Where a virus scanner is configured, an infected file is refused
     (422 `file.infected`), and so is every file while it is down (503, `Retry-After`). An
     image is `processing` until its thumbnails are made."""
     declared = request.headers.get("content-length", "")
-    size = max(0, int(declared) - MULTIPART_OVERHEAD) if declared.isdigit() else None
+    size = max(0, int(declared) - MULTIPART_OVERHEAD) if _digits(declared) else None
     ws = WorkspaceId(workspace_id)
     await core.files.check_room(user, ws, size)  # membership first: outsiders learn nothing
     kind, options = parse_options_header(request.headers.get("content-type"))
@@ -271,7 +279,14 @@ DOWNLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
     304: {"description": "Unchanged since the ETag you sent."},
 }
 # with a token, or a signed URL instead (no token): the lock in /docs is optional
-DOWNLOAD_PROBLEMS = (*AUTH, "file.not_found", "file.link_invalid", "file.processing", "file.range")
+DOWNLOAD_PROBLEMS = (
+    *AUTH,
+    "file.not_found",
+    "file.link_invalid",
+    "file.processing",
+    "file.unreadable",
+    "file.range",
+)
 TOKEN_OR_SIGNATURE: dict[str, Any] = {"security": [{"bearer": []}, {}]}
 
 
@@ -290,9 +305,11 @@ async def content(
 ) -> Response:
     """With your access token: a redirect (302) to a signed URL valid for a few minutes
     (ours, or the storage's own). The signed URL serves the bytes without a token, with
-    `Range` (206), `ETag` and `If-None-Match` (304). Non-images come as attachments; every
-    file with `X-Content-Type-Options: nosniff` and a sandboxing CSP. An image still
-    `processing` answers 409."""
+    `Range` (206), `ETag` and `If-None-Match` (304). Non-images come as attachments (a PDF
+    that holds script or actions too); every file with `X-Content-Type-Options: nosniff`
+    and a sandboxing CSP (`sandbox` for a PDF shown inline). An image is served only without
+    its metadata: while `processing` it answers 409 `file.processing`, and one that broke
+    before its metadata could be removed 409 `file.unreadable`."""
     return await _download(request, core, FileId(file_id), None, expires, signature)
 
 
@@ -310,7 +327,8 @@ async def thumbnail(
     expires: Expires = None,
     signature: Signature = None,
 ) -> Response:
-    """An image's WebP thumbnail fitting `size` px, the same way as its content."""
+    """An image's WebP thumbnail fitting `size` px, the same way as its content, named as
+    the file with the extension `.webp`."""
     if size not in THUMBNAIL_SIZES:
         raise NotFound(f"This file has no {size} px thumbnail.", "file.no_thumbnail")
     return await _download(request, core, FileId(file_id), size, expires, signature)
@@ -338,9 +356,11 @@ async def _download(
     user = (await principal(request)).user_id
     served = await core.files.served(user, file_id, size)
     disposition = _disposition(served)
-    direct = await core.blobs.presigned_url(
-        served.key, signer.seconds, served.content_type, disposition
-    )
+    direct = None
+    if _policy(served) is None:  # storage's own URLs cannot carry a sandbox; ours can
+        direct = await core.blobs.presigned_url(
+            served.key, signer.seconds, served.content_type, disposition
+        )
     if direct is None:
         at, mac = signer.sign(served, size)
         direct = f"{request.url.path}?expires={at}&signature={mac}"
@@ -348,28 +368,45 @@ async def _download(
 
 
 def _disposition(served: Served) -> str:
-    name = download_name(served.file.name, served.content_type)
+    name = download_name(served.name, served.content_type)
     fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in name)
     kind = "inline" if served.inline else "attachment"
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
+def _policy(served: Served) -> str | None:
+    """The Content-Security-Policy a file needs that a storage's presigned URL cannot send:
+    a PDF shown inline runs in a sandbox (no script, no form, no navigation of ours; some
+    browsers' viewers, Chrome's and Safari's, then decline to show it in the page, a price
+    paid for it). None: the storage's URL may serve it."""
+    if served.inline and served.content_type == "application/pdf":
+        return PDF_POLICY
+    return None
+
+
+def _digits(text: str) -> bool:
+    """Whether header text is a decimal number: ASCII digits only (str.isdigit also takes
+    "²" and "٣", which int() then refuses or reads)."""
+    return text.isascii() and text.isdigit()
+
+
+_RANGE = re.compile(r"bytes=[ \t]*([0-9]{0,30})-([0-9]{0,30})[ \t]*")
+
+
 def _range(header: str | None, size: int) -> tuple[int, int] | None:
     """The one byte range asked for, as [start, end); None for the whole file (no header,
-    several ranges, or one we do not read); ValueError if it lies outside the file."""
-    if not header or not header.startswith("bytes=") or "," in header:
+    several ranges, or one we do not read: any other text is ignored, as RFC 9110 allows);
+    ValueError if it lies outside the file."""
+    found = _RANGE.fullmatch(header) if header else None
+    if found is None or not (found[1] or found[2]):
         return None
-    first, dash, last = header[6:].strip().partition("-")
-    if not dash or not (first.isdigit() or last.isdigit()) or len(first) + len(last) > 30:
-        return None
+    first, last = found[1], found[2]
     if not first:  # the last N bytes
         count = int(last)
         if count == 0:
             raise ValueError(header)
         return max(0, size - count), size
     start = int(first)
-    if last and not last.isdigit():
-        return None
     end = min(size, int(last) + 1) if last else size
     if start >= size or (last and int(last) < start):
         raise ValueError(header)
@@ -385,8 +422,7 @@ async def _serve(request: Request, core: Tertulia, served: Served, expires: int)
         "Content-Disposition": _disposition(served),
         "X-Content-Type-Options": "nosniff",
     }
-    if served.content_type != "application/pdf":  # browsers' PDF viewers refuse a sandbox
-        headers["Content-Security-Policy"] = FILE_POLICY
+    headers["Content-Security-Policy"] = _policy(served) or FILE_POLICY
     wanted = request.headers.get("if-none-match", "")
     if etag in [tag.strip() for tag in wanted.split(",")] or wanted.strip() == "*":
         return Response(status_code=304, headers=headers)

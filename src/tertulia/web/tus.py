@@ -93,7 +93,7 @@ def _number(request: Request, header: str) -> int | None:
     value = request.headers.get(header)
     if value is None:
         return None
-    if not value.isdigit() or len(value) > 19:
+    if not (value.isascii() and value.isdigit()) or len(value) > 19:  # not "²" nor "٣"
         raise Malformed(f"{header} must be a number of bytes.", code="upload.header")
     return int(value)
 
@@ -108,7 +108,7 @@ def _filename(metadata: str) -> str:
         key, _, value = pair.strip().partition(" ")
         try:
             values[key] = base64.b64decode(value.strip(), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
+        except (binascii.Error, ValueError):  # ValueError: text that is not ASCII
             raise Malformed(
                 "Upload-Metadata values must be UTF-8 in base64.", code="upload.metadata"
             ) from None
