@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/fanout.py [--members 1000] [--rate 20] [--seconds 10]
                                      [--big 10000] [--skip-big] [--no-pin]
+                                     [--broker redis://127.0.0.1:6379/0] [--out PATH]
 
 Scenarios, each printed and written to bench/results/fanout.json:
 - target: `--members` sockets in #general, one sender posting `--rate` messages/s over REST;
@@ -17,7 +18,9 @@ Scenarios, each printed and written to bench/results/fanout.json:
 
 The server is pinned to core 0 and this load generator to core 1 (unless --no-pin); the load
 generator (uvloop, and a minimal WebSocket client: bench/wsclient.py) prints its own CPU use
-to show whether it was the limit. Accounts are seeded straight
+to show whether it was the limit. With `--broker`, the server publishes through that broker
+(Redis: every event goes out to Redis and back, as with many nodes) instead of in process.
+Accounts are seeded straight
 through the use cases (with a trivial password hasher) to save minutes of Argon2.
 """
 
@@ -465,6 +468,8 @@ def main() -> None:
         "--repeat", type=int, default=3, help="saturation runs, ours and the ceiling's (median)"
     )
     parser.add_argument("--no-pin", action="store_true")
+    parser.add_argument("--broker", help="TERTULIA_BROKER_URL for the server (memory:// if unset)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "fanout.json")
     args = parser.parse_args()
     server_core = None if args.no_pin else 0
     if not args.no_pin:
@@ -491,6 +496,13 @@ def main() -> None:
             TERTULIA_PORT=str(port),
             TERTULIA_LOG_LEVEL="warning",
         )
+        if args.broker:
+            results["broker"] = args.broker
+            # a channel of this run's own: nothing else on that Redis hears it, nor it them
+            env.update(
+                TERTULIA_BROKER_URL=args.broker,
+                TERTULIA_BROKER_CHANNEL=f"tertulia-bench:{secrets.token_hex(8)}",
+            )
         ours = [*pinned(server_core), sys.executable, "-m", "tertulia", "serve"]
         with serving(ours, env, port, workdir / "server.log") as pid:
             members = tokens[: args.members]
@@ -569,10 +581,10 @@ def main() -> None:
             f" connection; not delivered {b['not_delivered']}"
         )
     print(f"no local recipient: {results['no_recipient']['us_per_event']} µs per event")
-    out = ROOT / "bench" / "results" / "fanout.json"
-    out.parent.mkdir(exist_ok=True)
+    out = args.out
+    out.parent.mkdir(exist_ok=True, parents=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"written to {out.relative_to(ROOT)}")
+    print(f"written to {out}")
 
 
 if __name__ == "__main__":
