@@ -1,0 +1,46 @@
+"""Real time: committed events, from the log to the sockets of the people who may see them.
+
+The database is the truth and the socket its replica. A unit of work appends its events to the
+log and commits; only then are they published to the broker (in-process, or Redis across
+nodes). Every node's `Hub` takes them back in log order, fills any gap from the log itself (a
+publish lost to a crash or a dropped connection costs latency, never an event), and offers
+each one, encoded once, to the local connections whose scopes its audience names.
+
+A connection that resumes from the last id it saw is sent the log from there up to the hub's
+watermark, then whatever the hub dispatched after it registered: no gap, no duplicate at the
+seam. Ephemeral events (typing, presence) carry id 0, skip the log, and are the first thing a
+slow connection loses.
+"""
+
+from tertulia.usecases.realtime.envelopes import Envelope, envelope, frame, watchers
+from tertulia.usecases.realtime.feeds import Feed
+from tertulia.usecases.realtime.hub import Attached, Hub
+from tertulia.usecases.realtime.live import SUBSCRIBE_MAX, Live
+from tertulia.usecases.realtime.ports import (
+    AWAY,
+    OFFLINE,
+    ONLINE,
+    Broker,
+    EventLog,
+    PresenceStore,
+    best,
+)
+
+__all__ = [
+    "AWAY",
+    "OFFLINE",
+    "ONLINE",
+    "SUBSCRIBE_MAX",
+    "Attached",
+    "Broker",
+    "Envelope",
+    "EventLog",
+    "Feed",
+    "Hub",
+    "Live",
+    "PresenceStore",
+    "best",
+    "envelope",
+    "frame",
+    "watchers",
+]
