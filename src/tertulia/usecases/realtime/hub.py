@@ -76,6 +76,9 @@ class Hub:
         self._tasks: list[asyncio.Task[None]] = []
         self.dispatched = 0
         self.filled = 0  # events the log supplied because their publish never came
+        self.refused = 0  # durable envelopes from the broker that the log does not hold
+        # one reader of the log at a time: the hub's own task, or a resume catching up
+        self._reading = asyncio.Lock()
 
     # life ----------------------------------------------------------------------------------------
 
@@ -143,9 +146,15 @@ class Hub:
                 await self._arrived.wait()
         except TimeoutError:
             # nothing came: look for events committed by a process that never published them
-            await self._fill(None)
+            async with self._reading:
+                await self._fill(None)
             return
-        self._arrived.clear()
+        async with self._reading:
+            self._arrived.clear()
+            await self._drain()
+
+    async def _drain(self) -> None:
+        """Dispatch the pending envelopes in log order, filling gaps from the log."""
         while self._pending:
             next_id, item = self._pending[0]
             if next_id <= self.delivered:
@@ -162,21 +171,39 @@ class Hub:
                         self._arrived.clear()
                         await self._arrived.wait()
             except TimeoutError:
-                await self._fill(next_id - 1)
+                ahead = self._pending[0][0]
+                if not await self._fill(ahead):
+                    # published after its commit, yet not in the log: not an event of this
+                    # deployment's, and no id the log does not hold may move the cursor
+                    while self._pending and self._pending[0][0] == ahead:
+                        heapq.heappop(self._pending)
+                    self.refused += 1
+                    log.warning(
+                        "ignored event %d from the broker: the event log (at %d) does not hold it",
+                        ahead,
+                        self.delivered,
+                    )
 
-    async def _fill(self, up_to: int | None) -> None:
-        """Dispatch what the log holds after `delivered` (up to `up_to`); ids it does not
-        hold below `up_to` never committed and never will (ids are in commit order)."""
+    async def _fill(self, through: int | None) -> bool:
+        """Dispatch what the log holds after `delivered` (through `through`, or all of it);
+        whether the log holds `through`. Ids the log does not hold below an id it holds
+        never committed and never will (ids are in commit order)."""
         while True:
-            found = await self._log.after(self.delivered, up_to, 500)
+            found = await self._log.after(self.delivered, through, 500)
             for item in found:
                 if item.id > self.delivered:
-                    self.filled += 1
+                    if through is None or item.id < through:
+                        self.filled += 1
                     await self._dispatch(item)
             if len(found) < 500:
                 break
-        if up_to is not None and self.delivered < up_to:
-            self.delivered = up_to
+        return through is None or self.delivered >= through
+
+    async def catch_up(self) -> None:
+        """Dispatch whatever the log holds beyond what this hub has delivered, now (its
+        broker may be lagging or unreachable, and its poll not due yet)."""
+        async with self._reading:
+            await self._fill(None)
 
     async def _dispatch(self, item: Envelope) -> None:
         if item.type in SCOPE_CHANGES:
@@ -254,7 +281,14 @@ class Hub:
 
     async def attach(self, feed: Feed, last_id: int | None) -> Attached:
         """Register a connection and say what it must be replayed. Everything dispatched
-        after this returns reaches its feed; everything before, the replay covers."""
+        after this returns reaches its feed; everything before, the replay covers.
+
+        A client that has heard more than this node has delivered (its broker lags, or the
+        client comes from a node that was quicker) waits for the node to catch up from the
+        log: it is never answered with an id below its own while the log holds its id, so
+        it is neither told to resync nor replayed what it has."""
+        if last_id is not None and last_id > self.delivered:
+            await self.catch_up()
         while True:
             epoch = self._epoch
             scopes = await self._log.scopes(feed.user_id)

@@ -11,44 +11,23 @@ from collections.abc import Callable, Sequence
 import orjson
 
 from tertulia.domain import events
+from tertulia.domain.errors import Conflict
 from tertulia.domain.events import Event
 from tertulia.domain.ids import ChannelId, UserId
 from tertulia.usecases.realtime.envelopes import Envelope, envelope, frame, watchers
 from tertulia.usecases.realtime.feeds import Feed
 from tertulia.usecases.realtime.hub import Attached, Hub
 from tertulia.usecases.realtime.ports import AWAY, OFFLINE, ONLINE, Broker, PresenceStore
+from tertulia.usecases.realtime.throttle import TypingThrottle
 
 log = logging.getLogger("tertulia.realtime")
 
 SUBSCRIBE_MAX = 500  # people a socket may watch the presence of (fits in one 16 KiB frame)
 
 
-class TypingThrottle:
-    """At most one "typing" per person and place every `every` seconds: a client may send
-    one per keystroke, the others hear it once per window."""
-
-    def __init__(self, every: float, clock: Callable[[], float]) -> None:
-        self._every = every
-        self._clock = clock
-        self._last: dict[tuple[UserId, str], float] = {}
-
-    def allow(self, user: UserId, place: str) -> bool:
-        now = self._clock()
-        key = (user, place)
-        if now - self._last.get(key, -self._every) < self._every:
-            return False
-        if len(self._last) > 100_000:  # forget windows that have ended
-            self._last = {k: t for k, t in self._last.items() if now - t < self._every}
-        self._last[key] = now
-        return True
-
-    def forget(self, user: UserId, place: str) -> None:
-        """They stopped: the next start is news at once."""
-        self._last.pop((user, place), None)
-
-
 OFFLINE_AFTER = 10.0  # seconds without any socket before a person is offline
-TYPING_EVERY = 3.0  # seconds between two "typing" of one person in one place
+TYPING_EVERY = 3.0  # seconds between two "typing" of one person in one channel
+SOCKETS_PER_PERSON = 50  # sockets one person may have open (every node counted)
 TYPING_EXPIRES = 6.0  # seconds a client shows "typing" without hearing it again
 
 
@@ -64,12 +43,15 @@ class Live:
         presence: PresenceStore | None = None,
         typing_every: float = TYPING_EVERY,
         offline_after: float = OFFLINE_AFTER,
+        sockets_per_person: int = SOCKETS_PER_PERSON,
     ) -> None:
         self.broker = broker
         self.hub = hub
         self.presence = presence
         self._typing = TypingThrottle(typing_every, clock)
         self._offline_after = offline_after
+        self._sockets_max = sockets_per_person
+        self._opening: dict[UserId, int] = {}  # sockets of each person being attached here
         self._leaving: dict[UserId, asyncio.TimerHandle] = {}
         self._told: dict[UserId, str] = {}  # the presence this node last announced
         self._started = False
@@ -97,13 +79,39 @@ class Live:
     # connections ---------------------------------------------------------------------------------
 
     async def connect(self, feed: Feed, last_id: int | None) -> Attached:
-        """Attach a socket to the hub; its person is online (or stays so)."""
-        attached = await self.hub.attach(feed, last_id)
-        leaving = self._leaving.pop(feed.user_id, None)
+        """Attach a socket to the hub; its person is online (or stays so).
+
+        Raises Conflict `sockets.too_many` when the person has as many sockets open as they
+        may already, on this node and the others (as the presence store last heard from
+        them: a count that may lag by a connection or two, never by a node's worth)."""
+        user = feed.user_id
+        self._opening[user] = self._opening.get(user, 0) + 1
+        try:
+            await self._check_room(user)
+            attached = await self.hub.attach(feed, last_id)
+        finally:
+            self._opening[user] -= 1
+            if not self._opening[user]:
+                del self._opening[user]
+        leaving = self._leaving.pop(user, None)
         if leaving is not None:
             leaving.cancel()
-        await self._update_presence(feed.user_id)
+        await self._update_presence(user)
         return attached
+
+    async def _check_room(self, user: UserId) -> None:
+        here = len(self.hub.feeds_of(user)) + self._opening[user]  # this socket included
+        elsewhere = 0
+        if here <= self._sockets_max and self.presence is not None:
+            try:
+                elsewhere = await self.presence.sockets_elsewhere(user)
+            except Exception:  # presence is down: this node's count still holds
+                log.warning("could not count sockets on other nodes", exc_info=True)
+        if here + elsewhere > self._sockets_max:
+            raise Conflict(
+                f"You have {self._sockets_max} sockets open already: close one first.",
+                code="sockets.too_many",
+            )
 
     async def disconnect(self, feed: Feed) -> None:
         """Detach a socket; a person with no socket left here goes offline after a grace
@@ -136,7 +144,7 @@ class Live:
         feeds = self.hub.feeds_of(user)
         here = (ONLINE if any(f.active for f in feeds) else AWAY) if feeds else None
         try:
-            await self.presence.put(user, here)
+            await self.presence.put(user, here, len(feeds))
             status = (await self.presence.get([user]))[user]
         except Exception:
             log.warning("could not update presence", exc_info=True)
@@ -204,16 +212,19 @@ class Live:
     def typing(
         self, user: UserId, channel_id: str, thread_root_id: str | None, stopped: bool
     ) -> bool:
-        """Tell a channel's members (all nodes) that someone is typing there, or stopped;
-        False if the person is not in that channel or spoke too recently."""
-        scope = events.channel_members(ChannelId(channel_id))
+        """Tell a channel's members (all nodes) that someone is typing there, or stopped, as
+        far as the throttle lets it through (see TypingThrottle); False if the person is not
+        in that channel."""
+        channel = ChannelId(channel_id)
+        scope = events.channel_members(channel)
         if scope not in self.hub.audience_of(user):
             return False
-        place = f"{channel_id}/{thread_root_id or ''}"
-        if not stopped and not self._typing.allow(user, place):
-            return True
+        place = thread_root_id or ""
         if stopped:
-            self._typing.forget(user, place)
+            if not self._typing.stop(user, channel, place):
+                return True
+        elif not self._typing.start(user, channel, place):
+            return True
         data = {
             "user_id": user,
             "thread_root_id": thread_root_id,

@@ -55,11 +55,15 @@ class PresenceStore(Protocol):
 
     async def close(self) -> None: ...
 
-    async def put(self, user: UserId, status: str | None) -> None:
-        """This node's view of the person: ONLINE, AWAY, or None (no connection here)."""
+    async def put(self, user: UserId, status: str | None, sockets: int = 0) -> None:
+        """This node's view of the person: ONLINE or AWAY on `sockets` connections here, or
+        None (no connection here)."""
 
     async def get(self, users: Sequence[UserId]) -> dict[UserId, str]:
         """Each person's presence: ONLINE, AWAY or OFFLINE."""
+
+    async def sockets_elsewhere(self, user: UserId) -> int:
+        """How many connections the person has on the other nodes, as they last said."""
 
 
 ONLINE, AWAY, OFFLINE = "online", "away", "offline"
