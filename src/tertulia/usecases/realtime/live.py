@@ -54,6 +54,7 @@ class Live:
         self._opening: dict[UserId, int] = {}  # sockets of each person being attached here
         self._leaving: dict[UserId, asyncio.TimerHandle] = {}
         self._told: dict[UserId, str] = {}  # the presence this node last announced
+        self._claimed: dict[UserId, str] = {}  # the status this node last stored, per person
         self._started = False
 
     async def start(self) -> None:
@@ -122,6 +123,13 @@ class Live:
         if self.hub.feeds_of(user) or not self._started:
             await self._update_presence(user)
             return
+        claimed = self._claimed.get(user)
+        if self.presence is not None and claimed is not None:
+            # present here for the grace period still, but with no socket for the cap to count
+            try:
+                await self.presence.put(user, claimed, 0)
+            except Exception:
+                log.warning("could not update presence", exc_info=True)
         loop = asyncio.get_running_loop()
         self._leaving[user] = loop.call_later(
             self._offline_after, lambda: asyncio.ensure_future(self._left(user))
@@ -145,6 +153,10 @@ class Live:
         here = (ONLINE if any(f.active for f in feeds) else AWAY) if feeds else None
         try:
             await self.presence.put(user, here, len(feeds))
+            if here is None:
+                self._claimed.pop(user, None)
+            else:
+                self._claimed[user] = here
             status = (await self.presence.get([user]))[user]
         except Exception:
             log.warning("could not update presence", exc_info=True)
