@@ -14,7 +14,9 @@ Scenarios, each printed and written to bench/results/fanout.json:
   share of it (each the median of `--repeat` runs);
 - big: `--big` sockets in one channel, 2 messages/s: latency to the last recipient; and the
   server's memory per idle connection, measured once they are all connected;
-- no recipient: what an event no local socket may see costs a node (in process).
+- no recipient: what an event no local socket may see costs a node (in process);
+- Redis wire form: encoding and signing, checking and decoding an event as the Redis broker
+  carries it, and the HMAC's share of that (in process).
 
 The server is pinned to core 0 and this load generator to core 1 (unless --no-pin); the load
 generator (uvloop, and a minimal WebSocket client: bench/wsclient.py) prints its own CPU use
@@ -453,6 +455,45 @@ def no_recipient(events: int = 100_000) -> dict[str, Any]:
     return {"events": events, "us_per_event": round(elapsed / events * 1e6, 2)}
 
 
+def broker_wire(events: int = 100_000, batch: int = 20) -> dict[str, Any]:
+    """What the Redis broker's wire form costs per event: encoding and signing a batch as a
+    node publishes it, checking and decoding it as every node receives it; and the share of
+    that spent on the HMAC-SHA256 that authenticates each message (in process)."""
+    import hashlib
+    import hmac
+
+    from tertulia.adapters.broker.redis import decode, encode, frame_key
+    from tertulia.usecases.realtime import Envelope
+
+    key = frame_key(SECRET, "01JD5ZB0DEPLOYMENT0000000A")
+    frame = json.dumps(
+        {"type": "message.created", "id": 1, "data": {"text": "hola, ¿qué tal? " * 4}}
+    )
+    batches = [
+        [
+            Envelope(i + n, "message.created", ("ch:01JD5ZB0CHANNE10000000000A",), frame)
+            for n in range(batch)
+        ]
+        for i in range(0, events, batch)
+    ]
+    start = time.perf_counter()
+    payloads = [encode(envelopes, key) for envelopes in batches]
+    for payload in payloads:
+        decode(payload, key)
+    both = time.perf_counter() - start
+    start = time.perf_counter()
+    for payload in payloads:  # the MAC alone: once to sign, once to check
+        hmac.digest(key, payload[32:], hashlib.sha256)
+        hmac.digest(key, payload[32:], hashlib.sha256)
+    mac = time.perf_counter() - start
+    return {
+        "events": events,
+        "batch": batch,
+        "us_per_event": round(both / events * 1e6, 3),
+        "mac_us_per_event": round(mac / events * 1e6, 3),
+    }
+
+
 # main --------------------------------------------------------------------------------------------
 
 
@@ -479,6 +520,12 @@ def main() -> None:
 
     results["no_recipient"] = no_recipient()
     print(f"no local recipient: {results['no_recipient']['us_per_event']} µs/event", flush=True)
+    results["broker_wire"] = wire = broker_wire()
+    print(
+        f"Redis wire form: {wire['us_per_event']} µs/event to sign and encode, check and"
+        f" decode (the MAC: {wire['mac_us_per_event']} µs)",
+        flush=True,
+    )
 
     people = args.members if args.skip_big else max(args.members, args.big)
     with tempfile.TemporaryDirectory(prefix="tertulia-fanout-") as tmp:
@@ -581,6 +628,10 @@ def main() -> None:
             f" connection; not delivered {b['not_delivered']}"
         )
     print(f"no local recipient: {results['no_recipient']['us_per_event']} µs per event")
+    print(
+        f"Redis wire form: {wire['us_per_event']} µs per event, of which the MAC"
+        f" {wire['mac_us_per_event']} µs"
+    )
     out = args.out
     out.parent.mkdir(exist_ok=True, parents=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
