@@ -107,7 +107,7 @@ class Settings(BaseSettings):
         gt=0,
         le=600,
         description="The server pings each socket this often and closes one whose pong does "
-        "not come within as long again (a dead peer).",
+        "not come within as long again with 4000 (a dead peer, or one that stopped reading).",
     )
     ws_sockets_per_person: int = Field(
         50,
