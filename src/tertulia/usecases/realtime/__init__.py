@@ -9,9 +9,10 @@ the broker brings that the log does not hold is dropped: only the log moves the 
 
 A connection that resumes from the last id it saw is sent the log from there up to the hub's
 watermark, then whatever the hub dispatched after it registered: no gap, no duplicate at the
-seam; a hub behind the client's id reads the log up to it first. Ephemeral events (typing, presence) carry id 0, skip the log, and are the first thing a
-slow connection loses; typing is throttled per person and channel (`throttle.py`), and a
-person may hold a bounded number of sockets, every node counted.
+seam; a hub behind the client's id reads the log up to it first. Ephemeral events (typing,
+presence) carry id 0, skip the log, and are the first thing a slow connection loses; typing
+is throttled per person and channel (`throttle.py`), and a person may hold a bounded number
+of sockets, every node counted.
 
 Modules: `envelopes` (events encoded once, and their scopes), `ports` (broker, event log,
 presence), `feeds` (a connection's bounded queue), `hub`, `throttle`, and `live` (the use
