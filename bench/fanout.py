@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/fanout.py [--members 1000] [--rate 20] [--seconds 10]
                                      [--big 10000] [--skip-big] [--no-pin]
+                                     [--broker redis://127.0.0.1:6379/0] [--out PATH]
 
 Scenarios, each printed and written to bench/results/fanout.json:
 - target: `--members` sockets in #general, one sender posting `--rate` messages/s over REST;
@@ -13,11 +14,15 @@ Scenarios, each printed and written to bench/results/fanout.json:
   share of it (each the median of `--repeat` runs);
 - big: `--big` sockets in one channel, 2 messages/s: latency to the last recipient; and the
   server's memory per idle connection, measured once they are all connected;
-- no recipient: what an event no local socket may see costs a node (in process).
+- no recipient: what an event no local socket may see costs a node (in process);
+- Redis wire form: encoding and signing, checking and decoding an event as the Redis broker
+  carries it, and the HMAC's share of that (in process).
 
 The server is pinned to core 0 and this load generator to core 1 (unless --no-pin); the load
 generator (uvloop, and a minimal WebSocket client: bench/wsclient.py) prints its own CPU use
-to show whether it was the limit. Accounts are seeded straight
+to show whether it was the limit. With `--broker`, the server publishes through that broker
+(Redis: every event goes out to Redis and back, as with many nodes) instead of in process.
+Accounts are seeded straight
 through the use cases (with a trivial password hasher) to save minutes of Argon2.
 """
 
@@ -444,6 +449,45 @@ def no_recipient(events: int = 100_000) -> dict[str, Any]:
     return {"events": events, "us_per_event": round(elapsed / events * 1e6, 2)}
 
 
+def broker_wire(events: int = 100_000, batch: int = 20) -> dict[str, Any]:
+    """What the Redis broker's wire form costs per event: encoding and signing a batch as a
+    node publishes it, checking and decoding it as every node receives it; and the share of
+    that spent on the HMAC-SHA256 that authenticates each message (in process)."""
+    import hashlib
+    import hmac
+
+    from tertulia.adapters.broker.redis import decode, encode, frame_key
+    from tertulia.usecases.realtime import Envelope
+
+    key = frame_key(SECRET, "01JD5ZB0DEPLOYMENT0000000A")
+    frame = json.dumps(
+        {"type": "message.created", "id": 1, "data": {"text": "hola, ¿qué tal? " * 4}}
+    )
+    batches = [
+        [
+            Envelope(i + n, "message.created", ("ch:01JD5ZB0CHANNE10000000000A",), frame)
+            for n in range(batch)
+        ]
+        for i in range(0, events, batch)
+    ]
+    start = time.perf_counter()
+    payloads = [encode(envelopes, key) for envelopes in batches]
+    for payload in payloads:
+        decode(payload, key)
+    both = time.perf_counter() - start
+    start = time.perf_counter()
+    for payload in payloads:  # the MAC alone: once to sign, once to check
+        hmac.digest(key, payload[32:], hashlib.sha256)
+        hmac.digest(key, payload[32:], hashlib.sha256)
+    mac = time.perf_counter() - start
+    return {
+        "events": events,
+        "batch": batch,
+        "us_per_event": round(both / events * 1e6, 3),
+        "mac_us_per_event": round(mac / events * 1e6, 3),
+    }
+
+
 # main --------------------------------------------------------------------------------------------
 
 
@@ -459,6 +503,8 @@ def main() -> None:
         "--repeat", type=int, default=3, help="saturation runs, ours and the ceiling's (median)"
     )
     parser.add_argument("--no-pin", action="store_true")
+    parser.add_argument("--broker", help="TERTULIA_BROKER_URL for the server (memory:// if unset)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "fanout.json")
     args = parser.parse_args()
     server_core = None if args.no_pin else 0
     if not args.no_pin:
@@ -468,6 +514,12 @@ def main() -> None:
 
     results["no_recipient"] = no_recipient()
     print(f"no local recipient: {results['no_recipient']['us_per_event']} µs/event", flush=True)
+    results["broker_wire"] = wire = broker_wire()
+    print(
+        f"Redis wire form: {wire['us_per_event']} µs/event to sign and encode, check and"
+        f" decode (the MAC: {wire['mac_us_per_event']} µs)",
+        flush=True,
+    )
 
     people = args.members if args.skip_big else max(args.members, args.big)
     with tempfile.TemporaryDirectory(prefix="tertulia-fanout-") as tmp:
@@ -489,6 +541,13 @@ def main() -> None:
                 {"write": "off", "message.post": "off", "message.post_in_channel": "off"}
             ),
         )
+        if args.broker:
+            results["broker"] = args.broker
+            # a channel of this run's own: nothing else on that Redis hears it, nor it them
+            env.update(
+                TERTULIA_BROKER_URL=args.broker,
+                TERTULIA_BROKER_CHANNEL=f"tertulia-bench:{secrets.token_hex(8)}",
+            )
         ours = [*pinned(server_core), sys.executable, "-m", "tertulia", "serve"]
         with serving(ours, env, port, workdir / "server.log") as pid:
             members = tokens[: args.members]
@@ -567,10 +626,14 @@ def main() -> None:
             f" connection; not delivered {b['not_delivered']}"
         )
     print(f"no local recipient: {results['no_recipient']['us_per_event']} µs per event")
-    out = ROOT / "bench" / "results" / "fanout.json"
-    out.parent.mkdir(exist_ok=True)
+    print(
+        f"Redis wire form: {wire['us_per_event']} µs per event, of which the MAC"
+        f" {wire['mac_us_per_event']} µs"
+    )
+    out = args.out
+    out.parent.mkdir(exist_ok=True, parents=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"written to {out.relative_to(ROOT)}")
+    print(f"written to {out}")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from httpx import AsyncClient
 from websockets.asyncio.client import ClientConnection
 
 from tertulia.bootstrap import create_app
+from tertulia.web.heartbeat import HeartbeatProtocol
 from tests.conftest import settings_for
 from tests.twins import FastHasher
 from tests.web.api import Account
@@ -45,14 +46,15 @@ def free_port() -> socket.socket:
 async def node(
     database_url: str, data_dir: Path, ping: float | None = None, **overrides: object
 ) -> AsyncIterator[Node]:
-    """uvicorn (wsproto, as `tertulia serve` runs it) serving the app on a free port of this
-    process's event loop; heartbeats every `ping` seconds (none by default)."""
+    """uvicorn (wsproto with our heartbeat, as `tertulia serve` runs it) serving the app on
+    a free port of this process's event loop; heartbeats every `ping` seconds (none by
+    default)."""
     app = create_app(settings_for(database_url, data_dir, **overrides), hasher=FastHasher())
     sock = free_port()
     port = sock.getsockname()[1]
     config = uvicorn.Config(
         app,
-        ws="wsproto",
+        ws=HeartbeatProtocol,
         lifespan="on",
         log_config=None,
         access_log=False,

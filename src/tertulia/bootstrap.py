@@ -22,7 +22,7 @@ from fastapi import FastAPI
 from tertulia.adapters.blobs.local import LocalBlobStore
 from tertulia.adapters.blobs.s3 import S3BlobStore, S3Location
 from tertulia.adapters.broker.memory import MemoryBroker, MemoryPresence
-from tertulia.adapters.broker.redis import RedisBroker, RedisPresence
+from tertulia.adapters.broker.redis import RedisBroker, RedisPresence, channel_of, frame_key
 from tertulia.adapters.clamav import ClamdScanner
 from tertulia.adapters.images import PillowImages
 from tertulia.adapters.passwords import Argon2Hasher, common_passwords
@@ -172,7 +172,7 @@ async def open_tertulia(
             now,
             policy_of(settings),
             settings.max_message_length,
-            live_of(settings, database),
+            await open_live(settings, database),
             setup,
             rate_limits,
         )
@@ -262,26 +262,40 @@ async def open_blobs(settings: Settings) -> AsyncIterator[BlobStore]:
         raise ConfigError(f"TERTULIA_BLOBS_URL {url!r}: use file://PATH or s3://BUCKET?endpoint=…")
 
 
-def live_of(settings: Settings, database: Database) -> Live:
-    """Real time for these settings: the broker chosen by URL, the hub reading the log."""
+async def open_live(settings: Settings, database: Database) -> Live:
+    """Real time for these settings: the broker chosen by URL, the hub reading the log. On
+    Redis, the channel and the presence keys are the deployment's own (named after the id
+    its database holds, unless TERTULIA_BROKER_CHANNEL says otherwise), and messages are
+    signed with a key only its nodes can derive."""
     scheme = settings.broker_url.partition("://")[0]
     broker: Broker
     presence: PresenceStore
+    log = SqlEventLog(database)
     if scheme == "memory":
         broker, presence = MemoryBroker(), MemoryPresence()
     elif scheme in ("redis", "rediss", "unix"):
-        broker = RedisBroker(settings.broker_url, settings.broker_channel)
-        presence = RedisPresence(settings.broker_url, settings.broker_channel)
+        deployment = await log.identity()
+        channel = settings.broker_channel or channel_of(deployment)
+        key = frame_key(signing_secret(settings), deployment)
+        broker = RedisBroker(settings.broker_url, channel, key)
+        presence = RedisPresence(settings.broker_url, channel)
     else:
         raise ConfigError(
             f"TERTULIA_BROKER_URL {settings.broker_url!r}: use memory:// or redis://host:port/db."
         )
     hub = Hub(
-        SqlEventLog(database),
+        log,
         replay_max=settings.replay_max_events,
         retention=timedelta(hours=settings.event_retention_hours),
     )
-    return Live(broker, hub, time.monotonic, presence, offline_after=settings.offline_after_seconds)
+    return Live(
+        broker,
+        hub,
+        time.monotonic,
+        presence,
+        offline_after=settings.offline_after_seconds,
+        sockets_per_person=settings.ws_sockets_per_person,
+    )
 
 
 async def assemble(

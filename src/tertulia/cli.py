@@ -20,6 +20,7 @@ from tertulia.config import Settings
 from tertulia.domain.errors import DomainError, Invalid
 from tertulia.usecases.accounts import Registration
 from tertulia.usecases.filemove import CopyMismatch, FileMove
+from tertulia.web.heartbeat import HeartbeatProtocol
 
 app = typer.Typer(help="Tertulia, an open team-chat server.", no_args_is_help=True)
 files_app = typer.Typer(help="Stored files.", no_args_is_help=True)
@@ -70,7 +71,9 @@ def serve(
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=10,
-        ws="wsproto",  # a third of the memory per idle connection of the websockets library
+        # wsproto: a third of the memory per idle connection of the websockets library; with
+        # heartbeats that let go of a peer that stopped reading (see web/heartbeat.py)
+        ws=HeartbeatProtocol,
         ws_max_size=settings.ws_max_frame_bytes * 4,  # the app refuses past 1x, clearly
         ws_per_message_deflate=settings.ws_compression,
         ws_ping_interval=settings.ws_ping_seconds,  # heartbeats: a dead peer is let go

@@ -76,11 +76,13 @@ class Settings(BaseSettings):
         "memory://",
         description="memory:// (one process) or redis://host:port/db (many processes or nodes).",
     )
-    broker_channel: str = Field(
-        "tertulia:events",
+    broker_channel: str | None = Field(
+        None,
         min_length=1,
         max_length=200,
-        description="The Redis pub/sub channel; nodes of one deployment share it.",
+        description="The Redis pub/sub channel (and prefix of the presence keys); default: "
+        "tertulia:events:<id of the deployment's database>, so that deployments sharing a "
+        "Redis server never hear each other.",
     )
     event_retention_hours: float = Field(
         24, gt=0, le=24 * 365, description="How long the event log keeps events for resuming."
@@ -111,7 +113,14 @@ class Settings(BaseSettings):
         gt=0,
         le=600,
         description="The server pings each socket this often and closes one whose pong does "
-        "not come within as long again (a dead peer).",
+        "not come within as long again with 4000 (a dead peer, or one that stopped reading).",
+    )
+    ws_sockets_per_person: int = Field(
+        50,
+        ge=1,
+        le=10_000,
+        description="Sockets one person may have open at once (every device and tab, on "
+        "every node); one more is closed with 4409.",
     )
     ws_compression: bool = Field(
         False, description="permessage-deflate: less traffic, much more memory per connection."

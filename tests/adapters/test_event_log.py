@@ -1,16 +1,20 @@
-"""The event log: ids in commit order, so that one cursor per client never misses an event."""
+"""The event log: ids in commit order, so that one cursor per client never misses an event;
+and the deployment whose log it is."""
 
 from __future__ import annotations
 
 import asyncio
 import random
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
+from tertulia.adapters.sql import migrate
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.database import Database, open_database
+from tertulia.adapters.sql.eventlog import SqlEventLog
 from tertulia.adapters.sql.uow import SqlUnitOfWorkFactory
 from tertulia.domain.events import Event
 
@@ -85,3 +89,27 @@ async def test_events_of_a_rolled_back_unit_of_work_are_never_stored(db: Databas
     async with db.reader.connect() as conn:
         rows = (await conn.execute(select(t.events.c.data, t.events.c.audience))).all()
     assert [(r.data, r.audience) for r in rows] == [('{"n":2}', "user:X")]
+
+
+async def test_a_database_names_its_deployment_once_for_every_node(
+    db: Database, database_url: str, tmp_path: Path
+) -> None:
+    """Every node on one database reads the same deployment id (it names their Redis channel
+    and keys their messages); a lost row is made again once, whoever asks first; another
+    database has an id of its own."""
+    nodes = [SqlEventLog(db), SqlEventLog(db)]
+    first = await nodes[0].identity()
+    assert await nodes[1].identity() == first
+    async with db.writer.begin() as conn:
+        await conn.execute(delete(t.deployment))
+
+    again = await asyncio.gather(*(log.identity() for log in nodes * 3))
+
+    assert len(set(again)) == 1
+    assert again[0] != first
+    other = open_database(f"sqlite+aiosqlite:///{tmp_path}/other.db")
+    try:
+        await migrate.upgrade(other)
+        assert await SqlEventLog(other).identity() not in {first, again[0]}
+    finally:
+        await other.close()

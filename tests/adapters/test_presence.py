@@ -1,5 +1,6 @@
 """Presence stores (in-process and Redis): a person's presence is the best of what every node
-says of them; Redis's claims of a node that died fade out."""
+says of them, and so is the count of their sockets; Redis's claims of a node that died fade
+out."""
 
 from __future__ import annotations
 
@@ -79,3 +80,33 @@ async def test_a_node_that_closes_withdraws_its_claims(redis_url: str) -> None:
         assert await reader.get([BRUNO]) == {BRUNO: OFFLINE}
     finally:
         await reader.close()
+
+
+@pytest.mark.redis
+async def test_a_node_counts_the_sockets_the_other_nodes_hold(redis_url: str) -> None:
+    """Ana has two sockets on node A and three on node B: A hears of B's three, B of A's
+    two; when she leaves B, A hears of none; on another deployment's keys, of nothing."""
+    prefix = f"test:{uuid.uuid4().hex}"
+    a, b = RedisPresence(redis_url, prefix), RedisPresence(redis_url, prefix)
+    other = RedisPresence(redis_url, f"test:{uuid.uuid4().hex}")
+    for store in (a, b, other):
+        await store.start()
+    try:
+        await a.put(ANA, ONLINE, 2)
+        await b.put(ANA, AWAY, 3)
+        assert (await a.sockets_elsewhere(ANA), await b.sockets_elsewhere(ANA)) == (3, 2)
+        assert await other.sockets_elsewhere(ANA) == 0
+        assert await other.get([ANA]) == {ANA: OFFLINE}
+
+        await b.put(ANA, None)
+        assert await a.sockets_elsewhere(ANA) == 0
+        assert await a.get([ANA]) == {ANA: ONLINE}
+    finally:
+        for store in (a, b, other):
+            await store.close()
+
+
+async def test_one_process_has_no_elsewhere() -> None:
+    store = MemoryPresence()
+    await store.put(ANA, ONLINE, 4)
+    assert await store.sockets_elsewhere(ANA) == 0

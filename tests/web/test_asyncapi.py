@@ -1,6 +1,6 @@
 """`/asyncapi.json` documents the socket to the last field: every event the log holds and
 every frame a socket exchanges match their documented models exactly (no field more, none
-less), and the document itself hangs together."""
+less), every close code is listed, and the document itself hangs together."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import orjson
 import yaml
 
 from tertulia.web import protocol
+from tertulia.web.closes import Close
 from tests.conftest import serve
 from tests.live import node, opened
 from tests.web.api import ok, signup, workspace
@@ -145,3 +146,23 @@ def _every_ref_resolves(document: dict[str, Any], node: object) -> None:
     elif isinstance(node, list):
         for value in node:
             _every_ref_resolves(document, value)
+
+
+async def test_every_close_code_the_server_sends_is_documented(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """Each code the server closes a socket with (ours, uvicorn's restart, wsproto's protocol
+    errors) is listed with its meaning in /asyncapi.json (its description and the channel's
+    x-close-codes) and in the README."""
+    async with serve(sqlite_url, tmp_path) as http:
+        document = ok(await http.get("/asyncapi.json"))
+    listed = {entry["code"]: entry for entry in document["channels"]["live"]["x-close-codes"]}
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    real_time = readme[readme.index("## Real time") :]
+
+    assert set(listed) == {int(code) for code in Close}
+    assert 1011 not in listed  # uvicorn's heartbeat code: ours says 4000 (resume)
+    for code, entry in listed.items():
+        assert entry["description"], code
+        assert f"- {code}" in document["info"]["description"], code
+        assert f"`{code}`" in real_time, code

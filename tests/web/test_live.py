@@ -287,6 +287,26 @@ async def test_typing_reaches_the_other_members_of_the_channel(server: Node, tea
         assert await olga.quiet() == []
 
 
+async def test_alternating_typing_start_and_stop_reaches_the_channel_once(
+    server: Node, team: Team
+) -> None:
+    """Bruno's client (or a script) alternates typing.start and typing.stop ten times on each
+    of two sockets: Ana hears him start once and stop once, not forty times."""
+    async with (
+        opened(server, team.ana) as ana,
+        opened(server, team.bruno) as laptop,
+        opened(server, team.bruno) as phone,
+    ):
+        for _ in range(10):
+            for socket in (laptop, phone):
+                await socket.send({"type": "typing.start", "channel_id": team.secreto})
+                await socket.send({"type": "typing.stop", "channel_id": team.secreto})
+
+        heard = [f["type"] for f in await ana.quiet(0.5)]
+
+    assert heard == ["typing.started", "typing.stopped"]
+
+
 async def test_typing_where_one_is_not_a_member_is_an_error(server: Node, team: Team) -> None:
     """Olga says she types in #secreto: she gets an error, Ana hears nothing."""
     async with opened(server, team.ana) as ana, opened(server, team.olga) as olga:
@@ -497,6 +517,38 @@ async def test_a_dead_peer_is_found_by_its_missing_pong_and_let_go(
             assert hub.feeds_of(ana.id) == set()
             await alive.send({"type": "ping"})
             assert (await alive.next())["type"] == "pong"
+            frozen.connection.transport.resume_reading()
+            # told to resume, the documented code (uvicorn's own heartbeat said 1011)
+            assert await frozen.closed() == (4000, "resume")
+
+
+# sockets per person ------------------------------------------------------------------------------
+
+
+async def test_one_socket_more_than_a_person_may_open_is_closed_4409(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A server that allows two sockets per person: Ana's third is closed with 4409
+    (sockets.too_many) while her two others keep hearing; Bruno's socket is not hers to
+    count; once she closes one, she may open another."""
+    async with node(database_url, tmp_path, ws_sockets_per_person=2) as server:
+        ana, bruno = await signup(server.http, "ana"), await signup(server.http, "bruno")
+        await workspace(server.http, ana)
+        async with opened(server, ana) as laptop:
+            async with opened(server, ana) as phone, raw_socket(server) as third:
+                await third.send({"type": "auth", "token": ana.token})
+                refused = await third.closed()
+                async with opened(server, bruno) as his:
+                    assert his.hello["type"] == "hello"
+                await phone.send({"type": "ping"})
+                assert (await phone.next())["type"] == "pong"
+            async with opened(server, ana) as again:
+                await again.send({"type": "ping"})
+                assert (await again.next())["type"] == "pong"
+            await laptop.send({"type": "ping"})
+            assert (await laptop.next())["type"] == "pong"
+
+    assert refused == (4409, "sockets.too_many")
 
 
 # slow consumers --------------------------------------------------------------------------------

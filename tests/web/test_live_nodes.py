@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.live import node, opened
+from tests.live import node, opened, raw_socket
 from tests.web.api import ok, signup, workspace
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -73,3 +73,30 @@ async def test_a_client_hears_the_other_node_and_resumes_there(
     assert [f["data"]["text"] for f in resumed] == ["x0", "x1", "x2"]
     assert rest == []
     assert by_log == 0  # node A heard everything through Redis
+
+
+async def test_sockets_on_every_node_count_toward_a_persons_cap(
+    postgres_url: str, redis_url: str, broker_channel: str, tmp_path: Path
+) -> None:
+    """Ana may have three sockets: two on node A and one on node B fill her allowance, so a
+    fourth is closed with 4409 on either node; when she closes the one on B, A lets her open
+    another."""
+    shared = {"broker_url": redis_url, "broker_channel": broker_channel}
+    async with (
+        node(postgres_url, tmp_path / "a", ws_sockets_per_person=3, **shared) as a,
+        node(postgres_url, tmp_path / "b", ws_sockets_per_person=3, **shared) as b,
+    ):
+        ana = await signup(a.http, "ana")
+        async with opened(a, ana), opened(a, ana):
+            async with opened(b, ana):
+                refused = []
+                for server in (a, b):
+                    async with raw_socket(server) as fourth:
+                        await fourth.send({"type": "auth", "token": ana.token})
+                        refused.append(await fourth.closed())
+            async with opened(a, ana) as again:
+                await again.send({"type": "ping"})
+                pong = await again.next()
+
+    assert refused == [(4409, "sockets.too_many")] * 2
+    assert pong["type"] == "pong"

@@ -29,21 +29,10 @@ from tertulia.domain.ids import UserId, is_id
 from tertulia.usecases.core import Tertulia
 from tertulia.usecases.realtime import SUBSCRIBE_MAX, Attached, Envelope, Feed
 from tertulia.web.auth import AccessTokens, Principal
+from tertulia.web.closes import CLOSE_OF_ERROR, Close
 
 router = APIRouter()
 log = logging.getLogger("tertulia.live")
-
-
-class Close:
-    """Close codes: 4000 to 4099 mean "reconnect and resume from your last id", 4400 to 4499
-    "fix something first", as HTTP's 4xx would."""
-
-    RESUME = 4000  # fell too far behind, or the server is going away: reconnect and resume
-    UNAUTHENTICATED = 4401  # no auth frame in time, or a token that is not valid
-    SESSION_ENDED = 4403  # the session was logged out: log in again
-    TOO_MANY = 4429  # commands faster than allowed, again and again
-    TOO_BIG = 1009  # a frame over the limit (the standard code)
-    NOT_TEXT = 1003  # binary frames are not part of the protocol (the standard code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +116,9 @@ async def live(websocket: WebSocket, raw_send: Send) -> None:
     feed = Feed(principal.user_id, principal.session_id, settings.queue_events)
     try:
         attached = await core.live.connect(feed, last_id)
+    except DomainError as refused:  # the person may not open one more
+        await _close(websocket, CLOSE_OF_ERROR.get(refused.code, Close.RESUME), refused.code)
+        return
     except Exception:
         log.warning("could not attach a socket; closing it with resume", exc_info=True)
         await core.live.disconnect(feed)

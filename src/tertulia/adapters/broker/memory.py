@@ -39,7 +39,7 @@ class MemoryPresence:
     async def close(self) -> None:
         self._status.clear()
 
-    async def put(self, user: UserId, status: str | None) -> None:
+    async def put(self, user: UserId, status: str | None, sockets: int = 0) -> None:
         if status is None:
             self._status.pop(user, None)
         else:
@@ -47,3 +47,6 @@ class MemoryPresence:
 
     async def get(self, users: Sequence[UserId]) -> dict[UserId, str]:
         return {user: self._status.get(user, OFFLINE) for user in users}
+
+    async def sockets_elsewhere(self, user: UserId) -> int:
+        return 0  # there is no elsewhere

@@ -1,5 +1,6 @@
 """The event log as the real-time hub reads it: pages of envelopes, its bounds, who may see
-what, and pruning what is older than the retention window."""
+what, and pruning what is older than the retention window; and the id of the deployment whose
+log it is."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from sqlalchemy import delete, func, select
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.database import Database
 from tertulia.adapters.sql.leases import Raw, utc
+from tertulia.adapters.sql.repositories import dialect_insert
 from tertulia.domain import events
-from tertulia.domain.ids import ChannelId, UserId, WorkspaceId
+from tertulia.domain.ids import ChannelId, UserId, WorkspaceId, new_id
 from tertulia.domain.workspaces import Role
 from tertulia.usecases.realtime import Envelope, frame
 
@@ -36,6 +38,27 @@ class SqlEventLog:
             return await lease.executor.raw(statement, parameters)
         finally:
             await lease.release()
+
+    async def identity(self) -> str:
+        """The id of this log's deployment, the same for every node on this database: made
+        by its migration, or here if that row was lost (a truncated table), once."""
+        d = t.deployment
+        lease = await self._database.lease(write=False)
+        try:
+            found = await lease.executor.scalar(select(d.c.id).where(d.c.slot == 1))
+        finally:
+            await lease.release()
+        if found is not None:
+            return str(found)
+        lease = await self._database.lease(write=True)
+        try:
+            made = dialect_insert(self._database.dialect, d).values(slot=1, id=new_id())
+            await lease.executor.execute(made.on_conflict_do_nothing())
+            found = await lease.executor.scalar(select(d.c.id).where(d.c.slot == 1))
+            await lease.commit()
+        finally:
+            await lease.release()
+        return str(found)
 
     async def last_id(self) -> int:
         return int((await self._rows(_LAST, {}))[0][0])

@@ -407,3 +407,12 @@ events = Table(
     Column("created_at", UtcDateTime, nullable=False),
     sqlite_autoincrement=True,  # ids are never reused, even after old events are pruned
 )
+
+# one row: the id of the deployment this database is the truth of (made by its migration),
+# which names its real-time channel and keys its broker messages
+deployment = Table(
+    "deployment",
+    metadata,
+    Column("slot", Integer, primary_key=True, autoincrement=False),  # 1, the only row
+    Column("id", String(26), nullable=False),
+)
