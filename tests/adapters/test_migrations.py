@@ -12,12 +12,19 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tertulia.adapters.blobs.local import LocalBlobStore
+from tertulia.adapters.images import PillowImages
 from tertulia.adapters.sql import migrate
 from tertulia.adapters.sql.database import Database, open_database
 from tertulia.adapters.sql.tables import metadata
+from tertulia.bootstrap import FileSetup, assemble
+from tertulia.usecases.accounts import AuthPolicy
 from tertulia.usecases.searchtext import name_key
 from tests import services
+from tests.adapters.test_image_formats import INKSCAPE, SECRETS, avif, jpeg
+from tests.twins import FastHasher
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -127,3 +134,100 @@ async def test_files_uploaded_before_file_search_are_found_after_it(
         ("w1", "informe anual pdf", "f1"),
         ("w1", "pdf", "f1"),
     ]
+
+
+async def test_images_stored_before_they_were_cleaned_are_cleaned_after_it(
+    empty_database: Database, tmp_path: Path, images: PillowImages
+) -> None:
+    """Migration 0010: an AVIF photo and an SVG stored as uploaded, and a JPEG whose processing
+    failed (served as uploaded), go back to processing; the file worker then serves each
+    without its metadata, the AVIF with thumbnails. A JPEG processed already, and a deleted
+    file, are left alone."""
+    await migrate.upgrade(empty_database, "0009")
+    blobs = LocalBlobStore(tmp_path / "blobs")
+    at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    stored = {}
+    for name, data in {"avif": avif(), "svg": INKSCAPE, "jpeg": jpeg()}.items():
+        stored[name] = (await blobs.put(_once(data), len(data))).key
+    rows = [
+        # id, content type, status, blob, inline, deleted
+        ("photo", "image/avif", "ready", stored["avif"], True, None),
+        ("drawing", "image/svg+xml", "ready", stored["svg"], False, None),
+        ("failed", "image/jpeg", "failed", stored["jpeg"], False, None),
+        ("done", "image/jpeg", "ready", stored["jpeg"], True, None),
+        ("gone", "image/avif", "ready", stored["avif"], True, at),
+    ]
+    async with empty_database.writer.begin() as conn:
+        await _owner_and_workspace(conn, at)
+        for file_id, content_type, status, key, inline, deleted in rows:
+            await conn.execute(
+                text(
+                    "INSERT INTO files (id, workspace_id, uploader_id, name, size, content_type,"
+                    " kind, inline, status, blob_key, created_at, deleted_at) VALUES (:id,"
+                    " 'w1', 'u1', :id, 1, :type, 'image', :inline, :status, :key, :at, :deleted)"
+                ),
+                {
+                    "id": file_id,
+                    "type": content_type,
+                    "inline": inline,
+                    "status": status,
+                    "key": key,
+                    "at": at,
+                    "deleted": deleted,
+                },
+            )
+    await migrate.upgrade(empty_database)
+    async with empty_database.reader.connect() as conn:
+        waiting = set(
+            (await conn.execute(text("SELECT subject FROM jobs WHERE kind = 'image'"))).scalars()
+        )
+    assert waiting == {"photo", "drawing", "failed"}
+
+    setup = FileSetup(blobs=blobs, images=images)
+    core = await assemble(empty_database, FastHasher(), lambda: at, AuthPolicy(), files=setup)
+    while await core.file_work.run_once():
+        pass
+    async with empty_database.reader.connect() as conn:
+        found = {
+            r.id: r
+            for r in await conn.execute(
+                text("SELECT id, status, blob_key, inline, problem FROM files")
+            )
+        }
+        thumbnails = set(
+            (await conn.execute(text("SELECT file_id FROM file_thumbnails"))).scalars()
+        )
+    assert (found["photo"].status, bool(found["photo"].inline)) == ("ready", True)
+    assert "photo" in thumbnails
+    assert found["drawing"].status == "ready"
+    assert found["failed"].status in ("ready", "failed")
+    for file_id in ("photo", "drawing", "failed"):
+        key = found[file_id].blob_key
+        assert key is not None, file_id
+        assert key not in stored.values(), file_id
+        served = b"".join([chunk async for chunk in blobs.read(key)])
+        assert not any(secret in served for secret in (*SECRETS, b"GPS")), file_id
+    assert (found["done"].status, found["done"].blob_key) == ("ready", stored["jpeg"])
+    assert (found["gone"].status, found["gone"].blob_key) == ("ready", stored["avif"])
+
+
+async def _once(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+async def _owner_and_workspace(conn: AsyncConnection, at: datetime) -> None:
+    await conn.execute(
+        text(
+            "INSERT INTO users (id, username, email, display_name, title, timezone,"
+            " password_hash, created_at, updated_at)"
+            " VALUES ('u1', 'ana', 'ana@example.com', 'Ana', '', '', 'x', :at, :at)"
+        ),
+        {"at": at},
+    )
+    await conn.execute(
+        text(
+            "INSERT INTO workspaces (id, name, slug, description, created_by, created_at,"
+            " updated_at) VALUES ('w1', 'W', 'w', '', 'u1', :at, :at)"
+        ),
+        {"at": at},
+    )
