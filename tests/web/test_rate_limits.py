@@ -251,6 +251,7 @@ async def test_limits_can_be_turned_off_one_by_one(database_url: str, tmp_path: 
         ({"message.post": "many"}, "is not COUNT/SECONDS"),
         ({"message.post": "0/60"}, "needs a count and seconds of 1 or more"),
         ({"search": "10/"}, "is not COUNT/SECONDS"),
+        ({"search": "²/60"}, "is not COUNT/SECONDS"),
     ],
 )
 def test_a_limit_that_cannot_be_read_stops_the_server_with_a_clear_message(

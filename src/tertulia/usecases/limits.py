@@ -83,6 +83,10 @@ def _duration(seconds: int) -> str:
     return "second" if seconds == 1 else f"{seconds} seconds"
 
 
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()  # "²" is a digit to isdigit(), not to int()
+
+
 def limits_from(overrides: Mapping[str, str]) -> dict[Action, Limit | None]:
     """The defaults with some changed: each override is `COUNT/SECONDS` or `off`. Raises
     ValueError naming what cannot be read."""
@@ -96,8 +100,8 @@ def limits_from(overrides: Mapping[str, str]) -> dict[Action, Limit | None]:
         if value.strip().lower() == "off":
             limits[action] = None
             continue
-        count, slash, seconds = value.partition("/")
-        if not (slash and count.strip().isdigit() and seconds.strip().isdigit()):
+        count, slash, seconds = (part.strip() for part in value.partition("/"))
+        if not (slash and _digits(count) and _digits(seconds)):
             raise ValueError(f"{name}: {value!r} is not COUNT/SECONDS (e.g. 60/60) or off")
         limit = Limit(int(count), int(seconds))
         if limit.count < 1 or limit.seconds < 1:

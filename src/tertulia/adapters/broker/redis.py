@@ -75,7 +75,7 @@ def decode(payload: bytes, key: bytes) -> list[Envelope] | None:
     found = []
     for line in body.decode("utf-8", "replace").split("\n"):
         parts = line.split("\t", 3)
-        if len(parts) != 4 or not parts[0].isdigit():
+        if len(parts) != 4 or not (parts[0].isascii() and parts[0].isdigit()):
             log.warning("skipped a broker line that is not an envelope")
             continue
         found.append(Envelope(int(parts[0]), parts[1], tuple(parts[2].split()), parts[3]))
@@ -284,7 +284,7 @@ class RedisPresence:
         return sum(
             int(count)
             for node, count in _live(claims, time.time())
-            if node != self._node and count.isdigit()
+            if node != self._node and count.isascii() and count.isdigit()
         )
 
     async def _renew(self) -> None:
