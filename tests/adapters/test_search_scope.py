@@ -6,13 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from tertulia.adapters.search.sql import (
-    WALK_FREQUENCY,
-    Frequencies,
-    estimated_share,
-    scoped_tsquery,
-    tsvector,
-)
+from tertulia.adapters.search.postgres import WALK_FREQUENCY
+from tertulia.adapters.search.statistics import Frequencies, estimated_share
+from tertulia.adapters.search.tsquery import scoped_tsquery, tsvector
 from tertulia.adapters.sql.database import open_database
 from tertulia.usecases.searchtext import AnyOf, Lexeme, Match, Sequence, analyze
 
