@@ -23,7 +23,8 @@ from tertulia.adapters.search.walk import (
     scopes,
 )
 from tertulia.usecases.ports import SearchDocument, SearchFilter, SearchHits
-from tertulia.usecases.searchtext import AnyOf, Clause, Lexeme, Match, Scorer, analyze
+from tertulia.usecases.searchmatch import AnyOf, Clause, Lexeme, Match, Scorer
+from tertulia.usecases.searchtext import analyze
 
 WINDOWS = (25_000, 200_000)  # newest documents searched first, then all of them
 
@@ -112,7 +113,9 @@ def _fts_lexeme(lexeme: Lexeme) -> str:
 def _fts(clause: Clause) -> str:
     if isinstance(clause, AnyOf):
         return "(" + " OR ".join(_fts_lexeme(lexeme) for lexeme in clause.lexemes) + ")"
-    return f"plain : {_quoted(' '.join(clause.lexemes))}"
+    # a phrase: a run of one language's stems (FTS5 counts positions within the column)
+    runs = " OR ".join(f"{language} : {_quoted(' '.join(run))}" for language, run in clause.runs)
+    return "((" + runs + ")" + "".join(f" AND ids : {_quoted(w)}" for w in clause.whole) + ")"
 
 
 _SQLITE_PUT = text(

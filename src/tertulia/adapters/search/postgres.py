@@ -37,7 +37,8 @@ from tertulia.adapters.search.walk import (
 )
 from tertulia.adapters.sql.leases import Executor, Raw
 from tertulia.usecases.ports import SearchDocument, SearchFilter, SearchHits
-from tertulia.usecases.searchtext import Match, analyze
+from tertulia.usecases.searchmatch import Match
+from tertulia.usecases.searchtext import analyze
 
 # PostgreSQL, the permission checked in SQL: the newest window, the next one (the index ANDed
 # with a bitmap of the window's ids), then everything older in one GIN scan
@@ -107,7 +108,10 @@ async def _scoped_channels(conn: Executor, where: SearchFilter) -> list[str] | N
         rows = await conn.raw(_READABLE_AMONG, {**params, "named": named}) if named else []
         return [str(r[0]) for r in rows]
     rows = await conn.raw(READABLE, {**params, "most": SCOPED_CHANNELS + 1})
-    return [str(r[0]) for r in rows] if len(rows) <= SCOPED_CHANNELS else None
+    if len(rows) > SCOPED_CHANNELS:
+        return None
+    excluded = set(where.not_channel_ids)  # -in: (the SQL conditions check it too)
+    return [str(r[0]) for r in rows if r[0] not in excluded]
 
 
 class PostgresSearch(SqlIndex):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from tertulia.adapters.search.tsquery import PREFIX
 from tertulia.adapters.sql.leases import Executor, Raw
-from tertulia.usecases.searchtext import AnyOf, Clause, Match
+from tertulia.usecases.searchmatch import AnyOf, Clause, Match
 
 STATISTICS_SECONDS = 600.0
 
@@ -36,9 +36,14 @@ class Frequencies:
     def clause(self, clause: Clause) -> float:
         if isinstance(clause, AnyOf):  # a word's stems: mostly the same documents
             return max(self.lexeme(PREFIX[x.column] + x.text, x.prefix) for x in clause.lexemes)
-        share = 1.0
-        for word in clause.lexemes:  # a phrase: its words together, at least
-            share *= self.lexeme("p:" + word, False)
+        share = 0.0
+        for language, run in clause.runs:  # a phrase: one of its runs' words together
+            together = 1.0
+            for word in run:
+                together *= self.lexeme(PREFIX[language] + word, False)
+            share = max(share, together)
+        for word in clause.whole:
+            share *= self.lexeme("i:" + word, False)
         return share
 
 

@@ -4,9 +4,10 @@ text reaches them only as our lexemes, quoted by us)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from tertulia.usecases.searchtext import AnyOf, Clause, Document, Lexeme, Match
+from tertulia.usecases.searchmatch import AnyOf, Clause, Lexeme, Match
+from tertulia.usecases.searchtext import Document
 
 SCOPE_KEY_LENGTH = 8  # the channel's part of a scoped lexeme: the end of its id
 _MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
@@ -46,7 +47,13 @@ def _ts_lexeme(lexeme: Lexeme) -> str:
 def _ts(clause: Clause) -> str:
     if isinstance(clause, AnyOf):
         return "(" + " | ".join(_ts_lexeme(lexeme) for lexeme in clause.lexemes) + ")"
-    return "(" + " <-> ".join(tsquoted("p:" + lexeme) for lexeme in clause.lexemes) + ")"
+    # a phrase: a run of one language's stems, at positions counted within that language's
+    # lexemes (`searchtext.Document`), as FTS5 counts them
+    runs = " | ".join(
+        "(" + " <-> ".join(tsquoted(PREFIX[language] + w) for w in run) + ")"
+        for language, run in clause.runs
+    )
+    return "((" + runs + ")" + "".join(f" & {tsquoted('i:' + w)}" for w in clause.whole) + ")"
 
 
 def tsquery(match: Match) -> tuple[str, str]:
@@ -60,22 +67,34 @@ def tsquery(match: Match) -> tuple[str, str]:
 
 def scoped_tsquery(match: Match, channels: Sequence[str]) -> str:
     """What must match, looked up in the given channels only (the scoped index of migration
-    0008): each word as any of its lexemes in any of the channels; a phrase as each of its
-    words (their order is checked on the document itself)."""
+    0008): each word as any of its lexemes in any of the channels; a phrase as all the words
+    of one of its runs, and its identifiers (their order is checked on the document itself)."""
     keys = list(dict.fromkeys(c[-SCOPE_KEY_LENGTH:] for c in channels))
-    groups: list[list[tuple[str, bool]]] = []
+
+    def anywhere(lexemes: Iterable[tuple[str, bool]]) -> str:
+        """Any of these lexemes, in any of the channels."""
+        lexemes = list(lexemes)
+        return (
+            "("
+            + " | ".join(
+                tsquoted(f"{key}:{lexeme}") + (":*" if prefix else "")
+                for key in keys
+                for lexeme, prefix in lexemes
+            )
+            + ")"
+        )
+
+    groups: list[str] = []
     for clause in match.positive:
         if isinstance(clause, AnyOf):
-            groups.append([(PREFIX[x.column] + x.text, x.prefix) for x in clause.lexemes])
-        else:
-            groups.extend([("p:" + word, False)] for word in dict.fromkeys(clause.lexemes))
-    return " & ".join(
-        "("
-        + " | ".join(
-            tsquoted(f"{key}:{lexeme}") + (":*" if prefix else "")
-            for key in keys
-            for lexeme, prefix in group
+            groups.append(anywhere((PREFIX[x.column] + x.text, x.prefix) for x in clause.lexemes))
+            continue
+        runs = (
+            " & ".join(anywhere([(PREFIX[language] + w, False)]) for w in dict.fromkeys(run))
+            for language, run in clause.runs
         )
-        + ")"
-        for group in groups
-    )
+        whole = (anywhere([("i:" + w, False)]) for w in clause.whole)
+        groups.append(
+            "(" + " & ".join(["(" + " | ".join(f"({r})" for r in runs) + ")", *whole]) + ")"
+        )
+    return " & ".join(groups)

@@ -36,7 +36,7 @@ from tertulia.usecases.ports import (
     SearchHit,
     SearchHits,
 )
-from tertulia.usecases.searchtext import Match
+from tertulia.usecases.searchmatch import Match
 
 CANDIDATES = SEARCH_DEPTH  # matches ranked per search, newest first
 WINDOWS = (25_000, 200_000)  # newest documents searched first, then all of them
@@ -103,23 +103,41 @@ def filters(where: SearchFilter) -> tuple[list[str], dict[str, Any], list[str]]:
         conditions.append("d.author_id IN :authors")
         params["authors"] = list(where.author_ids)
         expanding.append("authors")
-    if "link" in where.has:
-        conditions.append("d.has_link")
-    if "file" in where.has:
-        conditions.append("d.has_file")
+    if where.not_channel_ids:
+        conditions.append("d.channel_id NOT IN :not_in_channels")
+        params["not_in_channels"] = list(where.not_channel_ids)
+        expanding.append("not_in_channels")
+    if where.not_author_ids:
+        conditions.append("d.author_id NOT IN :not_authors")
+        params["not_authors"] = list(where.not_author_ids)
+        expanding.append("not_authors")
+    for flag, wanted in (("link", True), ("file", True), ("link", False), ("file", False)):
+        if flag in (where.has if wanted else where.not_has):
+            conditions.append(f"{'' if wanted else 'NOT '}d.has_{flag}")
+    reacted = "EXISTS (SELECT 1 FROM reactions r WHERE r.message_id = d.message_id)"
     if "reaction" in where.has:
-        conditions.append("EXISTS (SELECT 1 FROM reactions r WHERE r.message_id = d.message_id)")
+        conditions.append(reacted)
+    if "reaction" in where.not_has:
+        conditions.append(f"NOT {reacted}")
     message: list[str] = []
     if "pinned" in where.is_:
         message.append("m.pinned_at IS NOT NULL")
+    if "pinned" in where.not_is:
+        message.append("m.pinned_at IS NULL")
     if "thread" in where.is_:
         message.append("(m.thread_root_id IS NOT NULL OR m.reply_count > 0)")
-    if where.mentioned_ids:
-        anyone = []
-        for i, user_id in enumerate(where.mentioned_ids):
-            anyone.append(f"m.mentioned LIKE :mentioned_{letters(i)}")
-            params[f"mentioned_{letters(i)}"] = f"%{user_id}%"
-        message.append(f"({' OR '.join(anyone)})")
+    if "thread" in where.not_is:
+        message.append("(m.thread_root_id IS NULL AND m.reply_count = 0)")
+    for name, ids, wanted in (
+        ("mentioned", where.mentioned_ids, True),
+        ("unmentioned", where.not_mentioned_ids, False),
+    ):
+        if ids:
+            anyone = []
+            for i, user_id in enumerate(ids):
+                anyone.append(f"m.mentioned LIKE :{name}_{letters(i)}")
+                params[f"{name}_{letters(i)}"] = f"%{user_id}%"
+            message.append(f"{'' if wanted else 'NOT '}({' OR '.join(anyone)})")
     if message:
         found = " AND ".join(message)
         conditions.append(
@@ -149,7 +167,9 @@ async def scopes(
     if not narrow and readable_too:
         params = {"viewer": where.viewer, "ws": where.workspace_id, "public": where.include_public}
         rows = await conn.raw(READABLE, {**params, "most": SCOPE_LIMIT + 1})
-        readable = [str(r[0]) for r in rows] if len(rows) <= SCOPE_LIMIT else []
+        excluded = set(where.not_channel_ids)
+        if len(rows) <= SCOPE_LIMIT:
+            readable = [str(r[0]) for r in rows if r[0] not in excluded]
     return [*_groups(narrow), *_groups(narrow_authors)], _groups(readable)
 
 
