@@ -286,15 +286,23 @@ def language_column(found: Iterable[Token], language: Language) -> Iterator[tupl
 
 
 def analyze(text: str) -> Document:
-    found = list(tokens(text))
-    plain = tuple((position, t.plain) for position, t in enumerate(found, start=1))
-    es = tuple((n, lexeme) for n, (_, lexeme) in enumerate(language_column(found, "es"), start=1))
-    en = tuple((n, lexeme) for n, (_, lexeme) in enumerate(language_column(found, "en"), start=1))
+    plain: list[tuple[int, str]] = []
+    es: list[tuple[int, str]] = []
+    en: list[tuple[int, str]] = []
     ids: list[tuple[int, str]] = []
-    for position, token in enumerate(found, start=1):
-        if token.identifier:
-            ids.append((position, token.plain))
-            ids.extend((position, segment) for segment in token.segments)
-            words = (w for w, _, _ in token.shape.words)
-            ids.extend((position, p + PIECE_MARK) for p in dict.fromkeys((*token.pieces, *words)))
-    return Document(plain, es, en, tuple(ids))
+    for position, token in enumerate(tokens(text), start=1):
+        shape = token.shape  # (the hot loop of indexing: no properties)
+        plain.append((position, shape.plain))
+        pieces = shape.pieces
+        # as `language_column` gives them: a lexeme's position is its place in its column
+        for piece in pieces if len(pieces) == 1 else dict.fromkeys(pieces):
+            if (lexeme := stem(piece, "es")) is not None:
+                es.append((len(es) + 1, lexeme))
+            if (lexeme := stem(piece, "en")) is not None:
+                en.append((len(en) + 1, lexeme))
+        if len(pieces) > 1:
+            ids.append((position, shape.plain))
+            ids.extend((position, segment) for segment in shape.segments)
+            words = (w for w, _, _ in shape.words)
+            ids.extend((position, p + PIECE_MARK) for p in dict.fromkeys((*pieces, *words)))
+    return Document(tuple(plain), tuple(es), tuple(en), tuple(ids))
