@@ -252,13 +252,8 @@ async def test_a_domain_finds_its_subdomains(
 EDGES = ["after:9999-12-31", "on:9999-12-31", "before:0001-01-01", "on:0001-01-01"]
 
 
-@pytest.mark.parametrize(
-    ("zone", "search"),
-    [
-        ("Pacific/Kiritimati", "messages"),  # 14 hours east of UTC
-        ("Etc/GMT+12", "files"),  # 12 hours west
-    ],
-)
+@pytest.mark.parametrize("search", ["messages", "files"])
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12"])  # 14 h east, 12 h west
 async def test_dates_at_the_ends_of_the_calendar(
     core: Tertulia, ws: WorkspaceId, ana: User, general: ChannelId, zone: str, search: str
 ) -> None:
