@@ -720,14 +720,14 @@ class SqlChannels:
         return _channel(row) if row else None
 
     async def named(self, workspace_id: WorkspaceId, names: Sequence[str]) -> list[Channel]:
-        # the quick switcher's key narrows to the few channels whose folded words are those
+        # the name as typed, or the quick switcher's key: the few channels whose folded
+        # words are those (then compared whole, folded)
         keys = [key for key in dict.fromkeys(name_key(n) for n in names) if key]
         if not keys:
             return []
         c = t.channels
-        rows = await self.conn.execute(
-            select(c).where(c.c.workspace_id == workspace_id, c.c.search_name.in_(keys))
-        )
+        typed = or_(c.c.name.in_(list(dict.fromkeys(names))), c.c.search_name.in_(keys))
+        rows = await self.conn.execute(select(c).where(c.c.workspace_id == workspace_id, typed))
         wanted = {fold(n) for n in names}
         return [ch for ch in map(_channel, rows) if fold(ch.name or "") in wanted]
 
