@@ -194,11 +194,15 @@ async def test_stop_words_next_to_a_phrase_are_not_required(
     await say(core, ana, general, "Informe anual listo")
     await say(core, ana, general, "Code reviews pending")
     await say(core, ana, general, "de la mañana")
+    await say(core, ana, general, "voy a casa")
+    await say(core, ana, general, "the a team")
     assert await texts(core, ana, ws, 'el "informe anual"') == {"Informe anual listo"}
     assert await texts(core, ana, ws, '"el informe anual"') == {"Informe anual listo"}
     assert await texts(core, ana, ws, '"the code review"') == {"Code reviews pending"}
     assert await texts(core, ana, ws, 'the "code review" of') == {"Code reviews pending"}
     assert await texts(core, ana, ws, '"de la"') == {"de la mañana"}
+    # a phrase of both languages' stop words is not a search for any one of them
+    assert await texts(core, ana, ws, '"the a"') == {"the a team"}
 
 
 # inside URLs and identifiers --------------------------------------------------------------------

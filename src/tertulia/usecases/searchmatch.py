@@ -83,18 +83,23 @@ def _stop(token: Token) -> bool:
 
 def _phrase(text: str, excluded: bool) -> Sequence | None:
     """A phrase as `phraseto_tsquery` reads it: the stems of its words in order, without the
-    stop words at its ends (unless it is nothing else); inside, a stop word of one language
-    is a word of that language's run only."""
+    stop words at its ends (unless it is nothing else). A stop word of one language inside it
+    is a word of that language's run only, and the other language's run, without it, is not
+    searched ("base de datos" is Spanish's "bas de dat", not English's "base dato")."""
     found = list(tokens(text))
     meaningful = [i for i, t in enumerate(found) if not _stop(t)]
     if meaningful:
         found = found[meaningful[0] : meaningful[-1] + 1]
-    runs: list[tuple[Language, tuple[str, ...]]] = []
+    runs: dict[Language, tuple[str, ...]] = {}
     for language in LANGUAGES:
         if run := tuple(lexeme for _, lexeme in language_column(found, language)):
-            runs.append((language, run))
+            runs[language] = run
+    # a run that leaves out the other language's stop words is looser ("the a" would be any
+    # Spanish "a"): only the runs that leave out the fewest
+    fullest = max((len(run) for run in runs.values()), default=0)
+    kept = tuple((language, run) for language, run in runs.items() if len(run) == fullest)
     whole = tuple(dict.fromkeys(t.plain for t in found if t.identifier))
-    return Sequence(tuple(runs), whole, excluded) if runs else None
+    return Sequence(kept, whole, excluded) if kept else None
 
 
 def compile_query(query: Query) -> Match:
