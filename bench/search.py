@@ -42,7 +42,7 @@ from sqlalchemy import text
 sys.path.insert(0, str(Path(__file__).parent))
 from corpus import Corpus
 from machine import describe, speed
-from tertulia.adapters.search.sql import tsvector
+from tertulia.adapters.search.tsquery import tsvector
 from tertulia.adapters.sql import migrate
 from tertulia.adapters.sql.database import open_database
 from tertulia.adapters.sql.uow import SqlUnitOfWorkFactory

@@ -6,15 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from tertulia.adapters.search.sql import (
-    WALK_FREQUENCY,
-    Frequencies,
-    estimated_share,
-    scoped_tsquery,
-    tsvector,
-)
+from tertulia.adapters.search.postgres import WALK_FREQUENCY
+from tertulia.adapters.search.statistics import Frequencies, estimated_share
+from tertulia.adapters.search.tsquery import scoped_tsquery, tsvector
 from tertulia.adapters.sql.database import open_database
-from tertulia.usecases.searchtext import AnyOf, Lexeme, Match, Sequence, analyze
+from tertulia.usecases.searchmatch import AnyOf, Lexeme, Match, Sequence
+from tertulia.usecases.searchtext import analyze
 
 CHANNEL, OTHER = "01M8K866A5QC7XEZP3PKPKN66X", "01M8K866A5PJDT55NFY0CRR4SW"
 
@@ -54,13 +51,22 @@ async def test_any_lexeme_is_quoted_and_found_in_its_channel_only(
 
 @pytest.mark.postgres
 async def test_prefixes_and_phrases_are_looked_up_word_by_word(postgres_url: str) -> None:
-    document = tsvector(analyze("el despliegue de mañana"))
+    """A phrase is looked up as the words of any of its runs (one language's stems), and its
+    identifiers; the order is checked on the document itself."""
+    document = tsvector(analyze("el despliegue de mañana en api.example.com"))
     prefix = Match((AnyOf((Lexeme("plain", "despl", prefix=True),)),))
-    phrase = Match((Sequence(("despliegue", "de", "manana")),))
-    absent = Match((Sequence(("despliegue", "ayer")),))
+    phrase = Match((Sequence((("es", ("desplieg", "de", "manan")), ("en", ("nope",)))),))
+    english = Match((Sequence((("es", ("nope",)), ("en", ("despliegu", "manana")))),))
+    domain = Match((Sequence((("es", ("exampl",)),), ("example_com",)),))
+    absent = Match((Sequence((("es", ("desplieg", "ayer")),)),))
+    unlisted = Match((Sequence((("es", ("desplieg",)),), ("elsewhere_com",)),))
     assert await _matches(postgres_url, document, scoped_tsquery(prefix, [OTHER, CHANNEL]))
-    assert await _matches(postgres_url, document, scoped_tsquery(phrase, [CHANNEL]))
+    assert await _matches(postgres_url, document, scoped_tsquery(phrase, [OTHER, CHANNEL]))
+    assert await _matches(postgres_url, document, scoped_tsquery(english, [CHANNEL]))
+    assert await _matches(postgres_url, document, scoped_tsquery(domain, [CHANNEL]))
     assert not await _matches(postgres_url, document, scoped_tsquery(absent, [CHANNEL]))
+    assert not await _matches(postgres_url, document, scoped_tsquery(unlisted, [CHANNEL]))
+    assert not await _matches(postgres_url, document, scoped_tsquery(phrase, [OTHER]))
 
 
 def test_the_statistics_tell_common_words_from_rare_ones() -> None:
@@ -73,9 +79,10 @@ def test_the_statistics_tell_common_words_from_rare_ones() -> None:
     assert estimated_share(stats, Match((rare,))) == 0.002  # rarer than the least listed
     assert estimated_share(stats, Match((build, rare))) == pytest.approx(0.13 * 0.002)
     assert estimated_share(stats, Match((AnyOf((Lexeme("es", "c", prefix=True),)),))) == 0.02
-    assert estimated_share(stats, Match((Sequence(("hola", "build")),))) == pytest.approx(
-        0.05 * 0.002
-    )
+    phrase = Sequence((("es", ("build", "moveimprov")), ("en", ("build",))))
+    assert estimated_share(stats, Match((phrase,))) == 0.12  # its likelier run
+    identified = Sequence((("es", ("build",)),), ("plt_3699",))
+    assert estimated_share(stats, Match((identified,))) == pytest.approx(0.13 * 0.002)
     assert estimated_share(None, Match((build,))) is None  # no statistics yet: walk first
     assert (estimated_share(stats, Match((build,))) or 0) >= WALK_FREQUENCY
     assert (estimated_share(stats, Match((rare,))) or 0) < WALK_FREQUENCY

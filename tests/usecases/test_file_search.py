@@ -212,6 +212,31 @@ async def test_from_in_and_dates_narrow(
     assert await names(core, ana, ws, "in:#ninguno") == []
 
 
+async def test_channel_names_fold_and_negated_operators_leave_files_out(
+    core: Tertulia, ws: WorkspaceId, ana: User, bruno: User, general: ChannelId
+) -> None:
+    """`in:#facturacion` is #facturación; `-in:` leaves out what was shared there (a file
+    shared nowhere stays), `-from:` what someone uploaded; operators about messages are
+    refused, negated or not."""
+    billing = (await core.channels.create(ana.id, ws, "facturación", ChannelKind.PUBLIC)).channel
+    await share(core, ana, ws, "uno.pdf", billing.id)
+    await share(core, bruno, ws, "dos.pdf", general)
+    await share(core, ana, ws, "tres.pdf")  # not shared anywhere
+    for name in ("facturacion", "#Facturación", "FACTURACIO\u0301N"):
+        assert await names(core, ana, ws, f"pdf in:{name}") == ["uno.pdf"], name
+        assert set(await names(core, ana, ws, f"pdf -in:{name}")) == {"dos.pdf", "tres.pdf"}
+    assert set(await names(core, ana, ws, "pdf -from:@bruno")) == {"uno.pdf", "tres.pdf"}
+    assert await names(core, ana, ws, "pdf -from:@bruno -in:#general -in:#facturacion") == [
+        "tres.pdf"
+    ]
+    assert set(await names(core, ana, ws, "pdf -from:@nadie")) == {"uno.pdf", "dos.pdf", "tres.pdf"}
+    for q in ("pdf -has:link", "pdf -is:pinned", "pdf -mentions:@ana"):
+        with pytest.raises(Malformed) as refused:
+            await names(core, ana, ws, q)
+        assert refused.value.code == "search.operator_not_for_files", q
+        assert q.split()[1].partition(":")[0] in refused.value.detail
+
+
 async def test_hits_say_where_the_file_was_shared(
     core: Tertulia, ws: WorkspaceId, ana: User, general: ChannelId
 ) -> None:
@@ -250,7 +275,10 @@ async def test_a_search_that_cannot_be_read_is_refused_with_a_fix(
         ("is:thread informe", "search.operator_not_for_files"),
         ("mentions:@ana", "search.operator_not_for_files"),
         ("before:2026-13-01", "search.date"),
+        ("after:9999-12-31", "search.date"),
+        ("to:@ana", "search.operator_unsupported"),
         ("x" * 501, "search.too_long"),
+        ("x" * 20_000, "search.too_long"),
         ("in\x00forme", "search.control_character"),
         ("-solo", "search.only_exclusions"),
     ):

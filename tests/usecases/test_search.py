@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from tertulia.adapters.search import sql as engines
+from tertulia.adapters.search import fts5, postgres, statistics, tsquery, walk
 from tertulia.adapters.sql import migrate
 from tertulia.adapters.sql.database import Database, open_database
 from tertulia.domain.channels import ChannelChange, ChannelKind
@@ -26,38 +26,42 @@ from tests.conftest import Clock
 from tests.usecases.teams import enrol, person
 
 
-async def _no_channel_listed(conn: object, database: str) -> engines.Frequencies:
+async def _no_channel_listed(conn: object, database: str) -> statistics.Frequencies:
     """Statistics that list no lexeme and no channel: every channel counts as a small one."""
-    return engines.Frequencies({}, 0.0)
+    return statistics.Frequencies({}, 0.0)
 
 
 # How a search walks the index depends on how common its words are and how many channels the
 # person may read: on a corpus of a few messages every search ends in the newest window. Each
 # way is run here on the whole suite, with windows of a few documents
-_WAYS = {
+_WAYS: dict[str, dict[tuple[object, str], object]] = {
     "as shipped": {},
     # past the newest window: PostgreSQL's scoped index (SQLite: the growing windows)
     "older, looked up": {
-        "WINDOWS": (2, 4), "POSTGRES_WINDOWS": (2,), "SCOPED_WINDOWS": (2,),
-        "SCOPED_DENSE": 10**9,
+        (fts5, "WINDOWS"): (2, 4), (postgres, "POSTGRES_WINDOWS"): (2,),
+        (postgres, "SCOPED_WINDOWS"): (2,), (postgres, "SCOPED_DENSE"): 10**9,
     },
     # PostgreSQL: words the statistics call rare, looked up at once without a walk
     "rare by statistics": {
-        "_frequencies": _no_channel_listed, "estimated_share": lambda frequencies, match: 0.0,
+        (postgres, "read_frequencies"): _no_channel_listed,
+        (postgres, "estimated_share"): lambda frequencies, match: 0.0,
     },
     # PostgreSQL: words the statistics call common, walked through a window they size
     "common by statistics": {
-        "_frequencies": _no_channel_listed, "estimated_share": lambda frequencies, match: 1.0,
-        "SCOPED_WINDOWS": (1, 3), "SCOPED_WIDEST": 2, "SCOPED_DENSE": 1,
+        (postgres, "read_frequencies"): _no_channel_listed,
+        (postgres, "estimated_share"): lambda frequencies, match: 1.0,
+        (postgres, "SCOPED_WINDOWS"): (1, 3), (postgres, "SCOPED_WIDEST"): 2,
+        (postgres, "SCOPED_DENSE"): 1,
     },
     # PostgreSQL: a word found in the newest window, walked on through each channel for one
     # more window, then looked up
-    "older, walked": {"SCOPED_WINDOWS": (2, 3), "SCOPED_DENSE": 1},
+    "older, walked": {(postgres, "SCOPED_WINDOWS"): (2, 3), (postgres, "SCOPED_DENSE"): 1},
     # more channels than are intersected inside the index: permission checked in SQL only
     # (PostgreSQL: the next window ANDed with the index, then the rest)
     "many channels": {
-        "WINDOWS": (2, 4), "POSTGRES_WINDOWS": (2, 4), "POSTGRES_SPARSE": 1,
-        "SCOPED_CHANNELS": 0, "SCOPE_LIMIT": 0,
+        (fts5, "WINDOWS"): (2, 4), (postgres, "POSTGRES_WINDOWS"): (2, 4),
+        (postgres, "POSTGRES_SPARSE"): 1, (postgres, "SCOPED_CHANNELS"): 0,
+        (walk, "SCOPE_LIMIT"): 0,
     },
 }  # fmt: skip
 _POSTGRES_ONLY = ("rare by statistics", "common by statistics", "older, walked")
@@ -80,8 +84,8 @@ _PAIRS = [
 def search_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """The database's URL, its engine searching in one of its ways."""
     way, engine = request.param
-    for name, value in _WAYS[way].items():
-        monkeypatch.setattr(engines, name, value)
+    for (module, name), value in _WAYS[way].items():
+        monkeypatch.setattr(module, name, value)
     return str(request.getfixturevalue(f"{engine}_url"))
 
 
@@ -375,7 +379,7 @@ async def test_a_channel_whose_id_ends_like_a_readable_one_stays_hidden(
 ) -> None:
     """PostgreSQL's scoped index knows a channel by the end of its id: a private channel
     whose id ends like #general's still never reaches Ana, whichever way the search goes."""
-    twin = "0" * (26 - engines.SCOPE_KEY_LENGTH) + general[-engines.SCOPE_KEY_LENGTH :]
+    twin = "0" * (26 - tsquery.SCOPE_KEY_LENGTH) + general[-tsquery.SCOPE_KEY_LENGTH :]
     monkeypatch.setattr(channel_cases, "new_id", lambda: twin)
     hidden = (await core.channels.create(bruno.id, ws, "gemelo", ChannelKind.PRIVATE)).channel
     assert hidden.id == twin != general

@@ -30,7 +30,7 @@ from tertulia.domain.messages import Message
 from tertulia.domain.sessions import RefreshToken, Session
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Invitation, Membership, Role, Workspace
-from tertulia.usecases.searchtext import Match
+from tertulia.usecases.searchmatch import Match
 
 Clock = Callable[[], datetime]
 
@@ -311,6 +311,10 @@ class Channels(Protocol):
     async def find_dm(self, workspace_id: WorkspaceId, dm_key: str) -> Channel | None: ...
 
     async def find_named(self, workspace_id: WorkspaceId, name: str) -> Channel | None: ...
+
+    async def named(self, workspace_id: WorkspaceId, names: Sequence[str]) -> list[Channel]:
+        """Channels whose names fold (case and accents aside, `searchtext.fold`) as one of
+        these does: `facturacion` and `Facturación` name #facturación."""
 
     async def default(self, workspace_id: WorkspaceId) -> Channel | None: ...
 
@@ -752,6 +756,12 @@ class SearchFilter:
     is_: frozenset[str] = frozenset()  # thread, pinned
     since: datetime | None = None  # created at or after
     until: datetime | None = None  # created before
+    # what negated operators leave out: -in:, -from:, -mentions:, -has:, -is:
+    not_channel_ids: tuple[ChannelId, ...] = ()
+    not_author_ids: tuple[UserId, ...] = ()
+    not_mentioned_ids: tuple[UserId, ...] = ()
+    not_has: frozenset[str] = frozenset()
+    not_is: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -771,6 +781,8 @@ class FileFilter:
     uploader_ids: tuple[UserId, ...] = ()  # from: any of them
     since: datetime | None = None  # uploaded at or after
     until: datetime | None = None  # uploaded before
+    not_channel_ids: tuple[ChannelId, ...] = ()  # -in: not shared there (unshared files stay)
+    not_uploader_ids: tuple[UserId, ...] = ()  # -from: not uploaded by them
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,8 +26,10 @@ from tertulia.usecases.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from tertulia.usecases.searchmatch import compile_query
 from tertulia.usecases.searchquery import Query, parse
-from tertulia.usecases.searchtext import Highlighter, compile_query, folded_words, prefix_pattern
+from tertulia.usecases.searchsnippet import Highlighter
+from tertulia.usecases.searchtext import fold, folded_words, prefix_pattern
 from tertulia.usecases.workspaces import require_membership
 
 Sort = Literal["relevance", "recent"]
@@ -75,6 +77,8 @@ def _zone(name: str) -> tzinfo:
 
 
 def _start(day: date, zone: tzinfo) -> datetime:
+    """When `day` starts in `zone`, in UTC: `searchquery` keeps days one away from the ends of
+    the calendar, and no zone is a day away from UTC, so this never leaves it."""
     return datetime.combine(day, time(), zone).astimezone(UTC)
 
 
@@ -96,19 +100,41 @@ async def _days(
     return since, until
 
 
-async def _people_and_channels(
-    uow: UnitOfWork,
-    workspace_id: WorkspaceId,
-    usernames: tuple[str, ...],
-    channel_names: tuple[str, ...],
-) -> tuple[dict[str, UserId], tuple[ChannelId, ...] | None]:
-    """The ids behind the names `from:`/`mentions:` and `in:` give (None: no `in:`)."""
-    people = await uow.members.with_usernames(workspace_id, list(usernames))
-    channel_ids: tuple[ChannelId, ...] | None = None
-    if channel_names:
-        named = [await uow.channels.find_named(workspace_id, n) for n in channel_names]
-        channel_ids = tuple(c.id for c in named if c is not None)
-    return people, channel_ids
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """The people and channels a query's operators name, by the name as typed (folded)."""
+
+    people: dict[str, UserId]
+    channels: dict[str, tuple[ChannelId, ...]]  # a name folds like several channels' may
+
+    def users(self, names: tuple[str, ...]) -> tuple[UserId, ...]:
+        return tuple(dict.fromkeys(self.people[n] for n in map(fold, names) if n in self.people))
+
+    def channel_ids(self, names: tuple[str, ...]) -> tuple[ChannelId, ...]:
+        return tuple(dict.fromkeys(c for n in map(fold, names) for c in self.channels.get(n, ())))
+
+
+async def _named(uow: UnitOfWork, workspace_id: WorkspaceId, query: Query) -> _Named:
+    """Who and which channels `from:`, `mentions:` and `in:` (negated or not) name: names fold
+    like words do, so `in:#facturacion` is #facturación and `from:@ANA` is @ana."""
+    usernames = (*query.from_users, *query.mentions, *query.not_from, *query.not_mentions)
+    wanted = list(dict.fromkeys(map(fold, usernames)))
+    people = await uow.members.with_usernames(workspace_id, wanted) if wanted else {}
+    channel_names = (*query.in_channels, *query.not_in)
+    found = await uow.channels.named(workspace_id, channel_names) if channel_names else []
+    channels: dict[str, tuple[ChannelId, ...]] = {}
+    for channel in found:
+        key = fold(channel.name or "")
+        channels[key] = (*channels.get(key, ()), channel.id)
+    return _Named(people, channels)
+
+
+def _channels_in(query: Query, named: _Named) -> tuple[ChannelId, ...] | None:
+    """The channels `in:` leaves (None: no `in:`), those `-in:` names taken out."""
+    if not query.in_channels:
+        return None
+    excluded = set(named.channel_ids(query.not_in))
+    return tuple(c for c in named.channel_ids(query.in_channels) if c not in excluded)
 
 
 def _file_query(q: str) -> Query:
@@ -119,9 +145,12 @@ def _file_query(q: str) -> Query:
     unfit = [
         name
         for name, used in (
-            ("has", query.has),
-            ("is", query.is_),
-            ("mentions", query.mentions),
+            ("has:", query.has),
+            ("is:", query.is_),
+            ("mentions:", query.mentions),
+            ("-has:", query.not_has),
+            ("-is:", query.not_is),
+            ("-mentions:", query.not_mentions),
         )
         if used
     ]
@@ -129,7 +158,8 @@ def _file_query(q: str) -> Query:
         raise Malformed.field(
             "q",
             "search.operator_not_for_files",
-            f"{unfit[0]}: does not apply to files; use from:, in:, before:, after: or on:.",
+            f"{unfit[0]} does not apply to files; use from:, in:, before:, after: or on:"
+            " (or -from:, -in:).",
         )
     return query
 
@@ -260,10 +290,9 @@ class Search:
         before = time_key(cursor)
         async with self.uow(read_only=True) as uow:
             membership = await require_membership(uow, workspace_id, viewer)
-            people, channel_ids = await _people_and_channels(
-                uow, workspace_id, query.from_users, query.in_channels
-            )
-            uploaders = tuple(people[u] for u in query.from_users if u in people)
+            named = await _named(uow, workspace_id, query)
+            uploaders = named.users(query.from_users)
+            channel_ids = _channels_in(query, named)
             if (query.from_users and not uploaders) or (
                 channel_ids is not None and not channel_ids
             ):
@@ -280,6 +309,8 @@ class Search:
                 uploader_ids=uploaders,
                 since=since,
                 until=until,
+                not_channel_ids=named.channel_ids(query.not_in),
+                not_uploader_ids=named.users(query.not_from),
             )
             rows = await uow.files.search(where, before, limit + 1)
             shared_in = list(dict.fromkeys(f.channel_id for f in rows[:limit] if f.channel_id))
@@ -290,12 +321,14 @@ class Search:
     async def _filter(
         self, uow: UnitOfWork, query: Query, viewer: UserId, membership: Membership
     ) -> SearchFilter | None:
+        """What the operators ask for; None when one of them names nobody or no channel (or
+        only channels `-in:` takes out again): nothing can match. A negated operator that
+        names nobody leaves nothing out."""
         workspace_id = membership.workspace_id
-        people, channel_ids = await _people_and_channels(
-            uow, workspace_id, (*query.from_users, *query.mentions), query.in_channels
-        )
-        authors = tuple(people[u] for u in query.from_users if u in people)
-        mentioned = tuple(people[u] for u in query.mentions if u in people)
+        named = await _named(uow, workspace_id, query)
+        authors = named.users(query.from_users)
+        mentioned = named.users(query.mentions)
+        channel_ids = _channels_in(query, named)
         if (query.from_users and not authors) or (query.mentions and not mentioned):
             return None
         if channel_ids is not None and not channel_ids:
@@ -312,6 +345,11 @@ class Search:
             is_=query.is_,
             since=since,
             until=until,
+            not_channel_ids=named.channel_ids(query.not_in),
+            not_author_ids=named.users(query.not_from),
+            not_mentioned_ids=named.users(query.not_mentions),
+            not_has=query.not_has,
+            not_is=query.not_is,
         )
 
 

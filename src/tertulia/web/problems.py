@@ -119,6 +119,10 @@ CATALOGUE: Mapping[str, tuple[int, str]] = {
     "search.control_character": (400, "The query holds a control character."),
     "search.operator_value": (400, "An operator's value cannot be read (`detail` says which)."),
     "search.operator_repeated": (400, "An operator that takes one value is given twice."),
+    "search.operator_unsupported": (
+        400,
+        "An operator this server does not know (`detail` says what to write instead).",
+    ),
     "search.operator_not_for_files": (400, "That operator does not apply to files."),
     "search.date": (400, "A date of the query cannot be read or is outside the range allowed."),
     "search.date_range": (400, "The dates of the query leave no day to search."),
@@ -207,6 +211,7 @@ SEARCH_QUERY = (
     "search.control_character",
     "search.operator_value",
     "search.operator_repeated",
+    "search.operator_unsupported",
     "search.date",
     "search.date_range",
 )

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from tertulia.domain.files import FileKind
 from tertulia.domain.ids import WorkspaceId
-from tertulia.usecases.searchquery import MAX_LENGTH
+from tertulia.usecases.searchquery import EARLIEST, LATEST, MAX_LENGTH
 from tertulia.web.auth import Core, CurrentUser
 from tertulia.web.problems import SEARCH_QUERY, problems
 from tertulia.web.schemas import (
@@ -27,13 +27,21 @@ from tertulia.web.workspaces import Limit, WorkspacePath
 
 router = APIRouter(prefix="/api/v1", tags=["search"])
 
+# The limit is the search language's, checked by its parser whatever the length, so that every
+# query over it gets the same 400 `search.too_long`; the document states it all the same
+_AT_MOST: dict[str, object] = {"maxLength": MAX_LENGTH}
+
 SEARCH_HELP = f"""What to find (at most {MAX_LENGTH} characters). Words match their Spanish and
-English inflections, without regard to accents or case. `"exact phrase"`; `-word` or
-`-"phrase"` excludes; `migra*` matches by prefix. Operators: `from:@user`, `in:#channel`,
-`mentions:@user`, `has:link`, `has:file`, `has:reaction`, `is:thread`, `is:pinned`,
-`before:YYYY-MM-DD`, `after:YYYY-MM-DD`, `on:YYYY-MM-DD` (days in your time zone); operators
-alone work too. Identifiers are found as written: `PLT-3699`, `snake_case`, `10.0.0.1`,
-`example.com`, `informe.pdf`."""
+English inflections, without regard to accents, case or how the text was typed (composed or
+decomposed accents). `"a phrase"` finds its words' forms in that order; `-word` or `-"phrase"`
+excludes; `migra*` matches by prefix, also inside URLs and identifiers. Operators:
+`from:@user`, `in:#channel` (names without regard to accents or case), `mentions:@user`,
+`has:link`, `has:file`, `has:reaction`, `is:thread`, `is:pinned`, `before:YYYY-MM-DD`,
+`after:YYYY-MM-DD`, `on:YYYY-MM-DD` (days in your time zone, from {EARLIEST} to {LATEST});
+`-from:`, `-in:`, `-mentions:`, `-has:` and `-is:` exclude; operators alone work too; an
+operator we do not support (`to:`, `during:`…) is a 400 naming it. Identifiers are found as
+written: `PLT-3699`, `snake_case`, `10.0.0.1`, `example.com` (and its subdomains),
+`informe.pdf`."""
 
 
 @router.get(
@@ -47,7 +55,7 @@ async def search(
     workspace_id: WorkspacePath,
     user: CurrentUser,
     core: Core,
-    q: Annotated[str, Query(max_length=4 * MAX_LENGTH, description=SEARCH_HELP)],
+    q: Annotated[str, Query(description=SEARCH_HELP, json_schema_extra=_AT_MOST)],
     sort: Annotated[
         Literal["relevance", "recent"],
         Query(description="`relevance` (ties: newest first) or `recent` (newest first)."),
@@ -83,8 +91,8 @@ FILE_SEARCH_HELP = """Words of the file's name: each must start a word of the na
 regard to accents or case (`infor` finds `Informe_Q3.pdf`, `pdf` finds every name ending in
 `.pdf`, `"informe q3"` wants those words together). `-word` leaves names out. Operators:
 `from:@user` (who uploaded it), `in:#channel` (where it was shared), `before:YYYY-MM-DD`,
-`after:YYYY-MM-DD`, `on:YYYY-MM-DD` (when it was uploaded, days in your time zone). Empty: every
-file you may open."""
+`after:YYYY-MM-DD`, `on:YYYY-MM-DD` (when it was uploaded, days in your time zone);
+`-from:` and `-in:` leave files out. Empty: every file you may open."""
 
 
 @router.get(
@@ -102,7 +110,7 @@ async def search_files(
     workspace_id: WorkspacePath,
     user: CurrentUser,
     core: Core,
-    q: Annotated[str, Query(max_length=4 * MAX_LENGTH, description=FILE_SEARCH_HELP)] = "",
+    q: Annotated[str, Query(description=FILE_SEARCH_HELP, json_schema_extra=_AT_MOST)] = "",
     kind: Annotated[
         list[FileKind] | None,
         Query(max_length=len(FileKind), description="Only files of these kinds (repeatable)."),

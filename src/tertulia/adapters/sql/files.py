@@ -85,6 +85,11 @@ def _conditions(
         conditions.append(f.c.channel_id.in_(list(where.channel_ids)))
     if where.uploader_ids:
         conditions.append(f.c.uploader_id.in_(list(where.uploader_ids)))
+    if where.not_channel_ids:  # a file not shared anywhere is not shared there
+        unshared = f.c.channel_id.is_(None)
+        conditions.append(or_(unshared, f.c.channel_id.not_in(list(where.not_channel_ids))))
+    if where.not_uploader_ids:
+        conditions.append(f.c.uploader_id.not_in(list(where.not_uploader_ids)))
     if where.since is not None:
         conditions.append(f.c.created_at >= where.since)
     if where.until is not None:

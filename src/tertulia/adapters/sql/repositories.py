@@ -43,7 +43,7 @@ from tertulia.usecases.ports import (
     MemberRow,
     Named,
 )
-from tertulia.usecases.searchtext import name_key
+from tertulia.usecases.searchtext import fold, name_key
 
 AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 
@@ -718,6 +718,18 @@ class SqlChannels:
             )
         ).first()
         return _channel(row) if row else None
+
+    async def named(self, workspace_id: WorkspaceId, names: Sequence[str]) -> list[Channel]:
+        # the name as typed, or the quick switcher's key: the few channels whose folded
+        # words are those (then compared whole, folded)
+        keys = [key for key in dict.fromkeys(name_key(n) for n in names) if key]
+        if not keys:
+            return []
+        c = t.channels
+        typed = or_(c.c.name.in_(list(dict.fromkeys(names))), c.c.search_name.in_(keys))
+        rows = await self.conn.execute(select(c).where(c.c.workspace_id == workspace_id, typed))
+        wanted = {fold(n) for n in names}
+        return [ch for ch in map(_channel, rows) if fold(ch.name or "") in wanted]
 
     async def default(self, workspace_id: WorkspaceId) -> Channel | None:
         c = t.channels

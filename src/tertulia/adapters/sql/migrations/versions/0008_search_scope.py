@@ -24,7 +24,7 @@ down_revision = "0007"
 branch_labels = None
 depends_on = None
 
-# kept in step with `adapters.search.sql.SCOPE_KEY_LENGTH` and `scoped_tsquery` (the behaviour
+# kept in step with `adapters.search.tsquery.SCOPE_KEY_LENGTH` and `scoped_tsquery` (the behaviour
 # suite, run with the scoped lookups, loses matches if they disagree)
 _FUNCTION = """
 CREATE OR REPLACE FUNCTION tertulia_search_scope(channel_id text, doc tsvector) RETURNS tsvector
