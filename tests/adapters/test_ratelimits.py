@@ -80,8 +80,8 @@ async def test_reset_forgets_a_key_only(db: Database) -> None:
 
 
 async def test_a_key_over_its_limit_is_refused_without_the_database(db: Database) -> None:
-    """Once a key is over its limit, this process refuses it until its window ends without
-    counting it again (a runaway script costs the database nothing more); then it counts."""
+    """Once a key's window is used up, this process refuses it until the window ends without
+    asking the database (a runaway script costs it nothing more); then it counts afresh."""
     clock = Seconds()
     limiter = SqlRateLimiter(db, clock)
     states = [await limiter.hit("script", 2, 60) for _ in range(3)]
@@ -90,7 +90,7 @@ async def test_a_key_over_its_limit_is_refused_without_the_database(db: Database
         refused = await limiter.hit("script", 2, 60)
         assert not refused.allowed
         assert refused.reset_after == 60
-    assert await limiter.count("script") == 3
+    assert await limiter.count("script") == 2
     clock.now += 61
     assert (await limiter.hit("script", 2, 60)).allowed
     assert await limiter.count("script") == 1
@@ -110,7 +110,26 @@ async def test_many_keys_of_many_requests_are_counted_in_order(db: Database) -> 
     assert [a[2].remaining for a in answers] == [4, 3, 2, 1, 0, 0, 0, 0]
     assert [a[2].allowed for a in answers] == [True] * 5 + [False] * 3
     assert await limiter.count("channel:dev") == 8
-    assert await limiter.count("write:ana") == 4
+    assert await limiter.count("write:ana") == 10  # what a process takes in advance of 100
+
+
+async def test_a_large_limit_is_taken_in_advance_and_never_passed_together(db: Database) -> None:
+    """With a limit of 1,000, each process asks the database once per 100 hits, and two
+    processes together never let more than 1,000 through; once the window is used up, each
+    refuses on its own."""
+    clock = Seconds()
+    first, second = SqlRateLimiter(db, clock), SqlRateLimiter(db, clock)
+    allowed = 0
+    for n in range(1_300):
+        limiter = first if n % 3 else second
+        allowed += (await limiter.hit("write:script", 1_000, 60)).allowed
+        if n == 149:  # 100 each taken in advance: the first spent its 100, the second 50
+            assert await first.count("write:script") == 200
+    assert allowed == 1_000
+    taken = await first.count("write:script")
+    assert not (await first.hit("write:script", 1_000, 60)).allowed
+    assert not (await second.hit("write:script", 1_000, 60)).allowed
+    assert await first.count("write:script") == taken  # refused without the database
 
 
 @pytest.mark.parametrize("length", [182, 254, 10_000])
@@ -123,4 +142,5 @@ async def test_keys_of_any_length_fit(db: Database, length: int) -> None:
     other = await limiter.hit(f"password:{typed}x:127.0.0.1", 1, 60)
     again = await limiter.hit(f"password:{typed}:127.0.0.1", 1, 60)
     assert (first.allowed, other.allowed, again.allowed) == (True, True, False)
-    assert await limiter.count(f"password:{typed}:127.0.0.1") == 2
+    assert await limiter.count(f"password:{typed}:127.0.0.1") == 1
+    assert await limiter.count(f"password:{typed}x:127.0.0.1") == 1
