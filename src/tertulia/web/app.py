@@ -125,6 +125,18 @@ class WebConfig:
     cors_origins: tuple[str, ...] = ()
 
 
+def name_operations(spec: dict[str, Any], routes: Iterable[BaseRoute]) -> None:
+    """Name each operation after its tag and its function (`channels_create`), which is what
+    a generated client calls it, rather than FastAPI's name with the path in it."""
+    for route in routes:
+        if isinstance(route, APIRoute) and route.include_in_schema:
+            tag = route.tags[0] if route.tags else "operations"
+            for method in route.methods or ():
+                spec["paths"][route.path_format][method.lower()]["operationId"] = (
+                    f"{tag}_{route.name}"
+                )
+
+
 def state_settings(spec: dict[str, Any], config: WebConfig) -> None:
     """Write the limits that are settings into the document, as this server enforces them:
     a message's length, and a resumable upload's (`Upload-Length`). What the routes declare
@@ -212,6 +224,7 @@ def build_app(
                     spec["paths"][op.path][op.method.lower()]["security"] = [{"bearer": []}]
             document(spec, found)
             state_settings(spec, config)
+            name_operations(spec, (r for module in ROUTERS for r in module.router.routes))
             app.openapi_schema = spec
         return app.openapi_schema
 
