@@ -2,7 +2,8 @@
 reaches past the first check: real ids in the path and body most of the time, fresh values
 for what must be unique (usernames, slugs, channel names), a string field at its longest in
 characters that grow when normalised or lowercased (what overflows a `varchar(n)` column
-on PostgreSQL and not on SQLite), a real signed link for downloads, and who is calling.
+on PostgreSQL and not on SQLite), long browser names and forwarded addresses where a
+session records them, a real signed link for downloads, and who is calling.
 A part of the case that schemathesis made invalid on purpose is left as it is."""
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ REAL = 0.85  # how often an id addresses a real thing rather than a made-up one
 # characters that take more room than they seem to: two and four UTF-8 bytes, one that
 # lowercases to two characters, ligatures casefolding/NFKC expand, one NFC decomposes
 LONG_CHARACTERS = ("x", "é", "😀", "İ", "ﬃ", "ß", "\u0958", "ǅ", "ﬀ")
+HEADER_CHARACTERS = [chr(c) for c in (*range(0x21, 0x7F), *range(0xA0, 0x100)) if chr(c) != ","]
 STRETCH = 0.4  # how often one string field is sent at its longest
 
 
@@ -57,6 +59,14 @@ class Shaper:
                 link = self.world.signed(case.formatted_path)
                 if link is not None:
                     case.query.update(link)
+        if path.startswith("/api/v1/auth/") and self.rng.random() < 0.5:
+            # what a session records of its client: any browser name, any address (a proxy
+            # we trust, here ourselves, forwards it)
+            case.headers = {
+                **(case.headers or {}),
+                "User-Agent": self._header_text(self.rng.randint(200, 3000)),
+                "X-Forwarded-For": self._header_text(self.rng.randint(50, 500)),
+            }
         token = self.world.ana.token
         if path == "/api/v1/auth/logout":
             token = self.world.login(self.world.leo.username).token  # someone else's to end
@@ -69,6 +79,10 @@ class Shaper:
             name = self.rng.choice(sorted(limits))
             pool = self.rng.sample(LONG_CHARACTERS, 2)
             values[name] = "".join(self.rng.choice(pool) for _ in range(limits[name]))
+
+    def _header_text(self, length: int) -> str:
+        """Text a header may carry: visible ASCII and Latin-1, no separators of ours."""
+        return "".join(self.rng.choice(HEADER_CHARACTERS) for _ in range(length))
 
     def _body_strings(self, method: str, path: str) -> dict[str, int]:
         """The JSON body's plain string fields (no pattern, format or enum): their maxLength."""

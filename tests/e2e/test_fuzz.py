@@ -61,7 +61,7 @@ CONFIG: dict[str, Any] = {
     "seed": 13,
     "generation": {
         "deterministic": True,
-        "max-examples": 10,  # per operation, in the fuzzing phase
+        "max-examples": 25,  # per operation, in the fuzzing phase
         "with-security-parameters": False,  # `Shaper` says who is calling
     },
     "phases": {"stateful": {"enabled": False}},
