@@ -15,8 +15,8 @@ from tertulia.domain import channels, events, text, users, workspaces
 from tertulia.domain.attachments import MAX_FILES_PER_MESSAGE, file_data
 from tertulia.domain.channels import ChannelKind
 from tertulia.domain.ids import ID_PATTERN
-from tertulia.domain.users import User
 from tertulia.domain.messages import CLIENT_MSG_ID_MAX, DEFAULT_MAX_LENGTH
+from tertulia.domain.users import User
 from tertulia.domain.workspaces import Invitation, Membership, Role, Workspace
 from tertulia.usecases.messaging import Slice, View
 from tertulia.usecases.ports import ChannelRow, MemberRow
