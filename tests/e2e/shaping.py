@@ -42,8 +42,10 @@ class Shaper:
 
         if case.path_parameters and valid(ParameterLocation.PATH):
             chosen: dict[str, str] = {}
-            for name in case.path_parameters:
-                if self.rng.random() < REAL:
+            for name, generated in list(case.path_parameters.items()):
+                # schemathesis reuses ids it saw in answers: a change that would spoil the
+                # world's own (Ana leaving her workspace) gets a thing of its own instead
+                if self.rng.random() < REAL or self.world.holds(generated):
                     value = self.world.fresh(method, path, name, chosen) or self.world.real(
                         name, self.rng
                     )

@@ -45,7 +45,6 @@ SERVER = {
     # the cheapest Argon2id: the run is about answers, not the strength of passwords
     "TERTULIA_ARGON2_MEMORY_KIB": "8",
     "TERTULIA_ARGON2_TIME_COST": "1",
-    "TERTULIA_LOG_FORMAT": "text",
 }
 CHECKS = (
     "not_a_server_error",

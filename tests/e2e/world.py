@@ -203,6 +203,11 @@ class World:
                     "name": f"nombre-{n}",
                 }[key]
 
+    def holds(self, value: object) -> bool:
+        """Whether `value` is the id of one of the world's own things or people."""
+        people = (self.ana.id, self.bob.id, self.leo.id)
+        return value in people or any(value in values for values in self.ids.values())
+
     def real(self, name: str, rng: random.Random) -> str | None:
         values = self.ids.get(name)
         return rng.choice(values) if values else None
