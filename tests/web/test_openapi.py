@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from tertulia.bootstrap import create_app
 from tertulia.domain import attachments, channels, messages, text, users, workspaces
-from tertulia.usecases import search
+from tertulia.usecases import search, searchquery
 from tertulia.web.problems import CATALOGUE
 from tests.conftest import settings_for
 
@@ -212,9 +212,14 @@ def test_the_documented_limits_are_the_enforced_ones(spec: dict[str, Any]) -> No
     }
     assert {k: v for k, v in stated.items() if k not in SCHEMA_ONLY} == ENFORCED
     assert set(stated) >= SCHEMA_ONLY
-    autocomplete = spec["paths"]["/api/v1/workspaces/{workspace_id}/autocomplete"]["get"]
-    q = next(p for p in autocomplete["parameters"] if p["name"] == "q")
-    assert q["schema"]["maxLength"] == search.AUTOCOMPLETE_MAX
+    for path, limit in (
+        ("/search", searchquery.MAX_LENGTH),
+        ("/search/files", searchquery.MAX_LENGTH),
+        ("/autocomplete", search.AUTOCOMPLETE_MAX),
+    ):
+        operation = spec["paths"][f"/api/v1/workspaces/{{workspace_id}}{path}"]["get"]
+        q = next(p for p in operation["parameters"] if p["name"] == "q")
+        assert _limits(q["schema"]) == {"maxLength": limit}, path
 
 
 def test_the_document_states_the_configured_limits(tmp_path: Path) -> None:
