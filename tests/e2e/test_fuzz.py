@@ -135,5 +135,6 @@ def test_every_operation_answers_as_its_document_says(fuzz_server: str, world: W
     the document calls invalid, and answers only statuses, types, headers and bodies the
     document describes; a method a path does not take is 405 with every one it does."""
     failures, sent = fuzz(fuzz_server, world)
+    print(f"requests sent, by phase: {sent}")  # shown with a failure, or with -s
     assert sum(sent.values()) > 2000, sent  # the run reached every operation, many times
     assert not failures, "\n\n".join(dict.fromkeys(failures))
