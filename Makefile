@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
+TOOLS  := $(VENV)/tools
 CODE   := $(wildcard src tests bench)
 
 .PHONY: run serve migrate test check format install dev clamd clean
@@ -40,7 +41,7 @@ format: dev
 	$(BIN)/ruff check --fix $(CODE)
 
 install: $(VENV)/.installed
-dev: $(VENV)/.installed-dev
+dev: $(VENV)/.installed-dev $(TOOLS)/.installed
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Tertulia needs Python 3.11 or newer")'
@@ -58,6 +59,13 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(PY)
 
 $(VENV)/.installed-dev: pyproject.toml constraints.txt $(VENV)/.installed
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $@
+
+# openapi-python-client, which tests/e2e/test_generated_client.py runs: a venv of its own,
+# as its typer conflicts with ours
+$(TOOLS)/.installed: constraints-tools.txt | $(PY)
+	$(PY) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet -c constraints-tools.txt openapi-python-client
 	@touch $@
 
 clean:

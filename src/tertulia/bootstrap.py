@@ -421,6 +421,8 @@ def create_app(
             max_body_bytes=settings.max_body_bytes,
             public_url=settings.base_url,
             cors_origins=tuple(settings.cors_origins),
+            max_message_length=settings.max_message_length,
+            max_file_bytes=settings.file_max_bytes,
         ),
         lifespan,
     )

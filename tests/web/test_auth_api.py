@@ -183,6 +183,22 @@ async def test_a_long_unknown_login_is_a_plain_401(client: AsyncClient, length: 
     problem(await attempt(client, login, "no-es-la-clave-99"), 429, "auth.rate_limited")
 
 
+async def test_any_user_agent_logs_in_and_its_session_works(client: AsyncClient) -> None:
+    """The browser name a session records is whatever the client sent, however long and in
+    whatever bytes (10,000 of them, not ASCII): the login and its session work alike on
+    SQLite and PostgreSQL, whose column holds 256 characters."""
+    await register(client, "ana")
+    for agent in ("Ñandú/1.0 (é😀) " * 700).encode()[:10_000], b"\xff\xfe" * 5000:
+        answer = await client.post(
+            "/api/v1/auth/login",
+            json={"login": "ana", "password": PASSWORD},
+            headers={"User-Agent": agent},
+        )
+        tokens = ok(answer)
+        ok(await me(client, tokens["access_token"]))
+        ok(await refresh(client, tokens["refresh_token"]))
+
+
 async def test_login_responses_tell_how_many_attempts_remain(client: AsyncClient) -> None:
     """Every login answer, success or failure, carries RateLimit headers counting down the
     address's 100 attempts per 15 minutes."""

@@ -14,7 +14,8 @@ from tertulia.domain.workspaces import Membership
 DEFAULT_MAX_LENGTH = 16_000
 MAX_DISTINCT_REACTIONS = 50
 PARTICIPANTS_KEPT = 10  # a thread root remembers its first repliers, for the avatars
-_CLIENT_MSG_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+CLIENT_MSG_ID_MAX = 64
+_CLIENT_MSG_ID = re.compile(rf"^[A-Za-z0-9._:-]{{1,{CLIENT_MSG_ID_MAX}}}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +101,7 @@ def check_client_msg_id(value: str | None) -> str | None:
         raise Invalid.field(
             "client_msg_id",
             "message.client_msg_id",
-            "client_msg_id has 1 to 64 letters, digits, '.', '_', ':' or '-'.",
+            f"client_msg_id has 1 to {CLIENT_MSG_ID_MAX} letters, digits, '.', '_', ':' or '-'.",
         )
     return value
 

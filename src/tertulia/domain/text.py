@@ -14,8 +14,11 @@ from tertulia.domain.errors import Invalid
 
 # Zero-width joiner and non-joiner are part of emoji sequences and of Persian, Indic scripts.
 _ALLOWED_FORMAT = frozenset({"\u200c", "\u200d"})
-_USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
-_SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
+USERNAME_MAX = 32
+CHANNEL_NAME_MAX = 80
+SLUG_MAX = 40
+_USERNAME_RE = re.compile(rf"^[a-z][a-z0-9._-]{{1,{USERNAME_MAX - 1}}}$")
+_SLUG_RE = re.compile(rf"^[a-z0-9](?:[a-z0-9-]{{0,{SLUG_MAX - 2}}}[a-z0-9])?$")
 RESERVED_USERNAMES = frozenset(
     {"all", "channel", "here", "everyone", "system", "tertulia", "admin", "root", "me"}
 )
@@ -87,9 +90,11 @@ def channel_name(value: str, *, field: str = "name") -> str:
     name = unicodedata.normalize("NFC", value.strip()).lower()
     if not name:
         raise Invalid.field(field, "channel.name_empty", "A channel needs a name.")
-    if len(name) > 80:
+    if len(name) > CHANNEL_NAME_MAX:
         raise Invalid.field(
-            field, "channel.name_too_long", "A channel name has at most 80 characters."
+            field,
+            "channel.name_too_long",
+            f"A channel name has at most {CHANNEL_NAME_MAX} characters.",
         )
     for ch in name:
         category = unicodedata.category(ch)
@@ -124,4 +129,4 @@ def slug_from(name: str) -> str:
     """A slug derived from a display name ("Café Técnico" → "cafe-tecnico"); may be empty."""
     ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", ascii_text.lower())
-    return "-".join(words)[:40].strip("-")
+    return "-".join(words)[:SLUG_MAX].strip("-")

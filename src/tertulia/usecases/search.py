@@ -171,6 +171,9 @@ def _name_runs(texts: list[str]) -> tuple[tuple[str, ...], ...]:
     return tuple(dict.fromkeys(run for run in runs if run))
 
 
+AUTOCOMPLETE_MAX = 100  # characters the quick switcher looks up
+
+
 @dataclass(frozen=True, slots=True)
 class FoundFile:
     """A file a file search found, and where it was shared (None: not shared yet)."""
@@ -247,8 +250,10 @@ class Search:
         """Every word typed must start a word of the name, accents and case aside ("mar lo"
         finds "María López"); people of the workspace, channels the person may see."""
         pages.check_limit(limit)
-        if len(q) > 100:
-            raise Invalid.field("q", "autocomplete.too_long", "Type at most 100 characters.")
+        if len(q) > AUTOCOMPLETE_MAX:
+            raise Invalid.field(
+                "q", "autocomplete.too_long", f"Type at most {AUTOCOMPLETE_MAX} characters."
+            )
         if any(ord(c) < 32 or c == "\x7f" for c in q):
             raise Invalid.field("q", "autocomplete.control_character", "Type text only.")
         patterns = prefix_pattern(q)

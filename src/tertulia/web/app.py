@@ -120,7 +120,38 @@ def _static(name: str, media_type: str) -> Response:
 class WebConfig:
     max_body_bytes: int
     public_url: str
+    max_message_length: int  # limits that are settings: /openapi.json states them as set
+    max_file_bytes: int
     cors_origins: tuple[str, ...] = ()
+
+
+def name_operations(spec: dict[str, Any], routes: Iterable[BaseRoute]) -> None:
+    """Name each operation after its tag and its function (`channels_create`), which is what
+    a generated client calls it, rather than FastAPI's name with the path in it."""
+    for route in routes:
+        if isinstance(route, APIRoute) and route.include_in_schema:
+            tag = route.tags[0] if route.tags else "operations"
+            for method in route.methods or ():
+                spec["paths"][route.path_format][method.lower()]["operationId"] = (
+                    f"{tag}_{route.name}"
+                )
+
+
+def state_settings(spec: dict[str, Any], config: WebConfig) -> None:
+    """Write the limits that are settings into the document, as this server enforces them:
+    a message's length, and a resumable upload's (`Upload-Length`). What the routes declare
+    is shared by every app: it is replaced here, never changed."""
+    schemas = spec["components"]["schemas"]
+    for name in ("MessageIn", "MessageEditIn"):
+        text = {**schemas[name]["properties"]["text"], "maxLength": config.max_message_length}
+        schemas[name]["properties"] = {**schemas[name]["properties"], "text": text}
+    create = spec["paths"]["/api/v1/workspaces/{workspace_id}/uploads"]["post"]
+    create["parameters"] = [
+        {**p, "schema": {**p["schema"], "maximum": config.max_file_bytes}}
+        if p["name"] == "Upload-Length"
+        else p
+        for p in create["parameters"]
+    ]
 
 
 def build_app(
@@ -192,6 +223,8 @@ def build_app(
                 if op.authenticated:
                     spec["paths"][op.path][op.method.lower()]["security"] = [{"bearer": []}]
             document(spec, found)
+            state_settings(spec, config)
+            name_operations(spec, (r for module in ROUTERS for r in module.router.routes))
             app.openapi_schema = spec
         return app.openapi_schema
 

@@ -272,13 +272,48 @@ Expires = Annotated[
 Signature = Annotated[
     str | None, Query(max_length=100, description="Of a signed URL: its signature.")
 ]
-DOWNLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "The bytes (through a signed URL)."},
-    206: {"description": "The range asked for."},
-    302: {"description": "To a short-lived signed URL that serves the bytes."},
-    304: {"description": "Unchanged since the ETag you sent."},
+
+
+def _header(description: str, required: bool = True) -> dict[str, Any]:
+    return {"description": description, "required": required, "schema": {"type": "string"}}
+
+
+# what the signed URL answers: the file's own type, whatever it is
+BYTES: dict[str, Any] = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
+SERVED_HEADERS = {
+    "ETag": _header("The stored bytes' tag, for `If-None-Match` and `If-Range`."),
+    "Cache-Control": _header("`private`, for as long as the link lives."),
+    "Content-Disposition": _header("`inline` or `attachment`, with the file's name."),
+    "X-Content-Type-Options": _header("`nosniff`."),
+    "Content-Security-Policy": _header("What the file may do in a browser: nothing."),
 }
-# with a token, or a signed URL instead (no token): the lock in /docs is optional
+DOWNLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The bytes, as their detected type (through a signed URL).",
+        "content": BYTES,
+        "headers": SERVED_HEADERS,
+    },
+    206: {
+        "description": "The range asked for.",
+        "content": BYTES,
+        "headers": {**SERVED_HEADERS, "Content-Range": _header("Which bytes, of how many.")},
+    },
+    302: {
+        "description": "No body: to a short-lived signed URL (ours, or the storage's own) that"
+        " serves the bytes without a token.",
+        "headers": {
+            "Location": {
+                "description": "The signed URL.",
+                "required": True,
+                "schema": {"type": "string", "format": "uri-reference"},
+            },
+            "Cache-Control": _header("`no-store`."),
+        },
+    },
+    304: {"description": "No body: unchanged since the ETag you sent.", "headers": SERVED_HEADERS},
+}
+# with a token, or a signed URL instead (no token): the lock in /docs is optional; the
+# conditional and range headers matter to the signed URL only
 DOWNLOAD_PROBLEMS = (
     *AUTH,
     "file.not_found",
@@ -287,12 +322,29 @@ DOWNLOAD_PROBLEMS = (
     "file.unreadable",
     "file.range",
 )
-TOKEN_OR_SIGNATURE: dict[str, Any] = {"security": [{"bearer": []}, {}]}
+TOKEN_OR_SIGNATURE: dict[str, Any] = {
+    "security": [{"bearer": []}, {}],
+    "parameters": [
+        {
+            "name": name,
+            "in": "header",
+            "required": False,
+            "description": description,
+            "schema": {"type": "string"},
+        }
+        for name, description in (
+            ("Range", "One range of bytes (`bytes=0-1023`, `bytes=-500`); others are ignored."),
+            ("If-None-Match", "ETags you hold: 304 if the file's is among them."),
+            ("If-Range", "The ETag you hold: the range only if it is still the file's."),
+        )
+    ],
+}
 
 
 @router.get(
     "/files/{file_id}/content",
     summary="Download a file",
+    response_class=Response,
     responses={**DOWNLOAD_RESPONSES, **problems(*DOWNLOAD_PROBLEMS)},
     openapi_extra=TOKEN_OR_SIGNATURE,
 )
@@ -316,6 +368,7 @@ async def content(
 @router.get(
     "/files/{file_id}/thumbnails/{size}",
     summary="Download an image's thumbnail",
+    response_class=Response,
     responses={**DOWNLOAD_RESPONSES, **problems(*DOWNLOAD_PROBLEMS, "file.no_thumbnail")},
     openapi_extra=TOKEN_OR_SIGNATURE,
 )

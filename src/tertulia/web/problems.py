@@ -230,6 +230,8 @@ STORED_FILE = (
 )
 
 Declared = str | tuple[int, str]  # a code at its usual status, or at another one
+# an operation's `openapi_extra` key: headers that every answer of it carries, errors included
+EVERY_ANSWER_HEADERS = "x-every-answer-headers"
 
 
 class FieldProblem(BaseModel):
@@ -319,7 +321,7 @@ def response(status: int, codes: Iterable[str], schema_ref: str) -> dict[str, An
         },
         "x-problem-codes": ordered,
         **({"headers": {**RETRY_AFTER, **RATE_LIMIT_HEADERS}} if status == 429 else {}),
-        **({"headers": RETRY_AFTER} if status == 503 else {}),
+        **({"headers": {**RETRY_AFTER}} if status == 503 else {}),
     }
 
 
@@ -340,11 +342,14 @@ def document(spec: dict[str, Any], operations: Iterable[Operation]) -> None:
     components.update(problem_schemas())
     for op in operations:
         entry = spec["paths"][op.path][op.method.lower()]
+        everywhere: dict[str, Any] = entry.pop(EVERY_ANSWER_HEADERS, {})
         responses: dict[str, Any] = entry.setdefault("responses", {})
         codes: dict[int, list[str]] = {}
+        headers: dict[int, dict[str, Any]] = {}  # an error's own, as the route declared them
         for key, declared in responses.items():
             if str(key)[0] in "45":
                 codes.setdefault(int(key), []).extend(declared.get("x-problem-codes", []))
+                headers[int(key)] = declared.get("headers", {})
         if op.authenticated:
             codes.setdefault(401, []).extend(AUTH)
         if op.json_body:
@@ -363,6 +368,11 @@ def document(spec: dict[str, Any], operations: Iterable[Operation]) -> None:
                 del responses[key]
         for status, found_codes in sorted(codes.items()):
             responses[str(status)] = response(status, found_codes, "#/components/schemas/Problem")
+            responses[str(status)].setdefault("headers", {}).update(headers.get(status, {}))
+        for answer in responses.values():
+            answer.setdefault("headers", {}).update(everywhere)
+            if not answer["headers"]:
+                del answer["headers"]
 
 
 @dataclass(frozen=True, slots=True)

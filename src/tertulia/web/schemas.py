@@ -11,10 +11,11 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, StrictInt, field_validator
 
-from tertulia.domain import events
-from tertulia.domain.attachments import file_data
+from tertulia.domain import channels, events, text, users, workspaces
+from tertulia.domain.attachments import MAX_FILES_PER_MESSAGE, file_data
 from tertulia.domain.channels import ChannelKind
 from tertulia.domain.ids import ID_PATTERN
+from tertulia.domain.messages import CLIENT_MSG_ID_MAX, DEFAULT_MAX_LENGTH
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Invitation, Membership, Role, Workspace
 from tertulia.usecases.messaging import Slice, View
@@ -65,7 +66,7 @@ class Out(BaseModel):
 
 class RegisterIn(In):
     username: str = Field(
-        max_length=32,
+        max_length=text.USERNAME_MAX,
         description="2–32 ASCII letters, digits, '.', '_' or '-', starting with a letter;"
         " stored in lowercase.",
         examples=["ana.garcia"],
@@ -74,13 +75,13 @@ class RegisterIn(In):
         description="Where the account can be reached.", examples=["ana@example.com"]
     )
     password: str = Field(
-        max_length=256,
+        max_length=users.PASSWORD_MAX,
         description="At least 10 characters, not your username or email, not a common password.",
         examples=["correct horse battery staple"],
     )
     display_name: str | None = Field(
         None,
-        max_length=200,
+        max_length=users.DISPLAY_NAME_MAX,
         description="How others see you; any script and emoji. Defaults to the username.",
         examples=["Ana García 🌻"],
     )
@@ -91,7 +92,7 @@ class LoginIn(In):
         max_length=254, description="Username or email address.", examples=["ana.garcia"]
     )
     password: str = Field(
-        max_length=256,
+        max_length=users.PASSWORD_MAX,
         description="The account's password.",
         examples=["correct horse battery staple"],
     )
@@ -115,11 +116,14 @@ class LogoutIn(In):
 
 class ProfileIn(In):
     display_name: str | None = Field(
-        None, max_length=200, description="How others see you.", examples=["Ana G."]
+        None,
+        max_length=users.DISPLAY_NAME_MAX,
+        description="How others see you.",
+        examples=["Ana G."],
     )
     title: str | None = Field(
         None,
-        max_length=200,
+        max_length=users.TITLE_MAX,
         description="Job title or role; empty to clear.",
         examples=["Backend engineer"],
     )
@@ -136,13 +140,13 @@ class ProfileIn(In):
     )
     password: str | None = Field(
         None,
-        max_length=256,
+        max_length=users.PASSWORD_MAX,
         description="A new password (needs `current_password`); ends your other sessions.",
         examples=["a-new-long-passphrase"],
     )
     current_password: str | None = Field(
         None,
-        max_length=256,
+        max_length=users.PASSWORD_MAX,
         description="Your current password, to change email or password.",
         examples=["correct horse battery staple"],
     )
@@ -215,18 +219,20 @@ class TokensOut(Out):
 
 class WorkspaceIn(In):
     name: str = Field(
-        max_length=200, description="Display name, 1–80 characters.", examples=["Equipo Núcleo"]
+        max_length=workspaces.NAME_MAX,
+        description=f"Display name, 1–{workspaces.NAME_MAX} characters.",
+        examples=["Equipo Núcleo"],
     )
     slug: str | None = Field(
         None,
-        max_length=60,
+        max_length=text.SLUG_MAX,
         description="Unique URL handle (lowercase ASCII, digits, hyphens);"
         " derived from the name if omitted.",
         examples=["equipo-nucleo"],
     )
     description: str = Field(
         "",
-        max_length=500,
+        max_length=workspaces.DESCRIPTION_MAX,
         description="What the workspace is for.",
         examples=["Where the core team talks."],
     )
@@ -234,11 +240,11 @@ class WorkspaceIn(In):
 
 class WorkspacePatch(In):
     name: str | None = Field(
-        None, max_length=200, description="New display name.", examples=["Núcleo"]
+        None, max_length=workspaces.NAME_MAX, description="New display name.", examples=["Núcleo"]
     )
     description: str | None = Field(
         None,
-        max_length=500,
+        max_length=workspaces.DESCRIPTION_MAX,
         description="New description; empty to clear.",
         examples=["Where the core team talks."],
     )
@@ -320,12 +326,16 @@ class InvitationIn(In):
         examples=[[EXAMPLE_CH]],
     )
     max_uses: StrictInt = Field(
-        1, ge=1, le=1000, description="How many people can join with this link.", examples=[10]
+        1,
+        ge=1,
+        le=workspaces.INVITATION_MAX_USES,
+        description="How many people can join with this link.",
+        examples=[10],
     )
     expires_in_hours: StrictInt = Field(
         168,
         ge=1,
-        le=720,
+        le=workspaces.INVITATION_MAX_DAYS * 24,
         description="Hours until the link expires (at most 30 days).",
         examples=[72],
     )
@@ -386,8 +396,9 @@ class NewInvitationOut(InvitationOut):
 
 class ChannelIn(In):
     name: str = Field(
-        max_length=200,
-        description="Lowercase letters of any script, digits, '-' and '_', at most 80.",
+        max_length=text.CHANNEL_NAME_MAX,
+        description="Lowercase letters of any script, digits, '-' and '_',"
+        f" at most {text.CHANNEL_NAME_MAX}.",
         examples=["diseño-web"],
     )
     kind: Literal["public", "private"] = Field(
@@ -398,13 +409,13 @@ class ChannelIn(In):
     )
     topic: str = Field(
         "",
-        max_length=500,
+        max_length=channels.TOPIC_MAX,
         description="What is being talked about now.",
         examples=["Lanzamiento del viernes"],
     )
     purpose: str = Field(
         "",
-        max_length=500,
+        max_length=channels.PURPOSE_MAX,
         description="What the channel is for.",
         examples=["Design of the public site."],
     )
@@ -412,17 +423,20 @@ class ChannelIn(In):
 
 class ChannelPatch(In):
     name: str | None = Field(
-        None, max_length=200, description="New name (creator or admins).", examples=["web"]
+        None,
+        max_length=text.CHANNEL_NAME_MAX,
+        description="New name (creator or admins).",
+        examples=["web"],
     )
     topic: str | None = Field(
         None,
-        max_length=500,
+        max_length=channels.TOPIC_MAX,
         description="New topic (members); empty to clear.",
         examples=["Release on Friday"],
     )
     purpose: str | None = Field(
         None,
-        max_length=500,
+        max_length=channels.PURPOSE_MAX,
         description="New purpose (members); empty to clear.",
         examples=["The public site."],
     )
@@ -436,7 +450,7 @@ class ChannelPatch(In):
 class DmIn(In):
     user_ids: list[IdStr] = Field(
         min_length=1,
-        max_length=8,
+        max_length=channels.DM_MAX_PEOPLE - 1,
         description="The other people (1 for a 1:1 DM, up to 8 for a group DM);"
         " your own id alone gives a DM with yourself.",
         examples=[[EXAMPLE_USER_2]],
@@ -576,17 +590,22 @@ class FileOut(Out):
         return cls.model_validate(data if isinstance(data, dict) else file_data(data))
 
 
+# The longest text any server takes (the most `TERTULIA_MAX_MESSAGE_LENGTH` may be); each
+# server's own limit is checked by the domain, and /openapi.json states it as `maxLength`.
+MESSAGE_TEXT_CAP = 100_000
+
+
 class MessageIn(In):
     text: str = Field(
-        max_length=100_000,
+        max_length=MESSAGE_TEXT_CAP,
         description="Markdown: CommonMark, autolinks, ~~strikethrough~~, tables, code, "
-        "@username, @channel/@all/@here, #channel and :shortcode: emoji. At most 16,000 "
-        "characters unless configured otherwise.",
+        "@username, @channel/@all/@here, #channel and :shortcode: emoji. At most `maxLength` "
+        f"characters (a setting of the server, {DEFAULT_MAX_LENGTH:,} unless configured).",
         examples=["Hola @ana, ¿revisamos el diseño en #diseño-web? :+1:"],
     )
     client_msg_id: str | None = Field(
         None,
-        max_length=64,
+        max_length=CLIENT_MSG_ID_MAX,
         description="Your idempotency key: retrying with the same key returns the first "
         "message; the same key with another body is 409.",
         examples=["c0ffee-2026-11-28-0001"],
@@ -599,7 +618,7 @@ class MessageIn(In):
     )
     file_ids: list[IdStr] = Field(
         default_factory=list,
-        max_length=10,
+        max_length=MAX_FILES_PER_MESSAGE,
         description="Files you uploaded to this workspace and have not shared yet (at most "
         "10): the message carries them and its channel's members may read them. With files, "
         "`text` may be empty.",
@@ -609,8 +628,8 @@ class MessageIn(In):
 
 class MessageEditIn(In):
     text: str = Field(
-        max_length=100_000,
-        description="The new text (Markdown).",
+        max_length=MESSAGE_TEXT_CAP,
+        description="The new text (Markdown), at most `maxLength` characters.",
         examples=["Hola @ana, mejor mañana."],
     )
     version: StrictInt = Field(

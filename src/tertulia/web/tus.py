@@ -23,7 +23,7 @@ from tertulia.usecases.core import Tertulia
 from tertulia.usecases.ports import Upload
 from tertulia.web.auth import Core, CurrentUser
 from tertulia.web.errors import on_domain_error, on_validation_error, problem
-from tertulia.web.problems import STORED_FILE, problems
+from tertulia.web.problems import EVERY_ANSWER_HEADERS, STORED_FILE, Declared, problems
 from tertulia.web.schemas import UploadOut
 from tertulia.web.workspaces import WorkspacePath
 
@@ -49,6 +49,56 @@ TUS_RESPONSE_HEADERS = (
     "Upload-Length",
     "Tertulia-File-Id",
 )
+
+
+def _header(name: str, description: str, schema: dict[str, Any], required: bool = False) -> Any:
+    return {
+        "name": name,
+        "in": "header",
+        "required": required,
+        "description": description,
+        "schema": schema,
+    }
+
+
+def _answer(description: str, schema: dict[str, Any], required: bool = False) -> Any:
+    return {"description": description, "required": required, "schema": schema}
+
+
+BYTES = {"type": "integer", "minimum": 0}
+# what a request sends (the document's header parameters)
+TUS_RESUMABLE = _header(
+    "Tus-Resumable",
+    "The tus version the client speaks; anything else is 412.",
+    {"type": "string", "enum": [TUS_VERSION]},
+    required=True,
+)
+UPLOAD_LENGTH = _header(
+    "Upload-Length",
+    "Bytes of the whole file (deferred lengths are not supported); at most `maximum`, the"
+    " server's file size limit (`Tus-Max-Size`).",
+    BYTES,
+    required=True,
+)
+UPLOAD_METADATA = _header(
+    "Upload-Metadata",
+    "Comma-separated pairs of a key and its value in base64 (UTF-8): `filename` (or Uppy's"
+    " `name`) names the file.",
+    {"type": "string", "maxLength": MAX_METADATA},
+)
+UPLOAD_OFFSET = _header(
+    "Upload-Offset", "Where this part starts: where the upload stands.", BYTES, required=True
+)
+# what an answer carries
+ANSWER_TUS_RESUMABLE = {
+    "Tus-Resumable": _answer("The tus version spoken.", {"type": "string"}, required=True)
+}
+ANSWER_OFFSET = {
+    "Upload-Offset": _answer("Bytes received so far.", BYTES, required=True),
+    "Tertulia-File-Id": _answer(
+        "The file the upload made, once complete.", {"type": "string", "pattern": ID_PATTERN}
+    ),
+}
 
 
 class TusVersionUnsupported(DomainError):
@@ -81,6 +131,17 @@ class TusRoute(APIRoute):
 
 
 router = APIRouter(prefix="/api/v1", tags=["files"], route_class=TusRoute)
+
+
+def _version_told(*codes: Declared) -> dict[int | str, dict[str, Any]]:
+    """`problems(...)`, its 412 saying which version to speak."""
+    found = problems(*codes)
+    found[412]["headers"] = {
+        "Tus-Version": _answer("The version to speak.", {"type": "string"}, required=True)
+    }
+    return found
+
+
 UploadPath = Annotated[str, Path(pattern=ID_PATTERN, description="An upload id.")]
 
 
@@ -146,7 +207,20 @@ async def _owned(request: Request, core: Tertulia, user: CurrentUser, upload_id:
     "/uploads",
     status_code=204,
     summary="Resumable uploads: what the server supports",
-    responses={204: {"description": "The tus headers."}},
+    response_class=Response,
+    responses={
+        204: {
+            "description": "The tus headers; no body.",
+            "headers": {
+                "Tus-Version": _answer("Versions spoken.", {"type": "string"}, required=True),
+                "Tus-Extension": _answer(
+                    "Extensions supported.", {"type": "string"}, required=True
+                ),
+                "Tus-Max-Size": _answer("The largest file, in bytes.", BYTES, required=True),
+            },
+        }
+    },
+    openapi_extra={EVERY_ANSWER_HEADERS: ANSWER_TUS_RESUMABLE},
 )
 async def discover(user: CurrentUser, core: Core) -> Response:
     """tus discovery: `Tus-Version` (1.0.0), `Tus-Extension` (creation, termination) and
@@ -164,9 +238,21 @@ async def discover(user: CurrentUser, core: Core) -> Response:
     "/workspaces/{workspace_id}/uploads",
     status_code=201,
     summary="Start a resumable upload (tus)",
+    response_class=Response,
+    openapi_extra={
+        "parameters": [TUS_RESUMABLE, UPLOAD_LENGTH, UPLOAD_METADATA],
+        EVERY_ANSWER_HEADERS: ANSWER_TUS_RESUMABLE,
+    },
     responses={
-        201: {"description": "Created; `Location` is the upload's URL."},
-        **problems(
+        201: {
+            "description": "Created; no body. `Location` is the upload's URL, to `PATCH`.",
+            "headers": {
+                "Location": _answer(
+                    "The upload's URL.", {"type": "string", "format": "uri-reference"}, True
+                )
+            },
+        },
+        **_version_told(
             "upload.tus_version",
             "workspace.not_found",
             "upload.length",
@@ -203,9 +289,18 @@ async def create(
 @router.head(
     "/uploads/{upload_id}",
     summary="Where a resumable upload stands (tus)",
+    response_class=Response,
+    openapi_extra={"parameters": [TUS_RESUMABLE], EVERY_ANSWER_HEADERS: ANSWER_TUS_RESUMABLE},
     responses={
-        200: {"description": "`Upload-Offset` and `Upload-Length`."},
-        **problems("upload.tus_version", "upload.not_found", "upload.expired"),
+        200: {
+            "description": "No body: `Upload-Offset` and `Upload-Length` say where it stands.",
+            "headers": {
+                **ANSWER_OFFSET,
+                "Upload-Length": _answer("Bytes the whole file has.", BYTES, required=True),
+                "Cache-Control": _answer("`no-store`.", {"type": "string"}, required=True),
+            },
+        },
+        **_version_told("upload.tus_version", "upload.not_found", "upload.expired"),
     },
 )
 async def offset(
@@ -221,15 +316,22 @@ async def offset(
     "/uploads/{upload_id}",
     status_code=204,
     summary="Send bytes of a resumable upload (tus)",
+    response_class=Response,
     openapi_extra={
+        "parameters": [TUS_RESUMABLE, UPLOAD_OFFSET],
         "requestBody": {
             "required": True,
             "content": {OFFSET_TYPE: {"schema": {"type": "string", "format": "binary"}}},
-        }
+        },
+        EVERY_ANSWER_HEADERS: ANSWER_TUS_RESUMABLE,
     },
     responses={
-        204: {"description": "Taken; the new `Upload-Offset` (and `Tertulia-File-Id` at the end)."},
-        **problems(
+        204: {
+            "description": "Taken; no body. The new `Upload-Offset` (and `Tertulia-File-Id`"
+            " at the end).",
+            "headers": ANSWER_OFFSET,
+        },
+        **_version_told(
             "upload.tus_version",
             "upload.not_found",
             "upload.expired",
@@ -275,6 +377,7 @@ async def append(
     "/uploads/{upload_id}",
     summary="A resumable upload's progress",
     responses=problems("upload.not_found", "upload.expired"),
+    openapi_extra={EVERY_ANSWER_HEADERS: ANSWER_TUS_RESUMABLE},
 )
 async def get_upload(upload_id: UploadPath, user: CurrentUser, core: Core) -> UploadOut:
     """Your upload: bytes received of how many, and its file once complete (plain JSON, for
@@ -286,7 +389,12 @@ async def get_upload(upload_id: UploadPath, user: CurrentUser, core: Core) -> Up
     "/uploads/{upload_id}",
     status_code=204,
     summary="Cancel a resumable upload (tus)",
-    responses=problems("upload.tus_version", "upload.not_found", "upload.expired"),
+    response_class=Response,
+    openapi_extra={"parameters": [TUS_RESUMABLE], EVERY_ANSWER_HEADERS: ANSWER_TUS_RESUMABLE},
+    responses={
+        204: {"description": "Cancelled; no body."},
+        **_version_told("upload.tus_version", "upload.not_found", "upload.expired"),
+    },
 )
 async def terminate(
     upload_id: UploadPath, request: Request, user: CurrentUser, core: Core
