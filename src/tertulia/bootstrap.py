@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from fastapi import FastAPI
+from sqlalchemy.exc import SQLAlchemyError
 
 from tertulia.adapters.blobs.local import LocalBlobStore
 from tertulia.adapters.blobs.s3 import S3BlobStore, S3Location
@@ -32,7 +33,7 @@ from tertulia.adapters.sql.database import Database, open_database
 from tertulia.adapters.sql.eventlog import SqlEventLog
 from tertulia.adapters.sql.ratelimits import SqlRateLimiter
 from tertulia.adapters.sql.uow import SqlUnitOfWorkFactory
-from tertulia.config import Settings
+from tertulia.config import Settings, without_password
 from tertulia.domain.files import TypePolicy, parse_type_policy
 from tertulia.domain.messages import DEFAULT_MAX_LENGTH
 from tertulia.usecases.accounts import Accounts, AuthPolicy, SessionCache
@@ -134,6 +135,51 @@ async def check_schema(database: Database) -> None:
             f"The database schema is at {current or 'nothing'}, this code needs {expected}: "
             "run `tertulia migrate` first."
         )
+
+
+def check_settings(settings: Settings) -> None:
+    """What the settings ask for can work, checked without connecting to anything (the
+    JWT secret, file types, the ClamAV, storage and broker URLs); raises ConfigError."""
+    signing_secret(settings)
+    file_setup(settings)
+    if (settings.blobs_url or "").startswith("s3://"):
+        s3_location(settings, settings.blobs_url or "")
+
+
+@asynccontextmanager
+async def database_errors(settings: Settings) -> AsyncIterator[None]:
+    """Turn a database that cannot be reached or read into a ConfigError naming it by its
+    URL without the password."""
+    where = without_password(settings.db_url)
+    try:
+        yield
+    except TimeoutError as exc:
+        raise ConfigError(f"The database at {where} did not answer in time.") from exc
+    except (OSError, SQLAlchemyError, ValueError) as exc:
+        # asyncpg raises its own classes (no common base of ours); both kinds end up here
+        reason = getattr(exc, "orig", None) or exc
+        detail = str(reason).strip().splitlines()[0] if str(reason).strip() else ""
+        password = urlsplit(settings.db_url).password if "://" in settings.db_url else None
+        if password:
+            detail = detail.replace(password, "***")
+        raise ConfigError(
+            f"Cannot use the database at {where}: {detail or type(reason).__name__}."
+        ) from exc
+    except Exception as exc:
+        if type(exc).__module__.startswith("asyncpg"):  # e.g. InvalidPasswordError
+            raise ConfigError(f"Cannot use the database at {where}: {exc}.") from exc
+        raise
+
+
+async def check_database(settings: Settings, within: float = 15.0) -> None:
+    """The database answers and holds the schema this code needs; raises ConfigError."""
+    async with database_errors(settings):
+        database = open_database(settings.db_url, pool_size=1)
+        try:
+            async with asyncio.timeout(within):
+                await check_schema(database)
+        finally:
+            await database.close()
 
 
 @asynccontextmanager
