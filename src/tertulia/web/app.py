@@ -25,6 +25,7 @@ from tertulia import __version__
 from tertulia.web import (
     accounts,
     channels,
+    docs,
     errors,
     files,
     limits,
@@ -164,6 +165,8 @@ def build_app(
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        docs_url=None,  # ours, in web/docs.py: served with their files, no CDN
+        redoc_url=None,
         # no OpenTelemetry here: checking for it costs every request an environment look-up
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
@@ -174,6 +177,7 @@ def build_app(
         # a flat list faster than through its nested-router wrappers
         app.router.routes.extend(module.router.routes)
     app.router.routes.extend(live.router.routes)
+    app.router.routes.extend(docs.router.routes)
     if config.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -50,8 +50,9 @@ class JsonFormatter(logging.Formatter):
 
 class RequestContext:
     """Gives each request an id (the client's `X-Request-ID` if sane, else a new one), echoes
-    it in the response, sets safe default headers, and logs one line per request. Neither the
-    query string nor secrets in the path (invitation tokens) are logged."""
+    it in the response, sets safe default headers (nosniff, no referrer), and logs one line
+    per request. Neither the query string nor secrets in the path (invitation tokens) are
+    logged."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -80,6 +81,9 @@ class RequestContext:
                 named = {name.lower() for name, _ in headers}
                 if b"x-content-type-options" not in named:
                     headers.append((b"x-content-type-options", b"nosniff"))
+                # no address of ours (invitation links, signed downloads) leaks to a link's site
+                if b"referrer-policy" not in named:
+                    headers.append((b"referrer-policy", b"no-referrer"))
                 # API answers are not cached, unless one says how (a file's bytes)
                 if scope["path"].startswith("/api/") and b"cache-control" not in named:
                     headers.append((b"cache-control", b"no-store"))
