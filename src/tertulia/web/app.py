@@ -31,6 +31,7 @@ from tertulia.web import (
     limits,
     live,
     messages,
+    metrics,
     ops,
     protocol,
     search,
@@ -76,7 +77,7 @@ TAGS = [
 ]
 
 
-ROUTERS = (accounts, workspaces, channels, messages, files, tus, search, ops)
+ROUTERS = (accounts, workspaces, channels, messages, files, tus, search, ops, metrics)
 DEMO_ASSETS = {"demo.js": "text/javascript; charset=utf-8", "demo.css": "text/css; charset=utf-8"}
 DEMO_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self';"
@@ -124,6 +125,7 @@ class WebConfig:
     max_message_length: int  # limits that are settings: /openapi.json states them as set
     max_file_bytes: int
     cors_origins: tuple[str, ...] = ()
+    metrics_token: str | None = None  # who may read /metrics from anywhere
 
 
 def name_operations(spec: dict[str, Any], routes: Iterable[BaseRoute]) -> None:
@@ -156,9 +158,12 @@ def state_settings(spec: dict[str, Any], config: WebConfig) -> None:
 
 
 def build_app(
-    config: WebConfig, lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]]
+    config: WebConfig,
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
+    figures: metrics.Metrics | None = None,
 ) -> FastAPI:
-    """The app; `lifespan` opens the core and puts it (and the token signer) on `app.state`."""
+    """The app; `lifespan` opens the core and puts it (and the token signer) on `app.state`.
+    `figures` counts requests and answers /metrics (a registry of this app's own if None)."""
     app = FastAPI(
         title="Tertulia",
         version=__version__,
@@ -171,6 +176,8 @@ def build_app(
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.public_url = config.public_url
+    app.state.metrics = figures = figures or metrics.Metrics()
+    app.state.metrics_token = config.metrics_token
     errors.install(app)
     for module in ROUTERS:
         # the routes themselves, not an included router: FastAPI matches a request against
@@ -207,7 +214,7 @@ def build_app(
         StreamedBodies, limited=RequestBodyLimitMiddleware, max_bytes=config.max_body_bytes
     )
     app.add_middleware(DeclaredBodyLimit, max_bytes=config.max_body_bytes)
-    app.add_middleware(RequestContext)
+    app.add_middleware(RequestContext, observe=figures.observe_request)
 
     def openapi() -> dict[str, Any]:
         """FastAPI's document, with every error each operation can answer (`problems`)."""

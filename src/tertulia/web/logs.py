@@ -6,6 +6,7 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -54,8 +55,11 @@ class RequestContext:
     per request. Neither the query string nor secrets in the path (invitation tokens) are
     logged."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(
+        self, app: ASGIApp, observe: Callable[[str, str, int, float], None] | None = None
+    ) -> None:
         self.app = app
+        self.observe = observe  # (method, route template, status, seconds): for /metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -98,6 +102,10 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
+            seconds = time.perf_counter() - started
+            if self.observe is not None:
+                route = scope.get("route")  # set by the router: the path's template
+                self.observe(scope["method"], getattr(route, "path", "unmatched"), status, seconds)
             client = scope.get("client")
             access.info(
                 "request",
@@ -105,7 +113,7 @@ class RequestContext:
                     "method": scope["method"],
                     "path": loggable(scope["path"]),
                     "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "duration_ms": round(seconds * 1000, 2),
                     "client": client[0] if client else None,
                     "user_id": scope["state"].get("user_id"),
                 },
