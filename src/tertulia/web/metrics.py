@@ -115,7 +115,7 @@ class Metrics:
         )
         self.delivered = Counter(
             "tertulia_events_delivered",
-            "Frames of events written to sockets (one per event and recipient; replays too).",
+            "Frames written to sockets by the hub: events (replays too), typing, presence.",
             registry=own,
         )
         self.backpressure = Counter(

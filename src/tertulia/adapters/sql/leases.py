@@ -260,7 +260,7 @@ class InlinePool:
         self._waiting: deque[asyncio.Future[Connection]] = deque()
 
     def usage(self) -> tuple[int, int]:
-        """Connections lent out, and at most (for /metrics)."""
+        """Connections lent out, and the pool's size (for /metrics)."""
         return self._made - len(self._free), self._size
 
     async def lease(self) -> InlineLease:
