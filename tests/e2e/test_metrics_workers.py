@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -79,3 +80,33 @@ def test_two_workers_metrics_add_up(tmp_path: Path) -> None:
         assert answer.status_code == 200
         assert healthz_count(answer.text) == sent
     assert not stale.exists()
+
+
+WORKER = """
+import asyncio, os, sys
+from pathlib import Path
+from tertulia.web.metrics import Metrics
+metrics = Metrics(Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]))
+if sys.argv[1] == "count":
+    metrics.sockets.set(5)
+    metrics.delivered.inc(7)
+else:
+    sys.stdout.write(asyncio.run(metrics.exposition()).decode())
+"""
+
+
+def test_a_dead_workers_open_sockets_stop_counting(tmp_path: Path) -> None:
+    """A worker that died with five sockets open (uvicorn replaces it) no longer adds them to
+    the open sockets; the frames it delivered stay counted."""
+    env = {**environment(tmp_path), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    subprocess.run([sys.executable, "-c", WORKER, "count"], env=env, check=True)
+    answer = subprocess.run(
+        [sys.executable, "-c", WORKER, "answer"], env=env, check=True, capture_output=True
+    ).stdout.decode()
+    found = {
+        sample.name: sample.value
+        for family in text_string_to_metric_families(answer)
+        for sample in family.samples
+    }
+    assert found["tertulia_websockets_open"] == 0
+    assert found["tertulia_events_delivered_total"] == 7

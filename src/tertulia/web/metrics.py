@@ -223,8 +223,6 @@ class Metrics:
             self.pool_in_use.labels(use.pool).set(use.in_use)
             self.pool_size.labels(use.pool).set(use.size)
         self.lag.set(max(0, await sources.log_head() - hub.delivered))
-        if self.directory is not None:
-            self._forget_dead_processes()
 
     async def sample_queue(self) -> None:
         """The job queue as the database holds it now (every node's jobs)."""
@@ -249,10 +247,11 @@ class Metrics:
                 log.warning("could not sample the metrics; trying again", exc_info=True)
             await asyncio.sleep(every)
 
-    def _forget_dead_processes(self) -> None:
+    def forget_dead_processes(self) -> None:
         """A worker that died (and was replaced) leaves its files: its live gauges must stop
         counting (its counters keep what it counted)."""
-        assert self.directory is not None
+        if self.directory is None:
+            return
         pids = set()
         for entry in os.scandir(self.directory):
             stem = entry.name.removesuffix(".db")
@@ -275,6 +274,7 @@ class Metrics:
                 await self.sample_queue()
         except Exception:
             log.warning("could not sample the metrics for /metrics", exc_info=True)
+        self.forget_dead_processes()
         return generate_latest(self.registry)
 
 
