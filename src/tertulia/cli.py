@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import os
+import re
 import shutil
 import socket
 import sys
@@ -30,6 +31,7 @@ app = typer.Typer(
 files_app = typer.Typer(help="Stored files.", no_args_is_help=True)
 app.add_typer(files_app, name="files")
 T = TypeVar("T")
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)\S+@")
 
 
 @app.callback()
@@ -53,7 +55,9 @@ def fail(exc: BaseException) -> NoReturn:
     if _debugging():
         raise exc
     for line in _said(exc).splitlines() or [type(exc).__name__]:
-        typer.secho(f"error: {line}", err=True, fg="red")
+        # whatever a library put in its message, a URL's password is not repeated
+        shown = _URL_PASSWORD.sub(r"\1***@", line)
+        typer.secho(f"error: {shown}", err=True, fg="red")
     raise typer.Exit(1)
 
 
