@@ -160,7 +160,7 @@ async def database_errors(settings: Settings) -> AsyncIterator[None]:
     except (OSError, SQLAlchemyError, ValueError) as exc:
         # asyncpg raises its own classes (no common base of ours); both kinds end up here
         reason = getattr(exc, "orig", None) or exc
-        detail = str(reason).strip().splitlines()[0] if str(reason).strip() else ""
+        detail = str(reason).strip().splitlines()[0].rstrip(".") if str(reason).strip() else ""
         password = urlsplit(settings.db_url).password if "://" in settings.db_url else None
         if password:
             detail = detail.replace(password, "***")

@@ -196,9 +196,8 @@ class Settings(BaseSettings):
         if url is None:
             return None
         if url.startswith("sqlite+aiosqlite:///"):
-            if url.removeprefix("sqlite+aiosqlite:///").split("?")[0] not in ("", ":memory:"):
-                return url  # a file: Tertulia's processes share it
-        elif url.startswith("postgresql+asyncpg://") and urlsplit(url).hostname:
+            return url  # (an in-memory one is refused, saying so, when it is opened)
+        if url.startswith("postgresql+asyncpg://") and urlsplit(url).hostname:
             return url
         raise ValueError("not a database URL Tertulia can use")
 
