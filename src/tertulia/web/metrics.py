@@ -37,7 +37,8 @@ from starlette.responses import Response
 
 from tertulia.usecases.core import Tertulia
 from tertulia.usecases.files import COLLECT_JOB, IMAGE_JOB
-from tertulia.web.errors import PROBLEM, problem
+from tertulia.web.errors import problem
+from tertulia.web.problems import problems
 
 router = APIRouter(tags=["operations"])
 log = logging.getLogger("tertulia.metrics")
@@ -314,11 +315,8 @@ def _token_matches(request: Request, token: str | None) -> bool:
             "description": "The metrics, in Prometheus' text format.",
             "content": {"text/plain": {"schema": {"type": "string"}}},
         },
-        404: {
-            "description": "Not a loopback client and no valid metrics token"
-            " (`http.not_found`, as for any unknown path).",
-            "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-        },
+        # not a loopback client, no valid token: the answer to any unknown path
+        **problems("http.not_found"),
     },
 )
 async def metrics(request: Request) -> Response:
