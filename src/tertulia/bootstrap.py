@@ -141,9 +141,10 @@ async def check_schema(database: Database) -> None:
 
 def check_settings(settings: Settings) -> None:
     """What the settings ask for can work, checked without connecting to anything (the
-    JWT secret, file types, the ClamAV, storage and broker URLs); raises ConfigError."""
+    JWT secret, file types, rate limits, the ClamAV and storage URLs); raises ConfigError."""
     signing_secret(settings)
     file_setup(settings)
+    rate_limits_of(settings)
     if (settings.blobs_url or "").startswith("s3://"):
         s3_location(settings, settings.blobs_url or "")
 

@@ -240,6 +240,7 @@ URL_FORMS: dict[str, str] = {
     "blobs_url": "file://PATH or s3://BUCKET/PREFIX?endpoint=https://HOST",
     "public_url": "http(s)://HOST[:PORT], the address clients use",
     "cors_origins": 'a JSON list of origins, e.g. ["https://chat.example.com"]',
+    "rate_limits": 'a JSON object of limits, e.g. {"message.post": "120/60", "search": "off"}',
 }
 SECRET = ("jwt_secret", "s3_access_key", "s3_secret_key", "metrics_token")
 
@@ -301,6 +302,8 @@ def expected_form(name: str) -> str:
         return "one of " + ", ".join(str(choice) for choice in typing.get_args(kind))
     if kind is bool:
         return "true or false"
+    if typing.get_origin(kind) in (dict, list):
+        return "a JSON object" if typing.get_origin(kind) is dict else "a JSON list"
     if kind in (int, float):
         words = ["a whole number" if kind is int else "a number"]
         for limit in field.metadata:  # annotated-types' Ge, Gt, Le, MinLen…

@@ -87,6 +87,7 @@ def test_a_busy_port_is_one_line_naming_the_flag_and_nothing_starts(tmp_path: Pa
         ("TERTULIA_LOG_FORMAT", "xml", "one of json, text"),
         ("TERTULIA_CORS_ORIGINS", "https://a.example", "a JSON list"),
         ("TERTULIA_BROKER_URL", "kafka://k:9092", "redis://"),
+        ("TERTULIA_RATE_LIMITS", '{"message.post": "x"}', "COUNT/SECONDS"),
     ],
 )
 def test_a_bad_setting_is_one_line_naming_the_variable_and_its_form(
