@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import os
@@ -236,8 +237,15 @@ async def open_tertulia(
             metrics.attach(core, metric_sources(database))
             stack.callback(metrics.detach)
             sampling = asyncio.create_task(metrics.run(), name="tertulia-metrics")
-            stack.callback(sampling.cancel)
+            # stopped before the database closes: a sample under way gives its connection back
+            stack.push_async_callback(_stop, sampling)
         yield core
+
+
+async def _stop(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def metric_sources(database: Database) -> Sources:

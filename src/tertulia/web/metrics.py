@@ -240,13 +240,13 @@ class Metrics:
         """Sample every so often until cancelled (so that another process's answer is at most
         this stale about this one)."""
         while True:
+            await asyncio.sleep(every)  # /metrics samples its own process as it answers
             try:
                 await self.sample()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.warning("could not sample the metrics; trying again", exc_info=True)
-            await asyncio.sleep(every)
 
     def forget_dead_processes(self) -> None:
         """A worker that died (and was replaced) leaves its files: its live gauges must stop
