@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import os
@@ -10,7 +11,7 @@ import secrets
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from fastapi import FastAPI
+from sqlalchemy.exc import SQLAlchemyError
 
 from tertulia.adapters.blobs.local import LocalBlobStore
 from tertulia.adapters.blobs.s3 import S3BlobStore, S3Location
@@ -30,9 +32,10 @@ from tertulia.adapters.sniff import check_libmagic, sniff_type
 from tertulia.adapters.sql import migrate
 from tertulia.adapters.sql.database import Database, open_database
 from tertulia.adapters.sql.eventlog import SqlEventLog
+from tertulia.adapters.sql.gauges import job_backlog, pool_use
 from tertulia.adapters.sql.ratelimits import SqlRateLimiter
 from tertulia.adapters.sql.uow import SqlUnitOfWorkFactory
-from tertulia.config import Settings
+from tertulia.config import Settings, without_password
 from tertulia.domain.files import TypePolicy, parse_type_policy
 from tertulia.domain.messages import DEFAULT_MAX_LENGTH
 from tertulia.usecases.accounts import Accounts, AuthPolicy, SessionCache
@@ -59,6 +62,7 @@ from tertulia.web.auth import AccessTokens
 from tertulia.web.files import UrlSigner
 from tertulia.web.live import LiveSettings
 from tertulia.web.logs import JsonFormatter
+from tertulia.web.metrics import Backlog, Metrics, PoolUse, Sources
 
 log = logging.getLogger("tertulia")
 
@@ -136,14 +140,61 @@ async def check_schema(database: Database) -> None:
         )
 
 
+def check_settings(settings: Settings) -> None:
+    """What the settings ask for can work, checked without connecting to anything (the
+    JWT secret, file types, rate limits, the ClamAV and storage URLs); raises ConfigError."""
+    signing_secret(settings)
+    file_setup(settings)
+    rate_limits_of(settings)
+    if (settings.blobs_url or "").startswith("s3://"):
+        s3_location(settings, settings.blobs_url or "")
+
+
+@asynccontextmanager
+async def database_errors(settings: Settings) -> AsyncIterator[None]:
+    """Turn a database that cannot be reached or read into a ConfigError naming it by its
+    URL without the password."""
+    where = without_password(settings.db_url)
+    try:
+        yield
+    except TimeoutError as exc:
+        raise ConfigError(f"The database at {where} did not answer in time.") from exc
+    except (OSError, SQLAlchemyError, ValueError) as exc:
+        # asyncpg raises its own classes (no common base of ours); both kinds end up here
+        reason = getattr(exc, "orig", None) or exc
+        detail = str(reason).strip().splitlines()[0].rstrip(".") if str(reason).strip() else ""
+        password = urlsplit(settings.db_url).password if "://" in settings.db_url else None
+        if password:
+            detail = detail.replace(password, "***")
+        raise ConfigError(
+            f"Cannot use the database at {where}: {detail or type(reason).__name__}."
+        ) from exc
+    except Exception as exc:
+        if type(exc).__module__.startswith("asyncpg"):  # e.g. InvalidPasswordError
+            raise ConfigError(f"Cannot use the database at {where}: {exc}.") from exc
+        raise
+
+
+async def check_database(settings: Settings, within: float = 15.0) -> None:
+    """The database answers and holds the schema this code needs; raises ConfigError."""
+    async with database_errors(settings):
+        database = open_database(settings.db_url, pool_size=1)
+        try:
+            async with asyncio.timeout(within):
+                await check_schema(database)
+        finally:
+            await database.close()
+
+
 @asynccontextmanager
 async def open_tertulia(
-    settings: Settings, *, hasher: PasswordHasher | None = None
+    settings: Settings, *, hasher: PasswordHasher | None = None, metrics: Metrics | None = None
 ) -> AsyncIterator[Tertulia]:
     """Open the database and build every use case; close everything on exit.
 
     `hasher` replaces Argon2 (tests use a fast twin); nothing else is swappable here, on
-    purpose: configuration chooses adapters by URL.
+    purpose: configuration chooses adapters by URL. `metrics`, if given, counts what the core
+    does and samples it while it is open.
     """
     # refuse a bad configuration before opening anything
     setup = file_setup(settings)
@@ -175,13 +226,40 @@ async def open_tertulia(
             await open_live(settings, database),
             setup,
             rate_limits,
+            on_job=metrics.job_done if metrics else None,
         )
         stack.push_async_callback(core.limits.limiter.aclose)
         await core.live.start()
         stack.push_async_callback(core.live.close)
         working = asyncio.create_task(core.file_work.run(), name="tertulia-files")
         stack.callback(working.cancel)
+        if metrics is not None:
+            metrics.attach(core, metric_sources(database))
+            stack.callback(metrics.detach)
+            sampling = asyncio.create_task(metrics.run(), name="tertulia-metrics")
+            # stopped before the database closes: a sample under way gives its connection back
+            stack.push_async_callback(_stop, sampling)
         yield core
+
+
+async def _stop(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def metric_sources(database: Database) -> Sources:
+    """What /metrics reads of the database."""
+    log = SqlEventLog(database)
+
+    async def backlog() -> list[Backlog]:
+        return [Backlog(*row) for row in await job_backlog(database, now())]
+
+    return Sources(
+        pools=lambda: [PoolUse(*use) for use in pool_use(database)],
+        log_head=log.last_id,
+        backlog=backlog,
+    )
 
 
 @dataclass
@@ -307,6 +385,8 @@ async def assemble(
     live: Live | None = None,
     files: FileSetup | None = None,
     rate_limits: Mapping[Action, Limit | None] | None = None,
+    *,
+    on_job: Callable[[str, str, float], None] | None = None,
 ) -> Tertulia:
     """Every use case on an open database: the one place where they are wired together.
     `live` (real time) is started by the caller; without one, nothing is published. The
@@ -316,7 +396,11 @@ async def assemble(
     files = files or FileSetup()
     blobs = files.blobs or LocalBlobStore(Path(tempfile.gettempdir()) / "tertulia-blobs")
     file_work = FileWork(
-        uow=uow, clock=clock, blobs=blobs, images=files.images or PillowImages(workers=1)
+        uow=uow,
+        clock=clock,
+        blobs=blobs,
+        images=files.images or PillowImages(workers=1),
+        on_job=on_job,
     )
 
     async def check_ready() -> dict[str, str]:
@@ -380,11 +464,14 @@ def create_app(
     *,
     hasher: PasswordHasher | None = None,
     collect_every: float | None = None,
+    metrics: Metrics | None = None,
 ) -> FastAPI:
     """The ASGI application for these settings (read from the environment if not given).
     With `collect_every`, the cycle collector's full passes run that often on the event
-    loop (see `tune_collector`), not whenever allocations trigger them."""
+    loop (see `tune_collector`), not whenever allocations trigger them. `metrics`: this
+    process's alone unless given (`app_from_environment` adds up the workers')."""
     settings = settings or Settings()
+    metrics = metrics or Metrics()
     secret = signing_secret(settings)
     tokens = AccessTokens(
         secret,
@@ -394,7 +481,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_tertulia(settings, hasher=hasher) as core:
+        async with open_tertulia(settings, hasher=hasher, metrics=metrics) as core:
             app.state.core = core
             app.state.tokens = tokens
             app.state.url_signer = UrlSigner(secret, settings.file_url_seconds)
@@ -423,8 +510,12 @@ def create_app(
             cors_origins=tuple(settings.cors_origins),
             max_message_length=settings.max_message_length,
             max_file_bytes=settings.file_max_bytes,
+            metrics_token=(
+                settings.metrics_token.get_secret_value() if settings.metrics_token else None
+            ),
         ),
         lifespan,
+        metrics,
     )
 
 
@@ -448,7 +539,10 @@ def app_from_environment() -> FastAPI:
     """Entry point for `uvicorn --factory tertulia.bootstrap:app_from_environment`."""
     settings = Settings()
     configure_logging(settings)
-    app = create_app(settings, collect_every=FULL_COLLECTION_EVERY)
+    # `tertulia serve --workers N` names a directory where every worker counts (see cli.py)
+    shared = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    metrics = Metrics(Path(shared) if shared else None)
+    app = create_app(settings, collect_every=FULL_COLLECTION_EVERY, metrics=metrics)
     tune_collector()
     return app
 

@@ -1,43 +1,126 @@
 """The `tertulia` command: serve, migrate, reindex, files migrate, create-user,
-create-workspace."""
+create-workspace. A failure is one line on stderr and exit status 1 (the traceback with
+`tertulia --debug …`)."""
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
-from collections.abc import Awaitable
-from typing import Annotated, TypeVar
+import re
+import shutil
+import socket
+import sys
+from collections.abc import Coroutine
+from typing import Annotated, Any, NoReturn, TypeVar
 
+import click
 import typer
-import uvicorn
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
-from tertulia.adapters.sql import migrate as migrations
-from tertulia.adapters.sql.database import open_database
-from tertulia.adapters.sql.uow import SqlUnitOfWorkFactory
-from tertulia.bootstrap import ConfigError, check_schema, open_blobs, open_tertulia, signing_secret
-from tertulia.config import Settings
-from tertulia.domain.errors import DomainError, Invalid
-from tertulia.usecases.accounts import Registration
-from tertulia.usecases.filemove import CopyMismatch, FileMove
-from tertulia.web.heartbeat import HeartbeatProtocol
+from tertulia.config import Settings, SettingsInvalid, load_settings, without_password
 
-app = typer.Typer(help="Tertulia, an open team-chat server.", no_args_is_help=True)
+# The server's modules load in a second or more (SQLAlchemy, Alembic, Pillow, the S3 client):
+# each command imports what it needs, so `--help` and a bad setting answer at once.
+
+app = typer.Typer(
+    help="Tertulia, an open team-chat server.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,  # one line per failure (see `fail`), not a screenful
+)
 files_app = typer.Typer(help="Stored files.", no_args_is_help=True)
 app.add_typer(files_app, name="files")
 T = TypeVar("T")
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)\S+@")
 
 
-def _run(work: Awaitable[T]) -> T:
-    """Run a coroutine; turn refusals into a message and exit status 1."""
-    try:
-        return asyncio.run(work)  # type: ignore[arg-type]  # every caller passes a coroutine
-    except Invalid as exc:
-        fields = "; ".join(f"{e.field}: {e.message}" for e in exc.errors) or exc.detail
-        typer.secho(f"error: {fields}", err=True, fg="red")
-    except (DomainError, ConfigError, CopyMismatch) as exc:
-        typer.secho(f"error: {exc}", err=True, fg="red")
+@app.callback()
+def options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the traceback of a failure, not one line.")
+    ] = False,
+) -> None:
+    """Tertulia, an open team-chat server."""
+
+
+def _debugging() -> bool:
+    context = click.get_current_context(silent=True)
+    if context is None:
+        return "--debug" in sys.argv[1:]
+    return bool(context.find_root().params.get("debug"))
+
+
+def fail(exc: BaseException) -> NoReturn:
+    """One line (one per bad setting) on stderr, exit status 1; with --debug, the traceback."""
+    if _debugging():
+        raise exc
+    for line in _said(exc).splitlines() or [type(exc).__name__]:
+        # whatever a library put in its message, a URL's password is not repeated
+        shown = _URL_PASSWORD.sub(r"\1***@", line)
+        typer.secho(f"error: {shown}", err=True, fg="red")
     raise typer.Exit(1)
+
+
+def _said(exc: BaseException) -> str:
+    if isinstance(exc, SettingsInvalid):  # before loading the server's modules, as it may
+        return str(exc)
+    from tertulia.bootstrap import ConfigError
+    from tertulia.domain.errors import DomainError, Invalid
+    from tertulia.usecases.filemove import CopyMismatch
+
+    if isinstance(exc, Invalid):
+        return "; ".join(f"{e.field}: {e.message}" for e in exc.errors) or exc.detail
+    if isinstance(exc, ConfigError | DomainError | CopyMismatch):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc} (tertulia --debug … shows where)"
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except SettingsInvalid as exc:
+        fail(exc)
+
+
+def _run(work: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine; a failure becomes one line and exit status 1."""
+    try:
+        return asyncio.run(work)
+    except Exception as exc:
+        fail(exc)
+
+
+def _check_port(host: str, port: int) -> None:
+    """Bind the address as the server will, and let it go: a busy port is said here, before
+    anything starts. Raises ConfigError."""
+    from tertulia.bootstrap import ConfigError
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror:
+        raise ConfigError(
+            f"--host {host} (TERTULIA_HOST) is not an address of this machine."
+        ) from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ConfigError(
+                    f"Port {port} on {host} is already in use: serve on another with "
+                    f"--port (or TERTULIA_PORT), e.g. --port {port + 1}."
+                ) from None
+            if exc.errno == errno.EACCES:
+                raise ConfigError(
+                    f"Not allowed to listen on port {port}: choose one above 1023 with --port."
+                ) from None
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise ConfigError(
+                    f"--host {host} (TERTULIA_HOST) is not an address of this machine."
+                ) from None
+            raise
 
 
 @app.command()
@@ -46,16 +129,29 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (TERTULIA_PORT).")] = None,
     workers: Annotated[int | None, typer.Option(help="Processes (TERTULIA_WORKERS).")] = None,
 ) -> None:
-    """Serve the API (and /docs, /demo) until interrupted."""
+    """Serve the API (and /docs, /demo, /metrics) until interrupted. Checks the settings,
+    the port and the database first."""
     for name, value in (("HOST", host), ("PORT", port), ("WORKERS", workers)):
         if value is not None:
             os.environ[f"TERTULIA_{name}"] = str(value)
-    settings = Settings()
+    settings = _settings()
+    import uvicorn
+
+    from tertulia.bootstrap import check_database, check_settings
+    from tertulia.web.heartbeat import HeartbeatProtocol
+
     try:
-        signing_secret(settings)  # fail here, clearly, rather than in every worker
-    except ConfigError as exc:
-        typer.secho(f"error: {exc}", err=True, fg="red")
-        raise typer.Exit(1) from None
+        check_settings(settings)  # fail here, clearly, rather than in every worker
+        _check_port(settings.host, settings.port)
+        asyncio.run(check_database(settings))
+    except Exception as exc:
+        fail(exc)
+    if settings.workers > 1:
+        # every worker counts into files of its own here; /metrics adds them up
+        metrics_dir = settings.data_dir / "metrics"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir.resolve())
     base = settings.base_url
     typer.echo(f"Tertulia is starting on {base}")
     typer.echo(f"  API docs:  {base}/docs")
@@ -84,18 +180,22 @@ def serve(
 @app.command()
 def migrate() -> None:
     """Create or upgrade the database schema (safe to run again)."""
-    settings = Settings()
+    settings = _settings()
+    from tertulia.adapters.sql import migrate as migrations
+    from tertulia.adapters.sql.database import open_database
+    from tertulia.bootstrap import database_errors
 
     async def work() -> str:
-        database = open_database(settings.db_url)
-        try:
-            await migrations.upgrade(database)
-            return await migrations.current(database) or "?"
-        finally:
-            await database.close()
+        async with database_errors(settings):
+            database = open_database(settings.db_url)
+            try:
+                await migrations.upgrade(database)
+                return await migrations.current(database) or "?"
+            finally:
+                await database.close()
 
     revision = _run(work())
-    typer.echo(f"Database at revision {revision}: {settings.db_url.split('@')[-1]}")
+    typer.echo(f"Database at revision {revision}: {without_password(settings.db_url)}")
 
 
 @app.command()
@@ -104,11 +204,14 @@ def reindex(
         bool, typer.Option(help="Start over instead of resuming an interrupted rebuild.")
     ] = False,
 ) -> None:
-    """Rebuild the search index from the messages (after an upgrade, or to repair it). Runs
-    while the server serves; interrupted, it resumes where it stopped the next time."""
+    """Rebuild the search index from the messages (after an upgrade, or to repair it).
+
+    Runs while the server serves; interrupted, it resumes where it stopped the next time."""
+    settings = _settings()
+    from tertulia.bootstrap import database_errors, open_tertulia
 
     async def work() -> str:
-        async with open_tertulia(Settings()) as core:
+        async with database_errors(settings), open_tertulia(settings) as core:
             state = await core.reindex.start(restart)
             if state.done:
                 typer.echo(f"Resuming after {state.done:,} messages.")
@@ -136,12 +239,17 @@ def files_migrate(
     """Copy every stored file from the current store (TERTULIA_BLOBS_URL) to another; then
     point TERTULIA_BLOBS_URL at it and restart. Each copy is checked by its content hash;
     interrupted, run it again: what is already there is skipped."""
-    settings = Settings()
+    settings = _settings()
+    from tertulia.adapters.sql.database import open_database
+    from tertulia.adapters.sql.uow import SqlUnitOfWorkFactory
+    from tertulia.bootstrap import check_schema, database_errors, open_blobs
+    from tertulia.usecases.filemove import FileMove
 
     async def work() -> str:
         database = open_database(settings.db_url)
         try:
-            await check_schema(database)
+            async with database_errors(settings):
+                await check_schema(database)
             database.start()
             target_settings = settings.model_copy(update={"blobs_url": to})
             async with open_blobs(settings) as source, open_blobs(target_settings) as target:
@@ -168,8 +276,12 @@ def create_user(
     username: Annotated[str, typer.Option(help="Login handle.")],
     email: Annotated[str, typer.Option(help="Email address.")],
     password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="Password.")
-    ],
+        str | None,
+        typer.Option(
+            help="Password; if not given, it is asked for (twice, not shown).",
+            show_default=False,
+        ),
+    ] = None,
     display_name: Annotated[str | None, typer.Option(help="Shown name.")] = None,
 ) -> None:
     """Create an account (the password is asked for if not given)."""
@@ -178,9 +290,15 @@ def create_user(
     except ValidationError:
         typer.secho("error: email: this is not a valid email address.", err=True, fg="red")
         raise typer.Exit(1) from None
+    settings = _settings()
+    from tertulia.bootstrap import database_errors, open_tertulia
+    from tertulia.usecases.accounts import Registration
+
+    if password is None:
+        password = str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
 
     async def work() -> str:
-        async with open_tertulia(Settings()) as core:
+        async with database_errors(settings), open_tertulia(settings) as core:
             user = await core.accounts.register(
                 Registration(username, address, password, display_name)
             )
@@ -197,8 +315,11 @@ def create_workspace(
 ) -> None:
     """Create a workspace owned by an existing user."""
 
+    settings = _settings()
+    from tertulia.bootstrap import database_errors, open_tertulia
+
     async def work() -> str:
-        async with open_tertulia(Settings()) as core:
+        async with database_errors(settings), open_tertulia(settings) as core:
             user = await core.accounts.by_username(owner)
             workspace, _ = await core.workspaces.create(user.id, name, slug)
             return f"Created workspace {workspace.name} /{workspace.slug} ({workspace.id})"
@@ -207,7 +328,15 @@ def create_workspace(
 
 
 def main() -> None:
-    app(prog_name="tertulia")
+    try:
+        app(prog_name="tertulia")
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except Exception as exc:  # one raised outside a command's own handling
+        try:
+            fail(exc)
+        except typer.Exit as done:
+            sys.exit(done.exit_code)
 
 
 if __name__ == "__main__":

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import types
+import typing
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 
 class Settings(BaseSettings):
@@ -180,6 +183,46 @@ class Settings(BaseSettings):
 
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["json", "text"] = "json"
+    metrics_token: SecretStr | None = Field(
+        None,
+        min_length=16,
+        description="A bearer token that may read /metrics from anywhere (16+ characters);"
+        " without it, only loopback clients may.",
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, url: str | None) -> str | None:
+        if url is None:
+            return None
+        if url.startswith("sqlite+aiosqlite:///"):
+            return url  # (an in-memory one is refused, saying so, when it is opened)
+        if url.startswith("postgresql+asyncpg://") and urlsplit(url).hostname:
+            return url
+        raise ValueError("not a database URL Tertulia can use")
+
+    @field_validator("broker_url")
+    @classmethod
+    def _broker_url(cls, url: str) -> str:
+        scheme, sep, rest = url.partition("://")
+        if sep and (scheme == "memory" or (scheme in ("redis", "rediss", "unix") and rest)):
+            return url
+        raise ValueError("not a broker URL")
+
+    @field_validator("blobs_url")
+    @classmethod
+    def _blobs_url(cls, url: str | None) -> str | None:
+        scheme, sep, rest = (url or "").partition("://")
+        if url is None or (sep and scheme in ("file", "s3") and rest):
+            return url
+        raise ValueError("not a storage URL")
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, url: str | None) -> str | None:
+        if url is None or (url.startswith(("http://", "https://")) and urlsplit(url).hostname):
+            return url
+        raise ValueError("not an http(s) URL")
 
     @property
     def db_url(self) -> str:
@@ -188,3 +231,92 @@ class Settings(BaseSettings):
     @property
     def base_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
+
+
+# the forms of the settings that plain types do not say
+URL_FORMS: dict[str, str] = {
+    "database_url": "sqlite+aiosqlite:///PATH/TO/FILE.db or postgresql+asyncpg://USER:PASSWORD@HOST/DB",
+    "broker_url": "memory:// or redis://HOST:PORT/DB",
+    "blobs_url": "file://PATH or s3://BUCKET/PREFIX?endpoint=https://HOST",
+    "public_url": "http(s)://HOST[:PORT], the address clients use",
+    "cors_origins": 'a JSON list of origins, e.g. ["https://chat.example.com"]',
+    "rate_limits": 'a JSON object of limits, e.g. {"message.post": "120/60", "search": "off"}',
+}
+SECRET = ("jwt_secret", "s3_access_key", "s3_secret_key", "metrics_token")
+
+
+class SettingsInvalid(ValueError):
+    """Some settings cannot be read; one line per setting, naming its variable and the form
+    it takes (never a secret's value, never a password in a URL)."""
+
+
+def load_settings(**values: Any) -> Settings:
+    """The settings from the environment (and `.env`), with `values` over them; raises
+    SettingsInvalid."""
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        lines = dict.fromkeys(
+            _line(str(error["loc"][0]) if error["loc"] else "", error.get("input"))
+            for error in exc.errors()
+        )
+        raise SettingsInvalid("\n".join(lines)) from None
+    except SettingsError as exc:  # a list setting that is not JSON
+        name = next((n for n in Settings.model_fields if f'"{n}"' in str(exc)), "")
+        raise SettingsInvalid(_line(name, None)) from None
+
+
+def _line(name: str, given: object) -> str:
+    variable = f"TERTULIA_{name.upper()}"
+    shown = ""
+    if isinstance(given, str) and name not in SECRET:
+        shown = f"={without_password(given)!r}"
+    return f"{variable}{shown} is not valid: expected {expected_form(name)}."
+
+
+def without_password(url: str) -> str:
+    """The URL with any password replaced by ***."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return url.split("@")[-1] if "@" in url else url
+    if not password:
+        return url
+    netloc = parts.netloc.rpartition("@")
+    user = netloc[0].partition(":")[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[2]}"))
+
+
+def expected_form(name: str) -> str:
+    """What a setting takes, in words: "a whole number from 1 to 65535", "one of json, text"."""
+    if name in URL_FORMS:
+        return URL_FORMS[name]
+    field = Settings.model_fields.get(name)
+    if field is None:
+        return "a valid value"
+    kind: Any = field.annotation
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        kind = next(arg for arg in typing.get_args(kind) if arg is not type(None))
+    if typing.get_origin(kind) is Literal:
+        return "one of " + ", ".join(str(choice) for choice in typing.get_args(kind))
+    if kind is bool:
+        return "true or false"
+    if typing.get_origin(kind) in (dict, list):
+        return "a JSON object" if typing.get_origin(kind) is dict else "a JSON list"
+    if kind in (int, float):
+        words = ["a whole number" if kind is int else "a number"]
+        for limit in field.metadata:  # annotated-types' Ge, Gt, Le, MinLen…
+            if (low := getattr(limit, "ge", None)) is not None:
+                words.append(f"from {low}")
+            elif (low := getattr(limit, "gt", None)) is not None:
+                words.append(f"over {low}")
+            elif (high := getattr(limit, "le", None)) is not None:
+                words.append(f"to {high}" if len(words) > 1 else f"up to {high}")
+        return " ".join(words)
+    if kind is Path:
+        return "a directory path"
+    if kind is SecretStr:
+        shortest = next((m.min_length for m in field.metadata if hasattr(m, "min_length")), 1)
+        return f"a secret of at least {shortest} characters"
+    return "text"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import re
 from pathlib import Path
 
 from asgi_lifespan import LifespanManager
@@ -109,3 +110,65 @@ async def test_the_server_runs_full_collections_on_its_own_schedule(
 
     assert during >= 3
     assert len(full) == during
+
+
+EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
+REFERENCED = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+
+
+async def test_docs_and_redoc_work_offline_from_our_own_files(client: AsyncClient) -> None:
+    """/docs and /redoc reference no other site; every file they load is served by us, and
+    their Content-Security-Policy allows scripts from us only."""
+    for page in ("/docs", "/redoc"):
+        response = await client.get(page)
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/html")
+        assert not EXTERNAL.search(response.text), response.text
+        policy = response.headers["content-security-policy"]
+        assert "script-src 'self';" in policy
+        assert "http" not in policy
+        assert "unsafe-eval" not in policy
+        assets = REFERENCED.findall(response.text)
+        assert assets
+        for path in assets:
+            assert path.startswith("/docs/assets/")
+            asset = await client.get(path)
+            assert asset.status_code == 200, path
+            assert len(asset.content) > 100
+            kind = asset.headers["content-type"]
+            assert kind.split(";")[0] in ("text/javascript", "text/css", "image/png"), kind
+    swagger = (await client.get("/docs/assets/swagger-ui-bundle.js")).text
+    assert "SwaggerUIBundle" in swagger
+    assert "Redoc" in (await client.get("/docs/assets/redoc.standalone.js")).text
+    problem(await client.get("/docs/assets/..%2F..%2Fconfig.py"), 404)
+    problem(await client.get("/docs/assets/core.py"), 404)
+
+
+async def test_every_response_says_send_no_referrer(client: AsyncClient) -> None:
+    """No response lets a browser tell another site which of our addresses linked to it
+    (invitation links and signed downloads hold secrets)."""
+    for path in ("/healthz", "/docs", "/demo", "/api/v1/users/me", "/nothing-here"):
+        response = await client.get(path)
+        assert response.headers["referrer-policy"] == "no-referrer", path
+
+
+async def test_a_json_body_without_its_content_type_is_told_so(client: AsyncClient) -> None:
+    """A body sent as a form (curl -d without -H) or with no content type gets a 415 saying
+    to send Content-Type: application/json, and nothing is created."""
+    body = b'{"username":"ana","email":"ana@example.com","password":"violeta-azul-42!"}'
+    for headers in (
+        {},
+        {"content-type": "application/x-www-form-urlencoded"},
+        {"content-type": "text/plain"},
+    ):
+        refused = await client.post("/api/v1/auth/register", content=body, headers=headers)
+        assert (
+            "Content-Type: application/json"
+            in problem(refused, 415, "request.content_type")["detail"]
+        )
+    created = await client.post(
+        "/api/v1/auth/register", content=body, headers={"content-type": "application/json"}
+    )
+    assert created.status_code == 201, created.text
+    spec = ok(await client.get("/openapi.json"))
+    assert "415" in spec["paths"]["/api/v1/auth/register"]["post"]["responses"]

@@ -9,7 +9,7 @@ import contextlib
 import logging
 import tempfile
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -61,6 +61,8 @@ class FileWork:
     poll_seconds: float = 1.0
     scratch: Path | None = None  # where images are unpacked; the system's temp dir if None
     sweep_seconds: float = SWEEP_SECONDS
+    # told of each job run: its kind, outcome (done, retry, failed) and seconds (metrics)
+    on_job: Callable[[str, str, float], None] | None = None
 
     def __post_init__(self) -> None:
         self._wakeup = asyncio.Event()
@@ -111,6 +113,7 @@ class FileWork:
             await uow.commit()
         if job is None:
             return False
+        started, outcome = time.monotonic(), "done"
         try:
             if job.kind == IMAGE_JOB:
                 await self._image(job)
@@ -120,7 +123,10 @@ class FileWork:
                 raise ValueError(f"unknown job kind {job.kind!r}")
         except Exception as exc:
             log.exception("job %s (%s %s) failed", job.id, job.kind, job.subject)
+            outcome = "failed" if job.attempts >= MAX_ATTEMPTS else "retry"
             await self._retry(job, exc)
+        if self.on_job is not None:
+            self.on_job(job.kind, outcome, time.monotonic() - started)
         return True
 
     async def _retry(self, job: Job, exc: Exception) -> None:

@@ -25,11 +25,13 @@ from tertulia import __version__
 from tertulia.web import (
     accounts,
     channels,
+    docs,
     errors,
     files,
     limits,
     live,
     messages,
+    metrics,
     ops,
     protocol,
     search,
@@ -75,7 +77,7 @@ TAGS = [
 ]
 
 
-ROUTERS = (accounts, workspaces, channels, messages, files, tus, search, ops)
+ROUTERS = (accounts, workspaces, channels, messages, files, tus, search, ops, metrics)
 DEMO_ASSETS = {"demo.js": "text/javascript; charset=utf-8", "demo.css": "text/css; charset=utf-8"}
 DEMO_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self';"
@@ -123,6 +125,7 @@ class WebConfig:
     max_message_length: int  # limits that are settings: /openapi.json states them as set
     max_file_bytes: int
     cors_origins: tuple[str, ...] = ()
+    metrics_token: str | None = None  # who may read /metrics from anywhere
 
 
 def name_operations(spec: dict[str, Any], routes: Iterable[BaseRoute]) -> None:
@@ -155,25 +158,33 @@ def state_settings(spec: dict[str, Any], config: WebConfig) -> None:
 
 
 def build_app(
-    config: WebConfig, lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]]
+    config: WebConfig,
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
+    figures: metrics.Metrics | None = None,
 ) -> FastAPI:
-    """The app; `lifespan` opens the core and puts it (and the token signer) on `app.state`."""
+    """The app; `lifespan` opens the core and puts it (and the token signer) on `app.state`.
+    `figures` counts requests and answers /metrics (a registry of this app's own if None)."""
     app = FastAPI(
         title="Tertulia",
         version=__version__,
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        docs_url=None,  # ours, in web/docs.py: served with their files, no CDN
+        redoc_url=None,
         # no OpenTelemetry here: checking for it costs every request an environment look-up
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.public_url = config.public_url
+    app.state.metrics = figures = figures or metrics.Metrics()
+    app.state.metrics_token = config.metrics_token
     errors.install(app)
     for module in ROUTERS:
         # the routes themselves, not an included router: FastAPI matches a request against
         # a flat list faster than through its nested-router wrappers
         app.router.routes.extend(module.router.routes)
     app.router.routes.extend(live.router.routes)
+    app.router.routes.extend(docs.router.routes)
     if config.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -203,7 +214,7 @@ def build_app(
         StreamedBodies, limited=RequestBodyLimitMiddleware, max_bytes=config.max_body_bytes
     )
     app.add_middleware(DeclaredBodyLimit, max_bytes=config.max_body_bytes)
-    app.add_middleware(RequestContext)
+    app.add_middleware(RequestContext, observe=figures.observe_request)
 
     def openapi() -> dict[str, Any]:
         """FastAPI's document, with every error each operation can answer (`problems`)."""

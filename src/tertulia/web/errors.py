@@ -118,8 +118,25 @@ async def on_domain_error(request: Request, exc: Exception) -> Response:
     return problem(request, status, exc.code, exc.detail, errors, headers, extra)
 
 
+def _json_declared(request: Request) -> bool:
+    kind = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    return kind == "application/json" or (
+        kind.startswith("application/") and kind.endswith("+json")
+    )
+
+
 async def on_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    if not _json_declared(request) and any(
+        e.get("loc", ())[:1] == ("body",) and e.get("type") != "missing" for e in exc.errors()
+    ):
+        # FastAPI reads a body as JSON only when it says it is (curl -d says it is a form)
+        return problem(
+            request,
+            415,
+            "request.content_type",
+            "Send the body as JSON, with the header Content-Type: application/json.",
+        )
     errors = []
     for error in exc.errors():
         kind = str(error.get("type", "invalid"))

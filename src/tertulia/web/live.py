@@ -186,6 +186,8 @@ async def _write(
     async def send(text: str) -> None:
         await raw_send({"type": "websocket.send", "text": text})
 
+    tally = websocket.app.state.metrics.tally  # counted for /metrics
+
     try:
         await send(
             _frame(
@@ -205,6 +207,7 @@ async def _write(
                     break
                 for item in items:
                     await send(item.frame)
+                tally.delivered += len(items)
         seam = attached.up_to
         while True:
             items = await feed.take()
@@ -214,12 +217,14 @@ async def _write(
                 if item.id and item.id <= seam:
                     continue
                 await raw_send({"type": "websocket.send", "text": item.frame})
+            tally.delivered += len(items)
     except (WebSocketDisconnect, OSError, RuntimeError):
         pass  # the client is gone (closing below does no harm), or a database timed out
     except Exception:
         # a replay the database could not serve, a send that failed: the client resumes
         # from its last id rather than sit on a socket that hears nothing
         log.warning("a socket's writer failed; closing it with resume", exc_info=True)
+    tally.backpressure += feed.overflowed
     if feed.session_ended:
         await _close(websocket, Close.SESSION_ENDED, "session.ended")
     else:

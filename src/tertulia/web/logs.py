@@ -6,6 +6,7 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -50,11 +51,15 @@ class JsonFormatter(logging.Formatter):
 
 class RequestContext:
     """Gives each request an id (the client's `X-Request-ID` if sane, else a new one), echoes
-    it in the response, sets safe default headers, and logs one line per request. Neither the
-    query string nor secrets in the path (invitation tokens) are logged."""
+    it in the response, sets safe default headers (nosniff, no referrer), and logs one line
+    per request. Neither the query string nor secrets in the path (invitation tokens) are
+    logged."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(
+        self, app: ASGIApp, observe: Callable[[str, str, int, float], None] | None = None
+    ) -> None:
         self.app = app
+        self.observe = observe  # (method, route template, status, seconds): for /metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -80,6 +85,9 @@ class RequestContext:
                 named = {name.lower() for name, _ in headers}
                 if b"x-content-type-options" not in named:
                     headers.append((b"x-content-type-options", b"nosniff"))
+                # no address of ours (invitation links, signed downloads) leaks to a link's site
+                if b"referrer-policy" not in named:
+                    headers.append((b"referrer-policy", b"no-referrer"))
                 # API answers are not cached, unless one says how (a file's bytes)
                 if scope["path"].startswith("/api/") and b"cache-control" not in named:
                     headers.append((b"cache-control", b"no-store"))
@@ -94,6 +102,10 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
+            seconds = time.perf_counter() - started
+            if self.observe is not None:
+                route = scope.get("route")  # set by the router: the path's template
+                self.observe(scope["method"], getattr(route, "path", "unmatched"), status, seconds)
             client = scope.get("client")
             access.info(
                 "request",
@@ -101,7 +113,7 @@ class RequestContext:
                     "method": scope["method"],
                     "path": loggable(scope["path"]),
                     "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "duration_ms": round(seconds * 1000, 2),
                     "client": client[0] if client else None,
                     "user_id": scope["state"].get("user_id"),
                 },

@@ -259,6 +259,10 @@ class InlinePool:
         self._made = 0
         self._waiting: deque[asyncio.Future[Connection]] = deque()
 
+    def usage(self) -> tuple[int, int]:
+        """Connections lent out, and the pool's size (for /metrics)."""
+        return self._made - len(self._free), self._size
+
     async def lease(self) -> InlineLease:
         conn = await self._checkout()
         try:

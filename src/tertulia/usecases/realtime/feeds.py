@@ -21,6 +21,7 @@ class Feed:
         "capacity",
         "cut",
         "dropped",
+        "overflowed",
         "session_ended",
         "session_id",
         "user_id",
@@ -36,6 +37,7 @@ class Feed:
         self.session_ended = False  # its session was logged out
         self.active = True  # the person is at this device (its client says "away" otherwise)
         self.dropped = 0  # ephemeral events refused
+        self.overflowed = False  # cut for falling too far behind (backpressure)
         # the scope of the channel its client shows ("ch:…"); typing elsewhere is not sent.
         # None: the client did not say, and hears typing everywhere it may
         self.viewing: str | None = None
@@ -48,7 +50,7 @@ class Feed:
             return
         size = len(self._queue)
         if size >= self.capacity:
-            self.cut = True
+            self.cut = self.overflowed = True
             self._queue.clear()
             self._wake()
             return

@@ -56,6 +56,7 @@ class Live:
         self._told: dict[UserId, str] = {}  # the presence this node last announced
         self._claimed: dict[UserId, str] = {}  # the status this node last stored, per person
         self._started = False
+        self.events_published = 0  # counted for /metrics
 
     async def start(self) -> None:
         await self.hub.start()
@@ -201,6 +202,7 @@ class Live:
         is committed whatever happens here, and the hubs find lost events in the log."""
         if not self._started:
             return
+        self.events_published += len(committed)
         try:
             self.broker.publish([envelope(event) for event in committed])
         except Exception:
