@@ -139,6 +139,7 @@ def serve(
 
     from tertulia.bootstrap import check_database, check_settings
     from tertulia.web.heartbeat import HeartbeatProtocol
+    from tertulia.web.wire import ProblemHttpProtocol
 
     try:
         check_settings(settings)  # fail here, clearly, rather than in every worker
@@ -167,6 +168,9 @@ def serve(
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=10,
+        # httptools, reading addresses past its 64 KiB and answering what it cannot read as
+        # problem+json (see web/wire.py)
+        http=ProblemHttpProtocol,
         # wsproto: a third of the memory per idle connection of the websockets library; with
         # heartbeats that let go of a peer that stopped reading (see web/heartbeat.py)
         ws=HeartbeatProtocol,

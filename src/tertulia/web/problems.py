@@ -25,6 +25,7 @@ CATALOGUE: Mapping[str, tuple[int, str]] = {
     # requests as such
     "request.malformed_json": (400, "The body is not valid (UTF-8) JSON."),
     "request.too_large": (413, "The body is over the size limit."),
+    "request.unreadable": (400, "Not an HTTP/1.1 request the server can read."),
     "request.content_type": (415, "The body is not sent as `application/json`."),
     "http.not_found": (404, "Nothing here: an unknown path, or /metrics for whom it is not."),
     "validation.invalid": (422, "A parameter or field is not valid; `errors` names each."),
