@@ -7,7 +7,8 @@ it cheap enough for every write:
   six hits, one of 600 one per sixty; a small limit (under 20) is counted hit by hit. Whatever a
   process takes counts against the limit, so together the processes never let more through;
   a person whose requests go to several processes may be refused up to what the others still
-  hold (a few hits) early, which no person meets and a runaway script always does;
+  hold (a few hits) early, which no person meets and a runaway script always does. A process
+  takes more when half of what it took is spent, so busy keys never wait for the database;
 - requests that need the database while a count is under way wait for the next one, and go
   together, as one statement for all their keys;
 - a key whose window is used up is refused by each process on its own until the window ends.
@@ -93,11 +94,11 @@ class _Share:
 @dataclass(slots=True)
 class _Waiting:
     """A request's hits that the process holds none of, waiting for the count that takes
-    them."""
+    them; or (with no answer) a key to take more of before what is held runs out."""
 
     keys: list[str]
     hits: Sequence[Hit]
-    answer: asyncio.Future[list[RateLimit]]
+    answer: asyncio.Future[list[RateLimit]] | None
 
 
 class SqlRateLimiter:
@@ -111,6 +112,7 @@ class SqlRateLimiter:
         self._waiting: list[_Waiting] = []
         self._counting: asyncio.Task[None] | None = None
         self._shares: dict[str, _Share] = {}  # stored key → what this process holds of it
+        self._topping: set[str] = set()  # keys more of which is being taken
 
     async def hit(self, key: str, limit: int, window_seconds: int) -> RateLimit:
         return (await self.hit_many([Hit(key, limit, window_seconds)]))[0]
@@ -124,15 +126,16 @@ class SqlRateLimiter:
         needed = [i for i, state in enumerate(states) if state is None]
         if needed:
             loop = asyncio.get_running_loop()
-            waiting = _Waiting(
-                [keys[i] for i in needed], [hits[i] for i in needed], loop.create_future()
-            )
-            self._waiting.append(waiting)
-            if self._counting is None or self._counting.done():
-                self._counting = loop.create_task(self._count_batches())
-            for i, state in zip(needed, await waiting.answer, strict=True):
+            answer: asyncio.Future[list[RateLimit]] = loop.create_future()
+            self._queue(_Waiting([keys[i] for i in needed], [hits[i] for i in needed], answer))
+            for i, state in zip(needed, await answer, strict=True):
                 states[i] = state
         return [state for state in states if state is not None]
+
+    def _queue(self, waiting: _Waiting) -> None:
+        self._waiting.append(waiting)
+        if self._counting is None or self._counting.done():
+            self._counting = asyncio.get_running_loop().create_task(self._count_batches())
 
     def _spend(self, key: str, hit: Hit, now: float) -> RateLimit | None:
         """A hit spent from what this process holds of the key; a refusal if its window is
@@ -142,6 +145,10 @@ class SqlRateLimiter:
             return None
         if share.hits > 0:
             share.hits -= 1
+            ahead = in_advance(hit.limit)
+            if ahead > 1 and share.hits == ahead // 2 and share.left and key not in self._topping:
+                self._topping.add(key)
+                self._queue(_Waiting([key], [hit], None))
             return RateLimit(
                 True, hit.limit, share.hits + share.left, _seconds_until(share.end, now)
             )
@@ -161,8 +168,11 @@ class SqlRateLimiter:
                 counted = await self._count(batch)
             except BaseException as exc:  # each waiting request fails with it; the next batch tries
                 stopped = isinstance(exc, asyncio.CancelledError)
+                self._topping.difference_update(
+                    k for w in batch if w.answer is None for k in w.keys
+                )
                 for waiting in batch:
-                    if not waiting.answer.done():
+                    if waiting.answer is not None and not waiting.answer.done():
                         if stopped:
                             waiting.answer.cancel()
                         else:
@@ -182,7 +192,8 @@ class SqlRateLimiter:
         first: dict[str, Hit] = {}
         for waiting in batch:
             for key, hit in zip(waiting.keys, waiting.hits, strict=True):
-                asked[key] += 1
+                # a request takes one; taking more ahead, what is taken in advance
+                asked[key] += 1 if waiting.answer is not None else in_advance(hit.limit)
                 first.setdefault(key, hit)
         for key, hit in first.items():
             asked[key] = max(asked[key], in_advance(hit.limit))
@@ -222,8 +233,16 @@ class SqlRateLimiter:
         for key, (wanted, limit) in asked.items():
             count, end = after[key]
             given = min(wanted, max(0, limit - (count - wanted)))
-            self._keep(key, _Share(given, max(0, limit - count), end), now)
+            held = self._shares.get(key)
+            if held is not None and held.end == end:  # more of the window it holds
+                held.hits += given
+                held.left = max(0, limit - count)
+            else:
+                self._keep(key, _Share(given, max(0, limit - count), end), now)
         for waiting in batch:
+            if waiting.answer is None:
+                self._topping.difference_update(waiting.keys)
+                continue
             states = []
             for key, hit in zip(waiting.keys, waiting.hits, strict=True):
                 spent = self._spend(key, hit, now)
@@ -265,6 +284,6 @@ class SqlRateLimiter:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._counting
         for waiting in self._waiting:
-            if not waiting.answer.done():
+            if waiting.answer is not None and not waiting.answer.done():
                 waiting.answer.cancel()
         self._waiting.clear()
