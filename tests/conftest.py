@@ -11,13 +11,12 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import asyncpg
 import pytest
 import redis
 from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
 from pydantic import SecretStr
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tertulia.adapters.blobs.local import LocalBlobStore
@@ -93,33 +92,17 @@ def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
     """A database of our own on the test server, migrated once, dropped at the end."""
-    admin = make_url(services.POSTGRES_URL)
-    name = f"tertulia_test_{uuid.uuid4().hex[:10]}"
-    dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+    with services.fresh_postgres("tertulia_test") as url:
 
-    async def admin_exec(sql: str) -> None:
-        conn = await asyncpg.connect(dsn, timeout=5)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
+        async def build() -> None:
+            database = open_database(url, pool_size=2)
+            try:
+                await migrate.upgrade(database)
+            finally:
+                await database.close()
 
-    try:
-        asyncio.run(admin_exec(f'CREATE DATABASE "{name}"'))
-    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        services.unavailable("postgres", f"{services.POSTGRES_URL}: {exc}")
-    url = admin.set(database=name).render_as_string(hide_password=False)
-
-    async def build() -> None:
-        database = open_database(url, pool_size=2)
-        try:
-            await migrate.upgrade(database)
-        finally:
-            await database.close()
-
-    asyncio.run(build())
-    yield url
-    asyncio.run(admin_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(build())
+        yield url
 
 
 @pytest.fixture

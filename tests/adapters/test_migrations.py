@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import asyncpg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tertulia.adapters.blobs.local import LocalBlobStore
@@ -35,19 +33,10 @@ async def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Asyn
         yield database
         await database.close()
         return
-    admin = make_url(services.POSTGRES_URL)
-    dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"tertulia_migrate_{uuid.uuid4().hex[:8]}"
-    try:
-        conn = await asyncpg.connect(dsn, timeout=5)
-    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        services.unavailable("postgres", str(exc))
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    database = open_database(admin.set(database=name).render_as_string(hide_password=False))
-    yield database
-    await database.close()
-    await conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-    await conn.close()
+    with services.fresh_postgres("tertulia_migrate") as url:
+        database = open_database(url)
+        yield database
+        await database.close()
 
 
 def _not_search(name: str | None, kind: str, parents: object) -> bool:
@@ -94,21 +83,7 @@ async def test_files_uploaded_before_file_search_are_found_after_it(
     await migrate.upgrade(empty_database, "0005")
     at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     async with empty_database.writer.begin() as conn:
-        await conn.execute(
-            text(
-                "INSERT INTO users (id, username, email, display_name, title, timezone,"
-                " password_hash, created_at, updated_at)"
-                " VALUES ('u1', 'ana', 'ana@example.com', 'Ana', '', '', 'x', :at, :at)"
-            ),
-            {"at": at},
-        )
-        await conn.execute(
-            text(
-                "INSERT INTO workspaces (id, name, slug, description, created_by, created_at,"
-                " updated_at) VALUES ('w1', 'W', 'w', '', 'u1', :at, :at)"
-            ),
-            {"at": at},
-        )
+        await _owner_and_workspace(conn, at)
         for file_id, name, deleted in (
             ("f1", "Informe Anual.pdf", None),
             ("f2", "viejo.pdf", at),

@@ -3,16 +3,12 @@ exit status 1, no traceback (unless --debug), never a password."""
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import subprocess
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
-from sqlalchemy import make_url
 
 from tests import services
 from tests.e2e.server import TERTULIA, environment, free_port
@@ -41,23 +37,8 @@ def one_line_failure(result: subprocess.CompletedProcess[str]) -> str:
 @pytest.fixture
 def empty_postgres_database() -> Iterator[str]:
     """A PostgreSQL database of its own with no schema in it, dropped after the test."""
-    admin = make_url(services.POSTGRES_URL)
-    name = f"tertulia_empty_{uuid.uuid4().hex[:10]}"
-    dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
-
-    async def admin_exec(sql: str) -> None:
-        conn = await asyncpg.connect(dsn, timeout=5)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    try:
-        asyncio.run(admin_exec(f'CREATE DATABASE "{name}"'))
-    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        services.unavailable("postgres", f"{services.POSTGRES_URL}: {exc}")
-    yield admin.set(database=name).render_as_string(hide_password=False)
-    asyncio.run(admin_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with services.fresh_postgres("tertulia_empty") as url:
+        yield url
 
 
 def test_a_busy_port_is_one_line_naming_the_flag_and_nothing_starts(tmp_path: Path) -> None:
