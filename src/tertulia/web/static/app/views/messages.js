@@ -1,0 +1,119 @@
+// A scrolling list of messages over a Timeline: oldest at the top, newest at the bottom;
+// older pages load as the person scrolls up and the far end is dropped, so the page holds a
+// few hundred messages whatever the channel's length. The place being read never jumps.
+import { html, useRef, useLayoutEffect, useEffect, useState } from "../lib/html.js";
+import { state } from "../lib/store.js";
+import { t, dayLabel } from "../lib/i18n.js";
+import { Message } from "./message.js";
+import { Pending } from "./pending.js";
+
+const NEAR = 600; // px from an end at which the next page loads
+const GROUP_WITHIN = 5 * 60_000;
+
+export function MessageList({ timeline, label, firstUnreadSeq = null, pending = [], context = "channel", onBottom }) {
+  const box = useRef(null);
+  const anchor = useRef(null); // { id, top } to keep in place across a load
+  const stuck = useRef(true); // at the bottom: new messages keep it there
+  const [showJump, setShowJump] = useState(false);
+  const messages = timeline.messages();
+
+  const measureAnchor = () => {
+    const el = box.current;
+    if (!el) return;
+    const top = el.getBoundingClientRect().top;
+    for (const item of el.querySelectorAll("[data-message-id]")) {
+      const rect = item.getBoundingClientRect();
+      if (rect.bottom > top) {
+        anchor.current = { id: item.dataset.messageId, top: rect.top - top };
+        return;
+      }
+    }
+  };
+
+  const load = (which) => {
+    measureAnchor();
+    stuck.current = false;
+    timeline[which]().catch(() => {});
+  };
+
+  const onScroll = () => {
+    const el = box.current;
+    const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
+    stuck.current = fromBottom < 40 && !timeline.hasNewer;
+    setShowJump(timeline.hasNewer || fromBottom > el.clientHeight * 1.5);
+    if (el.scrollTop < NEAR && timeline.hasOlder && !timeline.busy) load("older");
+    else if (fromBottom < NEAR && timeline.hasNewer && !timeline.busy) load("newer");
+    if (stuck.current) onBottom?.();
+  };
+
+  // after each change: keep the anchor where it was, or the bottom in view, or the focus
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    if (timeline.focusId && !timeline.focusShown) {
+      const target = el.querySelector(`[data-message-id="${CSS.escape(timeline.focusId)}"]`);
+      if (target) {
+        target.scrollIntoView({ block: "center" });
+        target.focus({ preventScroll: true });
+        timeline.focusShown = true;
+        stuck.current = false;
+        return;
+      }
+    }
+    if (anchor.current) {
+      const item = el.querySelector(`[data-message-id="${CSS.escape(anchor.current.id)}"]`);
+      if (item) el.scrollTop += item.getBoundingClientRect().top - el.getBoundingClientRect().top - anchor.current.top;
+      anchor.current = null;
+    } else if (stuck.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+    if (stuck.current) onBottom?.();
+  });
+
+  // a new timeline (another channel): start at the bottom
+  useEffect(() => {
+    stuck.current = !timeline.focusId;
+    anchor.current = null;
+    setShowJump(false);
+  }, [timeline]);
+
+  const jump = async () => {
+    stuck.current = true;
+    if (timeline.hasNewer) await timeline.latest();
+    const el = box.current;
+    if (el) el.scrollTop = el.scrollHeight;
+    setShowJump(false);
+    document.getElementById("composer")?.focus();
+  };
+
+  const rows = [];
+  let previous = null;
+  let unreadMarked = false;
+  for (const message of messages) {
+    const at = new Date(message.created_at);
+    const newDay = !previous || new Date(previous.created_at).toDateString() !== at.toDateString();
+    if (newDay) rows.push(html`<div class="day" role="separator" key=${"d" + message.id}><span>${dayLabel(at)}</span></div>`);
+    const unread =
+      !unreadMarked && firstUnreadSeq !== null && message.seq > firstUnreadSeq && message.author_id !== state.me?.id;
+    if (unread) {
+      unreadMarked = true;
+      rows.push(html`<div class="new-line" role="separator" key="new" data-testid="new-messages"><span>${t("messages.new")}</span></div>`);
+    }
+    const grouped =
+      !newDay && !unread && previous && !previous.deleted && previous.author_id === message.author_id &&
+      at - new Date(previous.created_at) < GROUP_WITHIN;
+    rows.push(html`<${Message} key=${message.id} message=${message} grouped=${grouped}
+      focused=${timeline.focusId === message.id} context=${context} />`);
+    previous = message;
+  }
+
+  return html`<div class="messages-wrap">
+    <div class="messages" ref=${box} onScroll=${onScroll} role="log" aria-label=${label} aria-busy=${timeline.busy ? "true" : "false"} tabindex="0">
+      ${timeline.hasOlder && html`<p class="older" role="status">${t("messages.older")}</p>`}
+      ${!timeline.hasOlder && timeline.loaded && html`<p class="beginning">${t("channel.empty", { name: label })}</p>`}
+      ${rows}
+      ${!timeline.hasNewer && pending.map((p) => html`<${Pending} key=${p.id} item=${p} />`)}
+    </div>
+    ${showJump && html`<button type="button" class="jump" onClick=${jump}>${t("messages.jump")} ↓</button>`}
+  </div>`;
+}
