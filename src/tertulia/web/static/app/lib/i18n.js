@@ -19,6 +19,11 @@ function pick() {
   return "en";
 }
 
+/** A feature's own strings (`{ en: {...}, es: {...} }`), kept in its module. */
+export function addStrings(strings) {
+  for (const [code, entries] of Object.entries(strings)) Object.assign(LANGUAGES[code], entries);
+}
+
 export function lang() {
   return language;
 }
