@@ -6,7 +6,7 @@ PY     := $(BIN)/python
 TOOLS  := $(VENV)/tools
 CODE   := $(wildcard src tests bench)
 
-.PHONY: run serve migrate test check format install dev clamd clean
+.PHONY: run serve migrate test check format install dev clamd chromium clean
 
 run: install migrate  ## create .venv, install, migrate var/tertulia.db, serve on 127.0.0.1:8000
 	$(BIN)/tertulia serve
@@ -17,7 +17,7 @@ serve: install
 migrate: install
 	$(BIN)/tertulia migrate
 
-test: dev check clamd  ## lint, type-check, import contracts, then the whole test suite
+test: dev check clamd chromium  ## lint, type-check, import contracts, then the whole test suite
 	$(BIN)/pytest
 
 clamd:  # the virus-scanning tests start their own clamd (Debian/Ubuntu: clamav-daemon)
@@ -29,6 +29,13 @@ clamd:  # the virus-scanning tests start their own clamd (Debian/Ubuntu: clamav-
 	    for s in clamav-daemon clamav-freshclam; do \
 	      invoke-rc.d $$s stop; update-rc.d $$s disable; done >/dev/null 2>&1; true; \
 	  else echo "No clamd, so the virus-scanning tests skip: apt install clamav-daemon"; fi; }
+
+chromium:  # the browser tests (tests/browser) drive Debian's Chromium through Playwright
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 || \
+	      { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; }; \
+	  else echo "No chromium, so the browser tests skip: apt install chromium"; fi; }
 
 check: dev  ## ruff, mypy --strict on src/, the import-direction contract
 	$(BIN)/ruff format --check $(CODE)
