@@ -38,6 +38,9 @@ const handlers = {
   },
   "message.pinned": pinned,
   "message.unpinned": pinned,
+  "file.ready": fileChanged,
+  "file.failed": fileChanged,
+  "file.deleted": fileChanged,
   "reaction.added"(event) {
     react(event.data, +1);
   },
@@ -57,7 +60,11 @@ const handlers = {
     const { user_id } = event.data;
     const ch = state.channels.get(event.channel_id);
     if (user_id === state.me?.id) {
-      emit("refresh-channel", event.channel_id);
+      const data = event.data.channel || {};
+      state.channels.set(event.channel_id, {
+        unread_messages: 0, mentions: 0, last_read_seq: 0, latest_seq: 0, ...ch, ...data, is_member: true,
+      });
+      emit("refresh-channel", event.channel_id); // its counts and members, by REST
     } else if (ch) {
       ch.member_count = (ch.member_count || 0) + 1;
       if (ch.user_ids && !ch.user_ids.includes(user_id)) ch.user_ids = [...ch.user_ids, user_id];
@@ -94,12 +101,12 @@ const handlers = {
   },
   "user.updated"(event) {
     const known = state.people.get(event.data.id);
-    state.people.set(event.data.id, { ...known, ...event.data });
+    state.people = new Map(state.people).set(event.data.id, { ...known, ...event.data }); // a new map: rows redraw
     if (event.data.id === state.me?.id) state.me = { ...state.me, ...event.data };
   },
   "workspace.member_joined"(event) {
     const user = event.data.user;
-    if (user) state.people.set(user.id, user);
+    if (user) state.people = new Map(state.people).set(user.id, user);
     if (event.data.user_id === state.me?.id || user?.id === state.me?.id) emit("rebooted");
   },
   "workspace.updated"(event) {
@@ -151,6 +158,19 @@ function pinned(event) {
   }
 }
 
+/** An image got its thumbnails (or failed to), or a file was deleted: its message shows it. */
+function fileChanged(event) {
+  const file = event.data;
+  const message = file.message_id && state.messages.get(file.message_id);
+  if (message?.files?.some((f) => f.id === file.id)) {
+    const files = event.type === "file.deleted"
+      ? message.files.filter((f) => f.id !== file.id)
+      : message.files.map((f) => (f.id === file.id ? { ...f, ...file } : f));
+    state.messages.set(message.id, { ...message, files });
+  }
+  emit("file", event);
+}
+
 function react({ message_id, emoji, user_id }, delta) {
   const message = state.messages.get(message_id);
   if (!message) return;
@@ -161,9 +181,12 @@ function react({ message_id, emoji, user_id }, delta) {
     reaction = { emoji, count: 0, me: false, user_ids: [] };
     reactions.push(reaction);
   }
-  const had = reaction.user_ids.includes(user_id);
+  // the server names only the first few who reacted: you are known by `me`, and someone it
+  // did not name may still be among the rest
+  const had = reaction.user_ids.includes(user_id) || (user_id === state.me?.id && reaction.me);
+  const unnamed = user_id !== state.me?.id && reaction.count > reaction.user_ids.length;
   if (delta > 0 && had) return;
-  if (delta < 0 && !had) return;
+  if (delta < 0 && !had && !unnamed) return;
   reaction.user_ids = delta > 0 ? [...reaction.user_ids, user_id] : reaction.user_ids.filter((id) => id !== user_id);
   reaction.count = Math.max(0, reaction.count + delta);
   if (user_id === state.me?.id) reaction.me = delta > 0;
@@ -174,8 +197,10 @@ function upsertChannel(event) {
   const data = event.data;
   const known = state.channels.get(data.id);
   if (known) state.channels.set(data.id, { ...known, ...data });
-  else if (data.is_member || data.kind === "public") {
-    state.channels.set(data.id, { unread_messages: 0, mentions: 0, last_read_seq: 0, latest_seq: 0, ...data });
+  else {
+    // a channel this client had not heard of: in the sidebar if the person is in it
+    const member = data.is_member ?? (data.created_by === state.me?.id || (data.user_ids || []).includes(state.me?.id));
+    state.channels.set(data.id, { unread_messages: 0, mentions: 0, last_read_seq: 0, latest_seq: 0, ...data, is_member: member });
   }
 }
 
@@ -208,10 +233,9 @@ export function emit(kind, data) {
 
 export function apply(event) {
   const handler = handlers[event.type];
-  if (handler) {
-    handler(event);
-    changed();
-  }
+  if (handler) handler(event);
+  emit(event.type, event); // features follow any event by its type: on("thread.read", fn)
+  changed();
 }
 
 export { threadOf };

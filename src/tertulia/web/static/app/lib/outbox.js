@@ -40,6 +40,7 @@ async function attempt(id) {
     });
     remember(message);
     if (!message.thread_root_id || message.in_channel) timelineOf(message.channel_id).arrived(message);
+    if (message.thread_root_id) state.timelines.get("thread:" + message.thread_root_id)?.arrived(message);
     state.pending.delete(id);
     backoff = 1_000;
   } catch (error) {

@@ -46,7 +46,10 @@ export function subscribe(listener) {
 /** Re-render the calling component whenever the state changes. */
 export function useStore() {
   const [, bump] = useReducer((n) => n + 1, 0);
-  useEffect(() => subscribe(bump), []);
+  useEffect(() => {
+    bump(); // a change made before this effect ran (an anonymous start is that quick) is not lost
+    return subscribe(bump);
+  }, []);
   return state;
 }
 

@@ -56,12 +56,13 @@ export class Timeline {
     return this._load({}, (ids, slice) => {
       this.ids = ids;
       this.hasOlder = slice.has_older;
-      this.hasNewer = false;
+      this.hasNewer = this.rootId ? slice.has_newer : false; // a thread reads from its start
     });
   }
 
   around(messageId) {
     this.focusId = messageId;
+    this.focusShown = false;
     return this._load({ around: messageId }, (ids, slice) => {
       this.ids = ids;
       this.hasOlder = slice.has_older;

@@ -20,6 +20,13 @@ export function registerMessageAction(action) {
   actions.push(action);
 }
 
+let authorAction = null; // (userId, event): what a click on an author's name does
+
+/** Make authors' names buttons (the people feature opens the person's card). */
+export function registerAuthorAction(run) {
+  authorAction = run;
+}
+
 export const editing = { id: null }; // the message being edited (Up in the composer sets it)
 
 export function Message({ message, grouped, focused, onEdited, context = "channel" }) {
@@ -39,7 +46,9 @@ export function Message({ message, grouped, focused, onEdited, context = "channe
     ${!grouped && html`<div class="avatar" aria-hidden="true">${initials(name)}</div>`}
     <div class="message-main">
       <header class=${grouped ? "visually-hidden" : "message-head"}>
-        <span class="author" id=${"m-" + message.id + "-who"}>${name}</span>
+        ${authorAction
+          ? html`<button type="button" class="author" id=${"m-" + message.id + "-who"} tabindex=${grouped ? "-1" : undefined} onClick=${(e) => authorAction(message.author_id, e)}>${name}</button>`
+          : html`<span class="author" id=${"m-" + message.id + "-who"}>${name}</span>`}
         <time datetime=${message.created_at} title=${when(at)}>${time(at)}</time>
       </header>
       ${message.deleted

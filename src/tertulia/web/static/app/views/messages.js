@@ -1,10 +1,10 @@
 // A scrolling list of messages over a Timeline: oldest at the top, newest at the bottom;
 // older pages load as the person scrolls up and the far end is dropped, so the page holds a
 // few hundred messages whatever the channel's length. The place being read never jumps.
-import { html, useRef, useLayoutEffect, useEffect, useState } from "../lib/html.js";
+import { html, useRef, useLayoutEffect, useEffect, useState, Component } from "../lib/html.js";
 import { state } from "../lib/store.js";
-import { t, dayLabel } from "../lib/i18n.js";
-import { Message } from "./message.js";
+import { t, dayLabel, lang } from "../lib/i18n.js";
+import { Message, editing } from "./message.js";
 import { Pending } from "./pending.js";
 
 const NEAR = 600; // px from an end at which the next page loads
@@ -102,8 +102,9 @@ export function MessageList({ timeline, label, firstUnreadSeq = null, pending = 
     const grouped =
       !newDay && !unread && previous && !previous.deleted && previous.author_id === message.author_id &&
       at - new Date(previous.created_at) < GROUP_WITHIN;
-    rows.push(html`<${Message} key=${message.id} message=${message} grouped=${grouped}
-      focused=${timeline.focusId === message.id} context=${context} />`);
+    rows.push(html`<${Row} key=${message.id} message=${message} grouped=${grouped}
+      focused=${timeline.focusId === message.id} context=${context} editing=${editing.id === message.id}
+      people=${state.people} lang=${lang()} />`);
     previous = message;
   }
 
@@ -116,4 +117,21 @@ export function MessageList({ timeline, label, firstUnreadSeq = null, pending = 
     </div>
     ${showJump && html`<button type="button" class="jump" onClick=${jump}>${t("messages.jump")} ↓</button>`}
   </div>`;
+}
+
+/** A message that renders again only when something it shows changed: a list of hundreds
+ * stays cheap when one of them gets a reaction or someone starts typing. */
+class Row extends Component {
+  shouldComponentUpdate(next) {
+    const now = this.props;
+    return (
+      next.message !== now.message || next.grouped !== now.grouped || next.focused !== now.focused ||
+      next.editing !== now.editing || next.people !== now.people || next.context !== now.context ||
+      next.lang !== now.lang
+    );
+  }
+
+  render(props) {
+    return html`<${Message} ...${props} />`;
+  }
 }
