@@ -6,7 +6,8 @@ before its own (in every frame, iframes too, whatever their origin) listens for
 `securitypolicyviolation`; Playwright reports uncaught errors and console errors of the page
 and its frames (Chromium logs each violation there too, a worker's as well); and Chromium's own
 issue list (DevTools' Issues panel, over CDP) names each violation even where no script of ours
-ran, as in a sandboxed frame that may run none."""
+ran, as in a sandboxed frame that may run none. A worker runs no script of ours until we put
+one in, just after it starts, that tells its violations on its console."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import contextlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from playwright.async_api import BrowserContext, ConsoleMessage, Error, Frame, Page
+from playwright.async_api import BrowserContext, ConsoleMessage, Error, Frame, Page, Worker
 
 Kind = Literal["csp", "error", "console"]
 BINDING = "__tertuliaFault"
@@ -37,6 +38,15 @@ RECORDER = f"""(() => {{
     }});
   }}, true);
 }})();"""
+
+
+# a worker runs none of the document's scripts, so its violations are told on its console
+WORKER_MARK = "[tertulia: Content-Security-Policy violation in a worker] "
+WORKER_RECORDER = f"""() => {{
+  self.addEventListener("securitypolicyviolation", (e) => console.error(
+    {WORKER_MARK!r} + (e.effectiveDirective || e.violatedDirective) + " blocked "
+    + (e.blockedURI || "inline") + " at " + e.sourceFile + ":" + e.lineNumber));
+}}"""
 
 
 @dataclass(frozen=True)
@@ -67,9 +77,11 @@ class Faults:
     def add(self, kind: Kind, who: str, url: str, text: str) -> None:
         self.seen.append(Fault(kind, who, url, text))
 
-    def take(self, kind: Kind | None = None) -> list[Fault]:
-        """Remove and return the faults (of that kind): those a test caused on purpose."""
-        taken = [f for f in self.seen if kind is None or f.kind == kind]
+    def take(self, kind: Kind | None = None, containing: str = "") -> list[Fault]:
+        """Remove and return the faults (of that kind, whose text holds `containing`): those
+        a test caused on purpose, such as the console error Chromium logs for a request the
+        server refused (`take("console", "status of 401")`)."""
+        taken = [f for f in self.seen if (kind is None or f.kind == kind) and containing in f.text]
         self.seen = [f for f in self.seen if f not in taken]
         return taken
 
@@ -124,11 +136,23 @@ def watch_page(page: Page, who: str, faults: Faults) -> None:
         if message.type == "error":
             location = message.location
             url = location.get("url") or page.url
-            faults.add("console", who, url, f"{message.text} (line {location.get('lineNumber')})")
+            if message.text.startswith(WORKER_MARK):
+                faults.add("csp", who, url, message.text.removeprefix(WORKER_MARK))
+            else:
+                line = location.get("lineNumber")
+                faults.add("console", who, url, f"{message.text} (line {line})")
 
     page.on("pageerror", on_error)
     page.on("console", on_console)
+    page.on("worker", lambda worker: faults.pending.append(asyncio.ensure_future(_watch(worker))))
     faults.pending.append(asyncio.ensure_future(_watch_issues(page, who, faults)))
+
+
+async def _watch(worker: Worker) -> None:
+    """A worker's violations, from the moment this runs (one in its very first lines can be
+    missed), said on its console, which reaches the page's as an error of kind "csp"."""
+    with contextlib.suppress(Error):  # a worker that ended already
+        await worker.evaluate(WORKER_RECORDER)
 
 
 async def _watch_issues(page: Page, who: str, faults: Faults) -> None:

@@ -11,6 +11,7 @@ import pytest
 from playwright.async_api import Browser, Page, Route, expect
 
 from tests.browser import axe
+from tests.browser.faults import Fault
 from tests.browser.pages import Pages
 from tests.browser.team import API, Team
 from tests.e2e.server import ServerProcess
@@ -122,6 +123,39 @@ async def test_a_violation_of_a_second_tab_is_recorded(pages: Pages, server: Ser
     assert f"{inline}: script-src-elem blocked inline at {inline}:1" in texts(
         pages.faults.take("csp")
     )
+    pages.faults.take("console")
+
+
+async def test_a_violation_inside_a_worker_is_recorded(pages: Pages, server: ServerProcess) -> None:
+    """A worker whose own policy refuses what it fetches: recorded as a violation, though no
+    script of the document runs in a worker."""
+    page = await pages.open("ana")
+    worker = (
+        "setTimeout(() => fetch('http://other-site.test/datos').catch(() => {}), 300);"
+        " setInterval(() => {}, 1000);"
+    )
+    scripts = {"main.js": "new Worker('/harness/worker.js');", "worker.js": worker}
+
+    async def script(route: Route) -> None:
+        name = route.request.url.rsplit("/", 1)[1]
+        await route.fulfill(
+            body=scripts[name],
+            headers={"Content-Type": "text/javascript", "Content-Security-Policy": STRICT},
+        )
+
+    await page.context.route(f"{server.base}/harness/*.js", script)
+    html = document('<script src="/harness/main.js"></script>')
+    await page.goto(await serve(page, server.base, "/harness/worker", html))
+    found: list[Fault] = []
+    for _ in range(50):
+        await pages.settle()
+        found += pages.faults.take("csp", "blocked http://other-site.test/datos")
+        if found:
+            break
+        await page.wait_for_timeout(100)
+    assert [f.text for f in found] == [
+        f"connect-src blocked http://other-site.test/datos at {server.base}/harness/worker.js:1"
+    ]
     pages.faults.take("console")
 
 
