@@ -259,7 +259,13 @@ class Harness:
         await page.fill(LOGIN_FIELD, person.username)
         await page.fill(PASSWORD_FIELD, person.password)
         await page.click(LOGIN_SUBMIT)
-        await wait_for(page, CHANNEL_LINK.format(id=self.seeded.team.channels[channel]))
+        try:
+            await wait_for(page, CHANNEL_LINK.format(id=self.seeded.team.channels[channel]))
+        except Missing as exc:
+            said = await page.locator("[role=alert]").all_inner_texts()
+            if said:
+                raise Missing(f"{exc}; the page said: {' / '.join(said)}") from exc
+            raise
         await page.goto(self.channel_url(channel))
         await wait_for(page, MESSAGE_WITH_ID.format(id=self.seeded.last[channel]))
         return page
@@ -436,7 +442,11 @@ async def transfer(h: Harness) -> dict[str, Any]:
     await page.wait_for_load_state("networkidle")
     files = []
     for request in finished:
-        if request.resource_type not in ("script", "stylesheet"):
+        path = request.url.split("?", 1)[0]
+        # a module preloaded (<link rel=modulepreload>) is not always typed "script"
+        if request.resource_type not in ("script", "stylesheet") and not path.endswith(
+            (".js", ".mjs", ".css")
+        ):
             continue
         response = await request.response()
         if response is None:
@@ -446,7 +456,7 @@ async def transfer(h: Harness) -> dict[str, Any]:
         files.append(
             {
                 "url": request.url.removeprefix(h.server.base),
-                "type": request.resource_type,
+                "type": "stylesheet" if path.endswith(".css") else "script",
                 "encoding": response.headers.get("content-encoding", "identity"),
                 "sent_bytes": sizes["responseBodySize"],
                 "bytes": len(body),
