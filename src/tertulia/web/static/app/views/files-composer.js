@@ -3,7 +3,7 @@
 // after a dropped connection) and shows as a chip with its progress and a remove button; the
 // message waits for its uploads and carries their ids.
 import { html, useState, useEffect, useRef } from "../lib/html.js";
-import { state } from "../lib/store.js";
+import { state, subscribe } from "../lib/store.js";
 import { t, size, problemText } from "../lib/i18n.js";
 import { del } from "../lib/api.js";
 import { trackBlob } from "../lib/session.js";
@@ -12,7 +12,21 @@ import { registerComposerAddon } from "./composer.js";
 import { ICONS } from "./files-media.js";
 
 const trays = new WeakMap(); // composer textarea -> its tray (for onKey, which gets the box)
+const running = new Set(); // uploads under way, stopped at logout
 let serial = 0;
+
+subscribe(() => {
+  if (state.phase === "ready" || !running.size) return;
+  for (const upload of running) upload.cancel(); // nothing of the last person goes on
+  running.clear();
+});
+
+/** Drafts with attachments of composers that show another channel now, by composer key:
+ * coming back finds them, as the composer finds the text it had (in the state: logout ends them). */
+function kept() {
+  if (!state.fileDrafts) state.fileDrafts = new Map();
+  return state.fileDrafts;
+}
 
 /** Recount what the composer reads: the ids ready to send, and whether to wait. */
 function sync(draft) {
@@ -22,7 +36,7 @@ function sync(draft) {
   draft.uploading = items.filter((a) => a.upload.state !== "done").length;
 }
 
-/** Drop a draft that was not sent (another channel opened): its uploads stop, its files go. */
+/** Drop a draft that was not sent (its composer closed): its uploads stop, its files go. */
 function abandon(draft) {
   if (!draft || draft.sent) return;
   for (const item of draft.attachments || []) discard(item);
@@ -38,7 +52,7 @@ function Attachments({ channelId, draft, box }) {
   const [, bump] = useState(0);
   const redraw = () => bump((n) => n + 1);
   const input = useRef(null);
-  const seen = useRef(draft.current);
+  const seen = useRef({ draft: draft.current, key: null }); // the draft shown, and its composer's key
   const [note, setNote] = useState(null); // "wait" | "failed" | null
   const current = draft.current;
   const items = current.attachments || [];
@@ -53,7 +67,8 @@ function Attachments({ channelId, draft, box }) {
   };
 
   const run = (d, item) => {
-    item.upload.start().then(
+    running.add(item.upload);
+    item.upload.start().finally(() => running.delete(item.upload)).then(
       () => finished(d),
       () => {
         if (d.sendWhenDone && item.upload.state === "failed") setNote("failed");
@@ -161,17 +176,29 @@ function Attachments({ channelId, draft, box }) {
   }, [channelId]);
 
   // the composer starts a new draft when it sends or another channel opens (in its own effect,
-  // after this one): look once everything has run, and let go of a draft left unsent
+  // after this one): look once everything has run; keep an unsent draft's files for when its
+  // channel comes back, and bring back the ones kept for the channel now shown
   useEffect(() => {
     queueMicrotask(() => {
-      if (draft.current === seen.current) return;
-      abandon(seen.current);
-      seen.current = draft.current;
+      const key = box.current?.form?.dataset.composer ?? null;
+      const before = seen.current;
+      if (draft.current === before.draft && key === before.key) return;
+      const left = before.draft;
+      if (draft.current !== left && !left.sent && left.attachments?.length) {
+        left.sendWhenDone = false;
+        if (before.key && key !== before.key) kept().set(before.key, left);
+        else abandon(left);
+      }
+      if (key !== before.key && kept().has(key) && !draft.current.attachments?.length) {
+        draft.current = kept().get(key); // the composer sends from draft.current: these files
+        kept().delete(key);
+      }
+      seen.current = { draft: draft.current, key };
       setNote(null);
       redraw();
     });
   });
-  useEffect(() => () => abandon(seen.current), []);
+  useEffect(() => () => abandon(seen.current.draft), []);
 
   return html`<div class="files-composer">
     <input type="file" multiple hidden ref=${input} onChange=${(e) => (attach(e.target.files), (e.target.value = ""))} />
