@@ -6,7 +6,8 @@ import { remember, timelineOf, threadOf } from "./timeline.js";
 
 const handlers = {
   "message.created"(event) {
-    const message = remember(event.data);
+    // a message's seq is its message.created event's id: the data cannot carry it
+    const message = remember({ ...event.data, seq: event.data.seq ?? event.id });
     if (message.client_msg_id) state.pending.delete(message.client_msg_id);
     if (message.thread_root_id) state.timelines.get("thread:" + message.thread_root_id)?.arrived(message);
     if (!message.thread_root_id || message.in_channel) timelineOf(message.channel_id).arrived(message);

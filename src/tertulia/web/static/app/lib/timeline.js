@@ -123,12 +123,14 @@ export class Timeline {
   }
 }
 
-/** Keep the newest version of a message seen anywhere (REST or socket). */
+/** Keep the newest version of a message seen anywhere (REST or socket). An event's data
+ * lacks what travels apart (its seq, reactions): what is known of those stays. */
 export function remember(message) {
   const known = state.messages.get(message.id);
   if (known && (known.version ?? 0) > (message.version ?? 0)) return known;
-  state.messages.set(message.id, message);
-  return message;
+  const merged = known ? { ...known, ...message } : message;
+  state.messages.set(message.id, merged);
+  return merged;
 }
 
 export function timelineOf(channelId) {
