@@ -323,6 +323,16 @@ def s3_location(settings: Settings, url: str) -> S3Location:
     )
 
 
+def storage_origin(settings: Settings) -> str | None:
+    """The origin an S3 store's presigned URLs point to (path-style: the endpoint's), where
+    downloads and thumbnails redirect; None for local files, which we serve ourselves."""
+    url = settings.blobs_url or ""
+    if not url.startswith("s3://"):
+        return None
+    endpoint = urlsplit(s3_location(settings, url).endpoint)
+    return f"{endpoint.scheme}://{endpoint.netloc.rpartition('@')[2]}"
+
+
 @asynccontextmanager
 async def open_blobs(settings: Settings) -> AsyncIterator[BlobStore]:
     """The blob store TERTULIA_BLOBS_URL names: a local directory or an S3 bucket."""
@@ -513,6 +523,7 @@ def create_app(
             metrics_token=(
                 settings.metrics_token.get_secret_value() if settings.metrics_token else None
             ),
+            storage_origin=storage_origin(settings),
         ),
         lifespan,
         metrics,

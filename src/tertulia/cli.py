@@ -129,8 +129,8 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (TERTULIA_PORT).")] = None,
     workers: Annotated[int | None, typer.Option(help="Processes (TERTULIA_WORKERS).")] = None,
 ) -> None:
-    """Serve the API (and /docs, /demo, /metrics) until interrupted. Checks the settings,
-    the port and the database first."""
+    """Serve the API and the web client (and /docs, /metrics) until interrupted. Checks the
+    settings, the port and the database first."""
     for name, value in (("HOST", host), ("PORT", port), ("WORKERS", workers)):
         if value is not None:
             os.environ[f"TERTULIA_{name}"] = str(value)
@@ -155,8 +155,8 @@ def serve(
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir.resolve())
     base = settings.base_url
     typer.echo(f"Tertulia is starting on {base}")
-    typer.echo(f"  API docs:  {base}/docs")
-    typer.echo(f"  Demo:      {base}/demo")
+    typer.echo(f"  Web client: {base}/")
+    typer.echo(f"  API docs:   {base}/docs")
     uvicorn.run(
         "tertulia.bootstrap:app_from_environment",
         factory=True,

@@ -1,4 +1,4 @@
-"""Operations: probes, request ids, safe headers, the demo client, and errors for unknown paths."""
+"""Operations: probes, request ids, safe headers, and errors for unknown paths."""
 
 from __future__ import annotations
 
@@ -62,24 +62,6 @@ async def test_unknown_paths_and_methods_are_problems_too(client: AsyncClient) -
     """Even a typo in the URL gets a problem document, not an HTML page or a bare string."""
     problem(await client.get("/api/v1/nothing-here"), 404, "http.not_found")
     problem(await client.put("/api/v1/auth/login"), 405, "http.method_not_allowed")
-
-
-async def test_the_demo_client_is_served_under_a_strict_content_security_policy(
-    client: AsyncClient,
-) -> None:
-    """The demo page and its script load from us only; nothing inline runs."""
-    page = await client.get("/demo")
-    assert page.status_code == 200
-    assert '<script src="/demo/demo.js">' in page.text
-    policy = page.headers["content-security-policy"]
-    assert "script-src 'self';" in policy
-    assert "unsafe-inline" not in policy
-    script = await client.get("/demo/demo.js")
-    assert script.headers["content-type"].startswith("text/javascript")
-    assert "/api/v1" in script.text
-    problem(await client.get("/demo/..%2Fapp.py"), 404)
-    problem(await client.get("/demo/secret.txt"), 404)
-    assert (await client.get("/", follow_redirects=False)).headers["location"] == "/demo"
 
 
 async def test_the_server_runs_full_collections_on_its_own_schedule(
@@ -147,7 +129,7 @@ async def test_docs_and_redoc_work_offline_from_our_own_files(client: AsyncClien
 async def test_every_response_says_send_no_referrer(client: AsyncClient) -> None:
     """No response lets a browser tell another site which of our addresses linked to it
     (invitation links and signed downloads hold secrets)."""
-    for path in ("/healthz", "/docs", "/demo", "/api/v1/users/me", "/nothing-here"):
+    for path in ("/healthz", "/docs", "/", "/demo", "/api/v1/users/me", "/nothing-here"):
         response = await client.get(path)
         assert response.headers["referrer-policy"] == "no-referrer", path
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -15,7 +15,6 @@ from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import get_flat_params
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.responses import Response
@@ -25,6 +24,7 @@ from tertulia import __version__
 from tertulia.web import (
     accounts,
     channels,
+    client,
     docs,
     errors,
     files,
@@ -39,7 +39,6 @@ from tertulia.web import (
     workspaces,
 )
 from tertulia.web.auth import AUTHENTICATING, BEARER_SCHEME
-from tertulia.web.errors import problem
 from tertulia.web.guards import DeclaredBodyLimit, StreamedBodies
 from tertulia.web.logs import RequestContext
 from tertulia.web.problems import Operation, document
@@ -78,11 +77,6 @@ TAGS = [
 
 
 ROUTERS = (accounts, workspaces, channels, messages, files, tus, search, ops, metrics)
-DEMO_ASSETS = {"demo.js": "text/javascript; charset=utf-8", "demo.css": "text/css; charset=utf-8"}
-DEMO_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self';"
-    " img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-)
 
 
 def _requires_auth(dependant: Dependant) -> bool:
@@ -112,12 +106,6 @@ def operations(routes: Iterable[BaseRoute]) -> list[Operation]:
     return found
 
 
-def _static(name: str, media_type: str) -> Response:
-    """A file of the demo client, under a strict Content-Security-Policy."""
-    body = resources.files("tertulia.web").joinpath(f"static/{name}").read_bytes()
-    return Response(body, media_type=media_type, headers={"Content-Security-Policy": DEMO_POLICY})
-
-
 @dataclass(frozen=True, slots=True)
 class WebConfig:
     max_body_bytes: int
@@ -126,6 +114,8 @@ class WebConfig:
     max_file_bytes: int
     cors_origins: tuple[str, ...] = ()
     metrics_token: str | None = None  # who may read /metrics from anywhere
+    client_root: Path | None = None  # the web client's files; the package's own if None
+    storage_origin: str | None = None  # where S3 downloads redirect to, for the client's CSP
 
 
 def name_operations(spec: dict[str, Any], routes: Iterable[BaseRoute]) -> None:
@@ -185,6 +175,10 @@ def build_app(
         app.router.routes.extend(module.router.routes)
     app.router.routes.extend(live.router.routes)
     app.router.routes.extend(docs.router.routes)
+    app.state.client = client.ClientFiles(
+        config.client_root or client.packaged_root(), client.policy(config.storage_origin)
+    )
+    app.router.routes.extend(client.router.routes)
     if config.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -261,19 +255,5 @@ def build_app(
     @app.get("/asyncapi.yaml", include_in_schema=False)
     async def asyncapi_yaml() -> Response:
         return Response(asyncapi("yaml"), media_type="application/yaml")
-
-    @app.get("/", include_in_schema=False)
-    async def root() -> RedirectResponse:
-        return RedirectResponse("/demo")
-
-    @app.get("/demo", include_in_schema=False)
-    async def demo() -> Response:
-        return _static("demo.html", "text/html; charset=utf-8")
-
-    @app.get("/demo/{name}", include_in_schema=False)
-    async def demo_asset(name: str) -> Response:
-        if name not in DEMO_ASSETS:
-            return problem(None, 404, "http.not_found", "Not Found.")
-        return _static(name, DEMO_ASSETS[name])
 
     return app

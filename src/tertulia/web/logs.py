@@ -17,11 +17,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 access = logging.getLogger("tertulia.access")
 _INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-_SECRET_SEGMENT = re.compile(r"(/invitations/)[^/]+")
+_SECRET_SEGMENT = re.compile(r"(/invitations/|^/invite/)[^/]+")
 
 
 def loggable(path: str) -> str:
-    """The path with the secrets some paths carry (invitation tokens) blanked out."""
+    """The path with the secrets some paths carry (invitation tokens, in the API's paths and
+    in the client's invitation page) blanked out."""
     return _SECRET_SEGMENT.sub(r"\1…", path)
 
 
