@@ -95,7 +95,8 @@ function received(event) {
   }
   if (event.type === "hello") {
     attempt = 0;
-    lastEventId = event.last_event_id;
+    // resuming, the events after ours up to hello's id are replayed next: keep our cursor
+    if (!event.resumed || lastEventId === null) lastEventId = event.last_event_id;
     state.connection = "online";
     startPinging();
     if (subscribed.length) command({ type: "presence.subscribe", user_ids: subscribed });
@@ -175,6 +176,11 @@ function reviveSoon() {
 }
 
 addEventListener("online", reviveSoon);
+addEventListener("offline", () => {
+  // the device says the network is gone: the socket may not notice for a while; say so now
+  // and let the reconnection loop find the network again
+  if (wanted && socket) socket.close(4000);
+});
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible") reviveSoon();
 });

@@ -22,12 +22,18 @@ export function registerChannelButton(button) {
 export function ChannelView({ channelId, messageId }) {
   const ch = channelId ? state.channels.get(channelId) : null;
   const timeline = channelId ? timelineOf(channelId) : null;
-  const firstUnread = useRef(null);
+  // where the unread part began when the person opened the channel (the "new messages" line
+  // stays there while they read, even after the channel is marked read)
+  const opened = useRef({ id: null, seq: null });
+  if (opened.current.id !== channelId) {
+    const known = channelId ? state.channels.get(channelId) : null;
+    const unread = known && (known.unread_messages > 0 || known.mentions > 0);
+    opened.current = { id: channelId, seq: unread ? known.last_read_seq ?? 0 : null };
+  }
 
   useEffect(() => {
     if (!channelId) return;
     const known = state.channels.get(channelId);
-    firstUnread.current = known && known.unread_messages > 0 ? known.last_read_seq ?? null : null;
     if (!known) {
       get(`/channels/${channelId}`).then(
         (found) => {
@@ -62,7 +68,7 @@ export function ChannelView({ channelId, messageId }) {
           onClick=${(e) => openPane({ kind: b.pane, channelId, opener: e.currentTarget })}>${b.icon(ch)}</button>`)}
       </div>
     </header>
-    <${MessageList} timeline=${timeline} label=${name} firstUnreadSeq=${firstUnread.current}
+    <${MessageList} timeline=${timeline} label=${name} firstUnreadSeq=${opened.current.seq}
       pending=${pendingIn(channelId)} onBottom=${() => markRead(channelId, timeline)} />
     <${Typing} channelId=${channelId} />
     ${ch?.archived_at

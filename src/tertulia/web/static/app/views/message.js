@@ -98,7 +98,7 @@ function EditBox({ message, done }) {
     if (!text || text === message.text) return done();
     setBusy(true);
     try {
-      remember(await patch(`/messages/${message.id}`, { text }));
+      remember(await patch(`/messages/${message.id}`, { text, version: message.version }));
       done();
     } catch (error) {
       setBusy(false);

@@ -7,7 +7,7 @@ import { retry, discard } from "../lib/outbox.js";
 export function Pending({ item }) {
   const failed = item.status === "failed";
   return html`<article class=${"message pending " + item.status} data-testid="message" data-pending=${item.status}
-      aria-label=${t(failed ? "messages.failed" : "messages.pending")}>
+      aria-label=${item.status === "pending" ? t("messages.pending") : t("messages.failed")}>
     <div class="avatar" aria-hidden="true">…</div>
     <div class="message-main">
       <header class="message-head"><span class="author">${displayName(state.me?.id)}</span>

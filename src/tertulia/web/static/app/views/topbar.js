@@ -31,6 +31,7 @@ export function TopBar() {
     ${slots.inbox && html`<${slots.inbox} />`}
     <div class="account">
       <button type="button" class="account-button" aria-haspopup="true" aria-expanded=${menu ? "true" : "false"}
+        aria-label=${t("menu.account") + ": " + (state.me ? displayName(state.me.id) : "")}
         onClick=${() => setMenu(!menu)}>${state.me ? displayName(state.me.id) : ""}</button>
       ${menu && html`<div class="menu" role="group" aria-label=${t("menu.account")}
           onKeyDown=${(e) => e.key === "Escape" && (e.stopPropagation(), setMenu(false))}>
