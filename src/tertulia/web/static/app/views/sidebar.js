@@ -66,7 +66,7 @@ function Item({ ch }) {
        class=${"channel-link" + (unread ? " unread" : "") + (ch.muted ? " muted" : "")} data-channel-id=${ch.id}>
       ${presence ? html`<span class=${"presence " + presence} aria-hidden="true"></span>` : html`<span class="sigil" aria-hidden="true">${ch.kind === "private" ? "🔒" : "#"}</span>`}
       <span class="name">${channelTitle(ch)}</span>
-      ${mentions > 0 && html`<span class="badge" aria-hidden="true">${mentions}</span>`}
+      ${mentions > 0 && html`<span class="badge" aria-hidden="true" data-count=${mentions}></span>`}
     </a>
   </li>`;
 }
