@@ -435,7 +435,7 @@ async def transfer(h: Harness) -> dict[str, Any]:
     """Bytes of script and style a cold load of the channel fetches, as sent and gzipped."""
     page = await h.logged_in("ana")
     finished: list[Any] = []
-    page.on("requestfinished", finished.append)
+    page.on("requestfinished", lambda request: finished.append(request))
     await cold_cache(page)
     await page.goto(h.channel_url(BIG))
     await page.wait_for_function("() => window.__bench.firstMessagePainted !== null")

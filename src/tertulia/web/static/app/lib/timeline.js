@@ -4,7 +4,8 @@
 import { get } from "./api.js";
 import { state, changed } from "./store.js";
 
-export const PAGE = 50;
+export const PAGE = 50; // the first page of a channel, or around a message
+export const MORE = 25; // each page further back or forward: small, so no frame is long
 export const KEEP = 250; // messages kept in a window; past it the far end is dropped
 
 export class Timeline {
@@ -72,7 +73,7 @@ export class Timeline {
 
   older() {
     if (!this.hasOlder || !this.ids.length) return Promise.resolve();
-    return this._load({ before: this.ids[0] }, (ids, slice) => {
+    return this._load({ before: this.ids[0], limit: MORE }, (ids, slice) => {
       this.ids = [...ids.filter((id) => !this.ids.includes(id)), ...this.ids];
       this.hasOlder = slice.has_older;
       if (this.ids.length > KEEP) {
@@ -84,7 +85,7 @@ export class Timeline {
 
   newer() {
     if (!this.hasNewer || !this.ids.length) return Promise.resolve();
-    return this._load({ after: this.ids[this.ids.length - 1] }, (ids, slice) => {
+    return this._load({ after: this.ids[this.ids.length - 1], limit: MORE }, (ids, slice) => {
       const have = new Set(this.ids);
       this.ids = [...this.ids, ...ids.filter((id) => !have.has(id))];
       this.hasNewer = slice.has_newer;

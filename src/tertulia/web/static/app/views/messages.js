@@ -38,12 +38,24 @@ export function MessageList({ timeline, label, firstUnreadSeq = null, pending = 
 
   const onScroll = () => {
     const el = box.current;
+    if (!el) return;
     const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
     stuck.current = fromBottom < 40 && !timeline.hasNewer;
     setShowJump(timeline.hasNewer || fromBottom > el.clientHeight * 1.5);
     if (el.scrollTop < NEAR && timeline.hasOlder && !timeline.busy) load("older");
     else if (fromBottom < NEAR && timeline.hasNewer && !timeline.busy) load("newer");
     if (stuck.current) onBottom?.();
+  };
+
+  const frame = useRef(0);
+  const onScrollEvent = () => {
+    // one look per frame, however many scroll events the wheel sends
+    if (!frame.current) {
+      frame.current = requestAnimationFrame(() => {
+        frame.current = 0;
+        onScroll();
+      });
+    }
   };
 
   // after each change: keep the anchor where it was, or the bottom in view, or the focus
@@ -68,6 +80,11 @@ export function MessageList({ timeline, label, firstUnreadSeq = null, pending = 
       el.scrollTop = el.scrollHeight;
     }
     if (stuck.current) onBottom?.();
+    // a window too short to scroll never fires a scroll event: fill it from the side it is near
+    if (timeline.loaded && !timeline.busy && !timeline.error) {
+      if (el.scrollTop < NEAR && timeline.hasOlder) setTimeout(() => onScroll(), 0);
+      else if (el.scrollHeight - el.scrollTop - el.clientHeight < NEAR && timeline.hasNewer) setTimeout(() => onScroll(), 0);
+    }
   });
 
   // a new timeline (another channel): start at the bottom
@@ -109,7 +126,7 @@ export function MessageList({ timeline, label, firstUnreadSeq = null, pending = 
   }
 
   return html`<div class="messages-wrap">
-    <div class="messages" ref=${box} onScroll=${onScroll} role="log" aria-label=${label} aria-busy=${timeline.busy ? "true" : "false"} tabindex="0">
+    <div class="messages" ref=${box} onScroll=${onScrollEvent} role="log" aria-label=${label} aria-busy=${timeline.busy ? "true" : "false"} tabindex="0">
       ${timeline.hasOlder && html`<p class="older" role="status">${t("messages.older")}</p>`}
       ${!timeline.hasOlder && timeline.loaded && html`<p class="beginning">${t("channel.empty", { name: label })}</p>`}
       ${rows}
