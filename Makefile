@@ -30,12 +30,12 @@ clamd:  # the virus-scanning tests start their own clamd (Debian/Ubuntu: clamav-
 	      invoke-rc.d $$s stop; update-rc.d $$s disable; done >/dev/null 2>&1; true; \
 	  else echo "No clamd, so the virus-scanning tests skip: apt install clamav-daemon"; fi; }
 
-chromium:  # the browser tests (tests/browser) drive Debian's Chromium through Playwright
+chromium:  # the browser tests (tests/browser) drive Debian's Chromium through Playwright (and an emoji font, for reactions and screenshots)
 	@# install it where we can; where we cannot, the browser tests skip (CI requires them)
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 || \
-	      { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; } || \
+	    apt-get install -y -qq --no-install-recommends chromium fonts-noto-color-emoji >/dev/null 2>&1 || \
+	      { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-noto-color-emoji >/dev/null; } || \
 	      echo "Could not install chromium, so the browser tests skip"; \
 	  else echo "No chromium, so the browser tests skip: apt install chromium"; fi; }
 
