@@ -29,7 +29,7 @@ addStrings({
     "search.sort.recent": "Newest first",
     "search.total": ({ n }) => (n === 1 ? "1 result" : `${n.toLocaleString("en")} results`),
     "search.total_about": ({ n }) => `About ${n.toLocaleString("en")} results`,
-    "search.files_shown": ({ n }) => (n === 1 ? "1 file" : `${n} files`),
+    "search.files_shown": ({ n, more }) => (n === 1 && !more ? "1 file" : `${n}${more ? "+" : ""} files`),
     "search.none": "No messages match “{query}”.",
     "search.none_files": "No files match “{query}”.",
     "search.loading": "Searching…",
@@ -71,7 +71,7 @@ addStrings({
     "search.sort.recent": "Más recientes",
     "search.total": ({ n }) => (n === 1 ? "1 resultado" : `${n.toLocaleString("es")} resultados`),
     "search.total_about": ({ n }) => `Unos ${n.toLocaleString("es")} resultados`,
-    "search.files_shown": ({ n }) => (n === 1 ? "1 archivo" : `${n} archivos`),
+    "search.files_shown": ({ n, more }) => (n === 1 && !more ? "1 archivo" : `${n}${more ? "+" : ""} archivos`),
     "search.none": "Ningún mensaje coincide con «{query}».",
     "search.none_files": "Ningún archivo coincide con «{query}».",
     "search.loading": "Buscando…",
@@ -459,7 +459,7 @@ function FileResults({ query, at }) {
   const [found, more] = useSearch(`/workspaces/${state.workspaceId}/search/files`, query, {}, at);
   useEffect(() => learnPeople(found.items.map((hit) => hit.file.uploader_id)), [found.items]);
   return html`<div class="search-results">
-    <p class="search-total" role="status">${found.error ? "" : found.loading && !found.items.length ? t("search.loading") : found.items.length ? t("search.files_shown", { n: found.items.length }) : ""}</p>
+    <p class="search-total" role="status">${found.error ? "" : found.loading && !found.items.length ? t("search.loading") : found.items.length ? t("search.files_shown", { n: found.items.length, more: Boolean(found.next) }) : ""}</p>
     ${found.error && html`<p class="search-error" role="alert">${problemOf(found.error)}</p>`}
     ${!found.error && !found.loading && !found.items.length && html`<p class="search-empty">${t("search.none_files", { query })}</p>`}
     <ul class="file-hits">
