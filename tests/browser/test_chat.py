@@ -252,6 +252,18 @@ async def test_the_keyboard_alone_writes_edits_and_moves_between_channels(
     await edit.fill("segunda versión")
     await edit.press("Enter")
     await expect(message(page, "segunda versión")).to_contain_text("(edited)")
+    # the list reads like a feed: Up and Down move between messages, Tab reaches the actions
+    await page.get_by_role("log").focus()
+    await page.keyboard.press("ArrowUp")
+    await expect(message(page, "segunda versión")).to_be_focused()
+    await expect(
+        message(page, "segunda versión").get_by_role("group", name="Message actions")
+    ).to_be_visible()
+    for _ in range(3):  # past the author's name, to the first action
+        await page.keyboard.press("Tab")
+        if await message(page, "segunda versión").locator("[data-action]:focus").count():
+            break
+    await expect(message(page, "segunda versión").locator("[data-action]:focus")).to_be_visible()
     await page.keyboard.press("Alt+ArrowDown")
     await expect(page.get_by_role("heading", name="#diseño")).to_be_visible()
     await page.keyboard.press("Alt+ArrowUp")

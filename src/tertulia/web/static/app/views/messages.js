@@ -58,6 +58,26 @@ export function MessageList({ timeline, label, firstUnreadSeq = null, pending = 
     }
   };
 
+  // the keyboard reads the list as it reads a feed: Up and Down move between messages (each
+  // shows its actions when focused, and Tab reaches them), Home and End go to either end
+  const onKeyDown = (event) => {
+    const el = box.current;
+    const current = event.target.closest?.("[data-message-id]");
+    if (!el || (event.target !== el && event.target !== current)) return;
+    const all = [...el.querySelectorAll("article[data-message-id]")];
+    if (!all.length) return;
+    let next = null;
+    const at = current ? all.indexOf(current) : -1;
+    if (event.key === "ArrowUp") next = at < 0 ? all[all.length - 1] : all[Math.max(0, at - 1)];
+    else if (event.key === "ArrowDown") next = at < 0 ? all[all.length - 1] : all[Math.min(all.length - 1, at + 1)];
+    else if (event.key === "Home") next = all[0];
+    else if (event.key === "End") next = all[all.length - 1];
+    if (!next) return;
+    event.preventDefault();
+    next.focus();
+    next.scrollIntoView({ block: "nearest" });
+  };
+
   // after each change: keep the anchor where it was, or the bottom in view, or the focus
   useLayoutEffect(() => {
     const el = box.current;
@@ -126,7 +146,7 @@ export function MessageList({ timeline, label, firstUnreadSeq = null, pending = 
   }
 
   return html`<div class="messages-wrap">
-    <div class="messages" ref=${box} onScroll=${onScrollEvent} role="log" aria-label=${label} aria-busy=${timeline.busy ? "true" : "false"} tabindex="0">
+    <div class="messages" ref=${box} onScroll=${onScrollEvent} onKeyDown=${onKeyDown} role="log" aria-label=${label} aria-busy=${timeline.busy ? "true" : "false"} tabindex="0">
       ${timeline.hasOlder && html`<p class="older" role="status">${t("messages.older")}</p>`}
       ${!timeline.hasOlder && timeline.loaded && html`<p class="beginning">${t("channel.empty", { name: label })}</p>`}
       ${rows}
