@@ -83,8 +83,11 @@ class Shaper:
             values[name] = "".join(self.rng.choice(pool) for _ in range(limits[name]))
 
     def _header_text(self, length: int) -> str:
-        """Text a header may carry: visible ASCII and Latin-1, no separators of ours."""
-        return "".join(self.rng.choice(HEADER_CHARACTERS) for _ in range(length))
+        """Text a header may carry: visible ASCII and Latin-1, no separators of ours, and
+        not starting with a no-break space (the client refuses a value that starts with
+        what Unicode calls whitespace)."""
+        text = "".join(self.rng.choice(HEADER_CHARACTERS) for _ in range(length))
+        return text.lstrip("\xa0") or "x"
 
     def _body_strings(self, method: str, path: str) -> dict[str, int]:
         """The JSON body's plain string fields (no pattern, format or enum): their maxLength."""

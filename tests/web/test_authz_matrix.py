@@ -373,6 +373,7 @@ PUBLIC_ROUTES = {
     ("POST", "/api/v1/auth/register"),
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/auth/refresh"),
+    ("GET", "/api/v1/invitations/{token}"),  # the link's secret is what shows it
 }
 
 # The world -----------------------------------------------------------------------------------

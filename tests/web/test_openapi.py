@@ -26,6 +26,7 @@ DOCUMENTED_PATHS = {  # the public paths of ../shared/API.md that exist so far
     "/api/v1/workspaces/{workspace_id}",
     "/api/v1/workspaces/{workspace_id}/members",
     "/api/v1/workspaces/{workspace_id}/invitations",
+    "/api/v1/invitations/{token}",
     "/api/v1/invitations/{token}/accept",
     "/api/v1/workspaces/{workspace_id}/members/{user_id}",
     "/api/v1/workspaces/{workspace_id}/channels",

@@ -45,6 +45,8 @@ class AuthPolicy:
     login_per_address: Limit = Limit(100, 900)
     register_per_address: Limit = Limit(20, 3600)
     refresh_per_address: Limit = Limit(300, 900)
+    # looking at an invitation link before accepting it (the token is the secret)
+    invitation_per_address: Limit = Limit(300, 900)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,12 +153,14 @@ class Accounts:
         return user
 
     async def throttle(self, action: str, ip: str) -> RateLimit:
-        """Count an attempt at login, register or refresh from an address; raise RateLimited
-        past the limit, else return what remains (for the RateLimit headers)."""
+        """Count an attempt at login, register, refresh or an invitation's preview from an
+        address; raise RateLimited past the limit, else return what remains (for the
+        RateLimit headers)."""
         limit = {
             "login": self.policy.login_per_address,
             "register": self.policy.register_per_address,
             "refresh": self.policy.refresh_per_address,
+            "invitation": self.policy.invitation_per_address,
         }[action]
         return await self._hit(f"{action}:ip:{ip}", limit)
 

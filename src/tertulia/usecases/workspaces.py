@@ -12,6 +12,7 @@ from tertulia.domain.channels import DEFAULT_CHANNEL, Channel, ChannelKind
 from tertulia.domain.errors import Conflict, Invalid, NotFound
 from tertulia.domain.events import Event
 from tertulia.domain.ids import ChannelId, InvitationId, UserId, WorkspaceId, new_id
+from tertulia.domain.users import User
 from tertulia.domain.workspaces import Invitation, Membership, Role, Workspace
 from tertulia.usecases import pages
 from tertulia.usecases.ports import Clock, MemberRow, UnitOfWork, UnitOfWorkFactory
@@ -23,6 +24,15 @@ from tertulia.usecases.tokens import new_token, token_hash
 class WorkspaceChange:
     name: str | None = None
     description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationPreview:
+    """What an invitation link leads to, as whoever holds it may see before accepting."""
+
+    invitation: Invitation
+    workspace: Workspace
+    inviter: User
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +243,23 @@ class Workspaces:
             await uow.invitations.add(invitation, token_hash(token))
             await uow.commit()
         return invitation, token
+
+    async def preview(self, token: str) -> InvitationPreview:
+        """The workspace, inviter and role of an invitation that can still be accepted; the
+        token is the secret, so no identity is asked. Raises what accepting would: NotFound
+        `invitation.not_found` for an unknown token, Conflict `invitation.revoked`,
+        `invitation.expired` or `invitation.used_up` for one that no longer works."""
+        async with self.uow(read_only=True) as uow:
+            invitation = await uow.invitations.find_by_token(token_hash(token))
+            workspace = await uow.workspaces.find(invitation.workspace_id) if invitation else None
+            if invitation is None or workspace is None:
+                raise NotFound("No such invitation.", "invitation.not_found")
+            inviter = await uow.members.find(workspace.id, invitation.created_by)
+            invitation.check_usable(self.clock(), inviter)
+            # check_usable refused invitations whose inviter left
+            return InvitationPreview(
+                invitation, workspace, await uow.users.get(invitation.created_by)
+            )
 
     async def accept(self, actor: UserId, token: str) -> tuple[Workspace, Membership, bool]:
         """Join the workspace of an invitation; accepting again changes nothing.

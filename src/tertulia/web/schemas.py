@@ -378,8 +378,10 @@ class NewInvitationOut(InvitationOut):
 
     token: str = Field(description="The secret of the link; shown only now.", examples=["f3Q2…"])
     url: str = Field(
-        description="Where the invited person accepts (`POST` it with their access token).",
-        examples=["https://chat.example.com/api/v1/invitations/f3Q2…/accept"],
+        description="The link to send: the web client's page for it, where the invited person"
+        " sees the invitation and accepts it (a program shows it with"
+        " `GET /api/v1/invitations/{token}` and accepts it with `POST …/accept`).",
+        examples=["https://chat.example.com/invite/f3Q2…"],
     )
 
     @classmethod
@@ -387,7 +389,42 @@ class NewInvitationOut(InvitationOut):
         return cls(
             **InvitationOut.of(invitation).model_dump(),
             token=token,
-            url=f"{base_url.rstrip('/')}/api/v1/invitations/{token}/accept",
+            url=f"{base_url.rstrip('/')}/invite/{token}",
+        )
+
+
+class InvitingWorkspaceOut(Out):
+    id: str = Field(description="Workspace id.", examples=[EXAMPLE_WS])
+    name: str = Field(description="Display name.", examples=["Equipo Núcleo"])
+    slug: str = Field(description="Unique URL handle.", examples=["equipo-nucleo"])
+
+
+class InviterOut(Out):
+    id: str = Field(description="User id.", examples=[EXAMPLE_USER])
+    display_name: str = Field(description="Name shown in the interface.", examples=["Ana García"])
+
+
+class InvitationPreviewOut(Out):
+    """An invitation that can still be accepted, as its link's holder sees it."""
+
+    workspace: InvitingWorkspaceOut = Field(description="The workspace it lets you join.")
+    inviter: InviterOut = Field(description="Who made the link.")
+    role: Role = Field(description="Role given on joining.", examples=["member"])
+    expires_at: datetime = Field(
+        description="When the link stops working.", examples=[EXAMPLE_TIME]
+    )
+
+    @classmethod
+    def of(
+        cls, workspace: Workspace, inviter: User, invitation: Invitation
+    ) -> InvitationPreviewOut:
+        return cls(
+            workspace=InvitingWorkspaceOut(
+                id=workspace.id, name=workspace.name, slug=workspace.slug
+            ),
+            inviter=InviterOut(id=inviter.id, display_name=inviter.display_name),
+            role=invitation.role,
+            expires_at=invitation.expires_at,
         )
 
 

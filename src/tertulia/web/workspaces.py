@@ -9,12 +9,15 @@ from fastapi import APIRouter, Path, Query, Request
 
 from tertulia.domain.ids import ID_PATTERN, ChannelId, InvitationId, UserId, WorkspaceId
 from tertulia.usecases.workspaces import InvitationDraft, WorkspaceChange
+from tertulia.web.accounts import client_of
 from tertulia.web.auth import Core, CurrentUser
+from tertulia.web.limits import headers_of
 from tertulia.web.problems import problems
 from tertulia.web.schemas import (
     AcceptedOut,
     InvitationIn,
     InvitationOut,
+    InvitationPreviewOut,
     MemberOut,
     NewInvitationOut,
     PageOut,
@@ -201,6 +204,29 @@ async def revoke_invitation(
     """Its creator or an admin revokes a link; it stops working at once. Revoking twice is
     fine."""
     await core.workspaces.revoke(user, WorkspaceId(workspace_id), InvitationId(invitation_id))
+
+
+@router.get(
+    "/invitations/{token}",
+    summary="Look at an invitation",
+    responses=problems(
+        "invitation.not_found",
+        "invitation.expired",
+        "invitation.revoked",
+        "invitation.used_up",
+        "auth.rate_limited",
+    ),
+)
+async def preview(token: TokenPath, request: Request, core: Core) -> InvitationPreviewOut:
+    """What an invitation link leads to, before accepting it: the workspace, who invites and
+    with what role, until when. No token is needed: the link's secret is what shows it. An
+    invitation that can no longer be accepted answers as accepting it would (404, or 409
+    `invitation.expired`, `invitation.revoked`, `invitation.used_up`). Limited per client
+    address, like logins (the `RateLimit-*` headers say what remains)."""
+    state = await core.accounts.throttle("invitation", client_of(request).ip)
+    request.state.rate_limit_headers = headers_of(state)
+    found = await core.workspaces.preview(token)
+    return InvitationPreviewOut.of(found.workspace, found.inviter, found.invitation)
 
 
 @router.post(
