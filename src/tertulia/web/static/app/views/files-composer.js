@@ -21,8 +21,9 @@ subscribe(() => {
   running.clear();
 });
 
-/** Drafts with attachments of composers that show another channel now, by composer key:
- * coming back finds them, as the composer finds the text it had (in the state: logout ends them). */
+/** Unsent drafts with attachments of composers that show another channel now (or closed), by
+ * composer key: coming back finds them, as the composer finds the text it had. In the state:
+ * logout ends them (and `running` their uploads). */
 function kept() {
   if (!state.fileDrafts) state.fileDrafts = new Map();
   return state.fileDrafts;
@@ -36,10 +37,26 @@ function sync(draft) {
   draft.uploading = items.filter((a) => a.upload.state !== "done").length;
 }
 
-/** Drop a draft that was not sent (its composer closed): its uploads stop, its files go. */
-function abandon(draft) {
-  if (!draft || draft.sent) return;
-  for (const item of draft.attachments || []) discard(item);
+const composerKey = (box) => box.current?.form?.dataset.composer ?? null;
+
+/**
+ * Keep `draft.current` the draft that holds this composer's attachments. The composer starts
+ * a fresh draft when it sends or shows another channel, in an effect whose order against ours
+ * is not fixed: so this looks at where things stand, whenever it runs. A draft left unsent
+ * is kept under its composer's key (or taken back, when the composer replaced it without
+ * changing channel), and the draft kept for the channel now shown is brought back.
+ */
+function settle(draft, key, shown) {
+  if (shown && shown !== draft.current && !shown.sent && shown.attachments?.length) {
+    shown.sendWhenDone = false;
+    if (shown.key === key && !draft.current.attachments?.length) draft.current = shown;
+    else if (shown.key !== key) kept().set(shown.key, shown);
+  }
+  if (!draft.current.attachments?.length && kept().has(key)) {
+    draft.current = kept().get(key); // the composer sends from draft.current: these files
+    kept().delete(key);
+  }
+  return draft.current;
 }
 
 function discard(item) {
@@ -52,10 +69,12 @@ function Attachments({ channelId, draft, box }) {
   const [, bump] = useState(0);
   const redraw = () => bump((n) => n + 1);
   const input = useRef(null);
-  const seen = useRef({ draft: draft.current, key: null }); // the draft shown, and its composer's key
+  const seen = useRef(null); // the draft whose chips were last shown
   const [note, setNote] = useState(null); // "wait" | "failed" | null
-  const current = draft.current;
+  const current = draft.current; // the chips this render shows
   const items = current.attachments || [];
+  const drawn = useRef(null);
+  drawn.current = current;
 
   const finished = (d) => {
     sync(d);
@@ -77,8 +96,19 @@ function Attachments({ channelId, draft, box }) {
     );
   };
 
+  const check = () => {
+    const shown = settle(draft, composerKey(box), seen.current);
+    if (shown !== seen.current) {
+      seen.current = shown;
+      setNote(null);
+    }
+    if (shown !== drawn.current) redraw();
+  };
+
   const attach = (files) => {
+    check();
     const d = draft.current;
+    d.key = composerKey(box);
     const workspaceId = state.channels.get(channelId)?.workspace_id || state.workspaceId;
     const added = [...files].map((file) => {
       const item = { key: ++serial, file, upload: new Upload(file, workspaceId, () => (sync(d), redraw())) };
@@ -93,6 +123,7 @@ function Attachments({ channelId, draft, box }) {
   };
 
   const remove = (item) => {
+    check();
     const d = draft.current;
     discard(item);
     d.attachments = (d.attachments || []).filter((a) => a !== item);
@@ -104,12 +135,14 @@ function Attachments({ channelId, draft, box }) {
   };
 
   const retry = (item) => {
+    check();
     setNote(draft.current.sendWhenDone ? "wait" : null);
     run(draft.current, item);
   };
 
   // the person asked to send while uploads are under way: send once they are done
   const sendLater = () => {
+    check();
     const d = draft.current;
     if ((d.attachments || []).some((a) => a.upload.state === "failed")) {
       setNote("failed");
@@ -120,19 +153,20 @@ function Attachments({ channelId, draft, box }) {
   };
 
   const actions = useRef(null); // this render's functions, for the listeners set up once
-  actions.current = { attach, sendLater };
+  actions.current = { attach, sendLater, check };
 
   useEffect(() => {
     const el = box.current;
     if (!el) return undefined;
-    trays.set(el, { busy: () => draft.current.uploading > 0, sendLater: () => actions.current.sendLater() });
+    const busy = () => (actions.current.check(), draft.current.uploading > 0); // right before a send
+    trays.set(el, { busy, sendLater: () => actions.current.sendLater() });
     const paste = (event) => {
       const files = [...(event.clipboardData?.files || [])];
       if (!files.length) return;
       if (!event.clipboardData.getData("text/plain")) event.preventDefault(); // an image, not its name
       actions.current.attach(files);
     };
-    const submit = () => draft.current.uploading > 0 && actions.current.sendLater(); // the send button
+    const submit = () => busy() && actions.current.sendLater(); // the send button, before the composer
     const form = el.form;
     el.addEventListener("paste", paste);
     form?.addEventListener("submit", submit, true);
@@ -175,30 +209,21 @@ function Attachments({ channelId, draft, box }) {
     };
   }, [channelId]);
 
-  // the composer starts a new draft when it sends or another channel opens (in its own effect,
-  // after this one): look once everything has run; keep an unsent draft's files for when its
-  // channel comes back, and bring back the ones kept for the channel now shown
+  // after every render, and once the effects of this one (the composer's too) have run
   useEffect(() => {
-    queueMicrotask(() => {
-      const key = box.current?.form?.dataset.composer ?? null;
-      const before = seen.current;
-      if (draft.current === before.draft && key === before.key) return;
-      const left = before.draft;
-      if (draft.current !== left && !left.sent && left.attachments?.length) {
-        left.sendWhenDone = false;
-        if (before.key && key !== before.key) kept().set(before.key, left);
-        else abandon(left);
-      }
-      if (key !== before.key && kept().has(key) && !draft.current.attachments?.length) {
-        draft.current = kept().get(key); // the composer sends from draft.current: these files
-        kept().delete(key);
-      }
-      seen.current = { draft: draft.current, key };
-      setNote(null);
-      redraw();
-    });
+    check();
+    queueMicrotask(() => actions.current.check());
   });
-  useEffect(() => () => abandon(seen.current.draft), []);
+  useEffect(
+    () => () => {
+      const shown = seen.current; // the composer closes (a thread pane): kept for its return
+      if (shown && !shown.sent && shown.attachments?.length) {
+        shown.sendWhenDone = false;
+        kept().set(shown.key, shown);
+      }
+    },
+    [],
+  );
 
   return html`<div class="files-composer">
     <input type="file" multiple hidden ref=${input} onChange=${(e) => (attach(e.target.files), (e.target.value = ""))} />
