@@ -3,6 +3,8 @@ only files of its folder, with ETags, `no-cache` and a strict Content-Security-P
 
 from __future__ import annotations
 
+import re
+
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -209,15 +211,40 @@ async def test_every_packaged_file_of_a_served_type_is_served(
     async with serve(sqlite_url, tmp_path) as http:
         page = await http.get("/")
         assert page.status_code == 200
-        assert page.content == (folder / "index.html").read_bytes()
+        # the page as packaged, with every module of the client listed to fetch at once
+        preloaded = re.findall(r'<link rel="modulepreload" href="/app/([^"]+)">', page.text)
+        modules = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.js"))
+        assert preloaded == modules
+        packaged = (folder / "index.html").read_text()
+        assert re.sub(r'<link rel="modulepreload"[^>]*>\s*', "", page.text) == re.sub(
+            r"<!-- modules -->\s*", "", packaged
+        )
         assert page.headers["content-security-policy"] == POLICY
         served = 0
         for path in folder.rglob("*"):
             name = path.relative_to(folder).as_posix()
             hidden = any(part.startswith(".") for part in name.split("/"))
+            if name == "index.html":
+                continue  # the page, with its modules listed: above
             if path.is_file() and path.suffix in client.MEDIA_TYPES and not hidden:
                 answer = await http.get(f"/app/{name}")
                 assert answer.status_code == 200, name
                 assert answer.content == path.read_bytes(), name
                 served += 1
     assert served > 1
+
+
+async def test_text_files_travel_gzipped_to_browsers_that_accept_it(browser: AsyncClient) -> None:
+    """Scripts and styles are sent gzipped (with their own ETag) when the browser says it
+    takes gzip, and as they are otherwise; either way the bytes are the file's."""
+    zipped = await browser.get("/app/main.js", headers={"Accept-Encoding": "gzip"})
+    plain = await browser.get("/app/main.js", headers={"Accept-Encoding": "identity"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert "content-encoding" not in plain.headers
+    assert zipped.content == plain.content  # httpx undoes the gzip
+    assert zipped.headers["vary"] == plain.headers["vary"] == "Accept-Encoding"
+    assert zipped.headers["etag"] != plain.headers["etag"]
+    again = await browser.get(
+        "/app/main.js", headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["etag"]}
+    )
+    assert again.status_code == 304

@@ -11,6 +11,7 @@ that starts with a dot (`..`, hidden files) or any other character than letters,
 from __future__ import annotations
 
 import asyncio
+import gzip
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -64,11 +65,18 @@ def packaged_root() -> Path:
     return Path(str(resources.files("tertulia.web").joinpath("static/app")))
 
 
+# where index.html lists every module of the client for the browser to fetch at once, rather
+# than one level of imports after another (a cold load is then one round of requests)
+MODULES_MARK = b"<!-- modules -->"
+COMPRESSIBLE = (".html", ".js", ".mjs", ".css", ".svg", ".json", ".map", ".webmanifest", ".txt")
+
+
 @dataclass(frozen=True, slots=True)
 class _Loaded:
     stamp: tuple[int, int]  # mtime_ns and size when read
     body: bytes
     etag: str
+    gzipped: bytes | None = None  # the same bytes gzipped, for browsers that accept it
 
 
 @dataclass(slots=True)
@@ -95,10 +103,17 @@ class ClientFiles:
             "Cache-Control": "no-cache",
             "Content-Security-Policy": self.csp,
         }
+        body = found.body
+        if found.gzipped is not None:
+            headers["Vary"] = "Accept-Encoding"
+            if "gzip" in request.headers.get("accept-encoding", ""):
+                body = found.gzipped
+                headers["Content-Encoding"] = "gzip"
+                headers["ETag"] = found.etag[:-1] + '-gzip"'  # another representation
         wanted = request.headers.get("if-none-match", "")
-        if found.etag in (tag.strip() for tag in wanted.split(",")):
+        if headers["ETag"] in (tag.strip() for tag in wanted.split(",")):
             return Response(status_code=304, headers=headers)
-        return Response(found.body, media_type=media_type, headers=headers)
+        return Response(body, media_type=media_type, headers=headers)
 
     async def _find(self, name: str) -> _Loaded | None:
         path = self.root / name
@@ -121,7 +136,19 @@ class ClientFiles:
         if not real.is_relative_to(self.root) or not real.is_file():
             return None
         body = real.read_bytes()
-        return _Loaded(stamp, body, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
+        if real.name == INDEX:
+            body = body.replace(MODULES_MARK, self._preloads())
+        gzipped = gzip.compress(body, 9, mtime=0) if real.suffix in COMPRESSIBLE else None
+        return _Loaded(stamp, body, f'"{hashlib.sha256(body).hexdigest()[:32]}"', gzipped)
+
+    def _preloads(self) -> bytes:
+        """A `<link rel=modulepreload>` for each module of the client, as the page lists them."""
+        links = [
+            f'  <link rel="modulepreload" href="/app/{module.relative_to(self.root).as_posix()}">'
+            for module in sorted(self.root.rglob("*.js"))
+            if _SERVABLE.fullmatch(module.relative_to(self.root).as_posix())
+        ]
+        return "\n".join(links).lstrip().encode()
 
 
 def _files(request: Request) -> ClientFiles:
