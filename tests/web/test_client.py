@@ -3,9 +3,8 @@ only files of its folder, with ETags, `no-cache` and a strict Content-Security-P
 
 from __future__ import annotations
 
-import re
-
 import os
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path

@@ -1,7 +1,7 @@
 // A channel: its header, its messages and the composer. Opening one loads its latest page
 // (or the page around a linked message), tells the socket what is on screen, and marks it
 // read while the newest message is in view.
-import { html, useEffect, useRef } from "../lib/html.js";
+import { html, useEffect, useRef, Component } from "../lib/html.js";
 import { state, changed, channelTitle, notice } from "../lib/store.js";
 import { t, problemText } from "../lib/i18n.js";
 import { get, post } from "../lib/api.js";
@@ -12,6 +12,20 @@ import { MessageList } from "./messages.js";
 import { Composer } from "./composer.js";
 import { Typing } from "./typing.js";
 import { openPane } from "./pane.js";
+
+const KEPT_CHANNELS = 4;
+
+/** A channel's message list, built once and kept while hidden (only its own changes and
+ * becoming shown draw it again). */
+class Slot extends Component {
+  shouldComponentUpdate(next) {
+    return next.active || next.active !== this.props.active || next.version !== this.props.version;
+  }
+
+  render({ active, ...list }) {
+    return html`<div class="timeline-slot" hidden=${!active}><${MessageList} active=${active} ...${list} /></div>`;
+  }
+}
 
 const headerButtons = []; // [{ name, label(ch), icon, pane }] features add theirs
 
@@ -25,6 +39,21 @@ export function ChannelView({ channelId, messageId }) {
   // where the unread part began when the person opened the channel (the "new messages" line
   // stays there while they read, even after the channel is marked read)
   const opened = useRef({ id: null, seq: null });
+  // the last few channels opened stay in the page, hidden: going back to one shows it as it
+  // was (its place in the history too) without building it again
+  const slots = useRef([]);
+  const used = useRef(new Map());
+  if (channelId) {
+    used.current.set(channelId, performance.now());
+    if (!slots.current.includes(channelId)) {
+      if (slots.current.length < KEPT_CHANNELS) slots.current = [...slots.current, channelId];
+      else {
+        const oldest = slots.current.reduce((a, b) => (used.current.get(a) <= used.current.get(b) ? a : b));
+        used.current.delete(oldest);
+        slots.current = slots.current.map((id) => (id === oldest ? channelId : id)); // in place: no other moves
+      }
+    }
+  }
   if (opened.current.id !== channelId) {
     const known = channelId ? state.channels.get(channelId) : null;
     const unread = known && (known.unread_messages > 0 || known.mentions > 0);
@@ -68,8 +97,10 @@ export function ChannelView({ channelId, messageId }) {
           onClick=${(e) => openPane({ kind: b.pane, channelId, opener: e.currentTarget })}>${b.icon(ch)}</button>`)}
       </div>
     </header>
-    <${MessageList} timeline=${timeline} label=${name} firstUnreadSeq=${opened.current.seq}
-      pending=${pendingIn(channelId)} onBottom=${() => markRead(channelId, timeline)} />
+    ${slots.current.map((id) => html`<${Slot} key=${id} active=${id === channelId} version=${timelineOf(id).version}
+      timeline=${timelineOf(id)} label=${id === channelId ? name : ""}
+      firstUnreadSeq=${id === channelId ? opened.current.seq : null} pending=${pendingIn(id)}
+      onBottom=${() => markRead(id, timelineOf(id))} />`)}
     <${Typing} channelId=${channelId} />
     ${ch?.archived_at
       ? html`<p class="archived" role="status">${t("channel.archived")}</p>`

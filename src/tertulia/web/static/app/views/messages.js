@@ -10,7 +10,7 @@ import { Pending } from "./pending.js";
 const NEAR = 600; // px from an end at which the next page loads
 const GROUP_WITHIN = 5 * 60_000;
 
-export function MessageList({ timeline, label, firstUnreadSeq = null, pending = [], context = "channel", onBottom }) {
+export function MessageList({ timeline, label, firstUnreadSeq = null, pending = [], context = "channel", onBottom, active = true }) {
   const box = useRef(null);
   const anchor = useRef(null); // { id, top } to keep in place across a load
   const stuck = useRef(true); // at the bottom: new messages keep it there
@@ -38,9 +38,10 @@ export function MessageList({ timeline, label, firstUnreadSeq = null, pending = 
 
   const onScroll = () => {
     const el = box.current;
-    if (!el) return;
+    if (!el || !active) return;
     const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
     stuck.current = fromBottom < 40 && !timeline.hasNewer;
+    kept.current = el.scrollTop;
     setShowJump(timeline.hasNewer || fromBottom > el.clientHeight * 1.5);
     if (el.scrollTop < NEAR && timeline.hasOlder && !timeline.busy) load("older");
     else if (fromBottom < NEAR && timeline.hasNewer && !timeline.busy) load("newer");
@@ -79,13 +80,27 @@ export function MessageList({ timeline, label, firstUnreadSeq = null, pending = 
   };
 
   // after each change: keep the anchor where it was, or the bottom in view, or the focus
+  const kept = useRef(0); // where the person was, for when a hidden list is shown again
+  const wasActive = useRef(active);
   useLayoutEffect(() => {
     const el = box.current;
-    if (!el) return;
+    const shown = active && !wasActive.current;
+    wasActive.current = active;
+    if (!el || !active) return;
+    if (shown && !stuck.current && !timeline.focusId) el.scrollTop = kept.current;
     if (timeline.focusId && !timeline.focusShown) {
       const target = el.querySelector(`[data-message-id="${CSS.escape(timeline.focusId)}"]`);
       if (target) {
+        // messages off screen have an estimated height until drawn (content-visibility): look
+        // again for a few frames, as those around the target take their real heights
         target.scrollIntoView({ block: "center" });
+        let frames = 3;
+        const again = () => {
+          if (!target.isConnected || frames-- <= 0) return;
+          target.scrollIntoView({ block: "center" });
+          requestAnimationFrame(again);
+        };
+        requestAnimationFrame(again);
         target.focus({ preventScroll: true });
         timeline.focusShown = true;
         stuck.current = false;
