@@ -63,6 +63,7 @@ from tertulia.web.files import UrlSigner
 from tertulia.web.live import LiveSettings
 from tertulia.web.logs import JsonFormatter
 from tertulia.web.metrics import Backlog, Metrics, PoolUse, Sources
+from tertulia.web.sessions import BrowserSessions
 
 log = logging.getLogger("tertulia")
 
@@ -495,6 +496,7 @@ def create_app(
             app.state.core = core
             app.state.tokens = tokens
             app.state.url_signer = UrlSigner(secret, settings.file_url_seconds)
+            app.state.browser_sessions = BrowserSessions.of(secret, settings.base_url)
             app.state.live_settings = LiveSettings(
                 queue_events=settings.ws_queue_events,
                 max_frame_bytes=settings.ws_max_frame_bytes,

@@ -262,6 +262,16 @@ class Accounts:
             await uow.commit()
         self.sessions.evict(*revoked)
 
+    async def logout_by_refresh(self, refresh_token: str, everywhere: bool) -> None:
+        """End the session a refresh token belongs to (used or not: whoever holds one holds
+        the session), or with `everywhere` every session of its user. A token that names no
+        session live any more changes nothing: logging out twice is fine."""
+        async with self.uow(read_only=True) as uow:
+            stored = await uow.sessions.find_refresh(token_hash(refresh_token))
+            session = await uow.sessions.find(stored.session_id) if stored else None
+        if session is not None and (everywhere or session.is_live(self.clock())):
+            await self.logout(session.user_id, session.id, everywhere)
+
     async def check_session(self, user_id: UserId, session_id: SessionId) -> None:
         """Raise Unauthenticated unless the session behind an access token is still live."""
         if self.sessions.get(session_id) == user_id:

@@ -6,14 +6,24 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
+from starlette.responses import Response
 
+from tertulia.domain.errors import Unauthenticated
 from tertulia.domain.ids import ID_PATTERN, UserId
 from tertulia.domain.users import ProfileChange
 from tertulia.usecases.accounts import Client, Grant, Registration
 from tertulia.usecases.ports import RateLimit
-from tertulia.web.auth import AccessTokens, Core, CurrentPrincipal, CurrentUser, Principal
+from tertulia.web.auth import (
+    AccessTokens,
+    Core,
+    CurrentPrincipal,
+    CurrentUser,
+    Principal,
+    principal,
+)
+from tertulia.web.errors import on_domain_error
 from tertulia.web.limits import headers_of
-from tertulia.web.problems import problems
+from tertulia.web.problems import AUTH, LIMITED, problems
 from tertulia.web.schemas import (
     LoginIn,
     LogoutIn,
@@ -24,6 +34,7 @@ from tertulia.web.schemas import (
     TokensOut,
     UserOut,
 )
+from tertulia.web.sessions import BrowserSessions, CsrfHeader, RefreshCookie, with_cookies
 
 router = APIRouter(prefix="/api/v1")
 UserPath = Annotated[str, Path(pattern=ID_PATTERN, description="A user id.")]
@@ -39,16 +50,27 @@ def _rate_limit_headers(request: Request, state: RateLimit) -> None:
     request.state.rate_limit_headers = headers_of(state)
 
 
-def _tokens(request: Request, grant: Grant) -> TokensOut:
+def _browser(request: Request) -> BrowserSessions:
+    sessions: BrowserSessions = request.app.state.browser_sessions
+    return sessions
+
+
+def _tokens(request: Request, grant: Grant, cookies: Response | None = None) -> TokensOut:
+    """The answer of a login or refresh; with `cookies`, the refresh token goes into that
+    response's cookies instead of the body."""
     tokens: AccessTokens = request.app.state.tokens
     now = datetime.now(UTC)
     access, expires_at = tokens.issue(Principal(grant.user.id, grant.session_id), now)
+    csrf = None
+    if cookies is not None:
+        csrf = _browser(request).keep(cookies, grant.refresh_token, grant.refresh_expires_at)
     return TokensOut(
         access_token=access,
         expires_in=int((expires_at - now).total_seconds()),
         expires_at=expires_at,
-        refresh_token=grant.refresh_token,
+        refresh_token=None if cookies is not None else grant.refresh_token,
         refresh_expires_at=grant.refresh_expires_at,
+        csrf_token=csrf,
         session_id=grant.session_id,
         user=MeOut.of(grant.user),
     )
@@ -94,34 +116,88 @@ async def register(body: RegisterIn, request: Request, core: Core) -> MeOut:
     "/auth/login",
     tags=["accounts"],
     summary="Log in",
-    responses=problems("auth.invalid_credentials", "auth.rate_limited"),
+    responses=with_cookies(
+        problems("auth.invalid_credentials", "auth.rate_limited", "auth.origin_denied"), 200
+    ),
 )
-async def login(body: LoginIn, request: Request, core: Core) -> TokensOut:
+async def login(body: LoginIn, request: Request, response: Response, core: Core) -> TokensOut:
     """Trade a username (or email) and password for an access token (15 minutes) and a
     refresh token. Attempts are limited per client address (the `RateLimit-*` headers say
     what remains) and per account: 10 guesses from one address, 100 from anywhere, in 15
-    minutes; a right password clears the first count. A 429 carries `Retry-After`."""
+    minutes; a right password clears the first count. A 429 carries `Retry-After`.
+
+    Browsers send `"session": "cookie"`: the refresh token is then set in an HttpOnly
+    cookie and left out of the answer (`refresh_token` is null, `csrf_token` says what to
+    send as `X-Tertulia-CSRF`); such a login from a page of another origin is refused with
+    403 `auth.origin_denied`."""
     client = client_of(request)
     state = await core.accounts.throttle("login", client.ip)
     _rate_limit_headers(request, state)
-    return _tokens(request, await core.accounts.login(body.login, body.password, client))
+    if body.session == "cookie":
+        _browser(request).check_origin(request)
+    grant = await core.accounts.login(body.login, body.password, client)
+    return _tokens(request, grant, response if body.session == "cookie" else None)
 
 
 @router.post(
     "/auth/refresh",
     tags=["accounts"],
     summary="Refresh tokens",
-    responses=problems(
-        "auth.refresh_invalid", "auth.refresh_reused", "auth.session_ended", "auth.rate_limited"
+    response_model=TokensOut,
+    responses=with_cookies(
+        problems(
+            "auth.refresh_invalid",
+            "auth.refresh_reused",
+            "auth.refresh_missing",
+            "auth.session_ended",
+            "auth.csrf_failed",
+            "auth.origin_denied",
+            "auth.rate_limited",
+        ),
+        200,
+        401,
     ),
 )
-async def refresh(body: RefreshIn, request: Request, core: Core) -> TokensOut:
+async def refresh(
+    request: Request,
+    response: Response,
+    core: Core,
+    refresh_cookie: RefreshCookie = None,
+    csrf: CsrfHeader = None,
+    body: RefreshIn | None = None,
+) -> TokensOut | Response:
     """Trade a refresh token for a new access token and a new refresh token. Each refresh
     token works once: presenting a used one again revokes the whole session (it was stolen,
-    or replayed), and every device of that session must log in again."""
+    or replayed), and every device of that session must log in again.
+
+    The token comes in the body, or, from a browser whose login chose `"session":
+    "cookie"`, in the `tertulia_refresh` cookie with the `X-Tertulia-CSRF` header (403
+    `auth.csrf_failed` without the right one, `auth.origin_denied` from a page of another
+    origin). Through the cookie the new token goes into the cookie again; when the session
+    has ended (401), the answer expires the cookies."""
     state = await core.accounts.throttle("refresh", client_of(request).ip)
     _rate_limit_headers(request, state)
-    return _tokens(request, await core.accounts.refresh(body.refresh_token))
+    sessions = _browser(request)
+    given = body.refresh_token if body else None
+    if given is None:
+        if refresh_cookie is None:
+            raise Unauthenticated(
+                "Send the refresh token: in the body, or as the cookie a browser login set.",
+                "auth.refresh_missing",
+            )
+        sessions.check_origin(request)
+        sessions.check_csrf(csrf, refresh_cookie)
+        try:
+            grant = await core.accounts.refresh(refresh_cookie)
+        except Unauthenticated as ended:
+            refused = await on_domain_error(request, ended)
+            sessions.clear(refused)
+            return refused
+        return _tokens(request, grant, response)
+    to_cookie = body is not None and body.session == "cookie"
+    if to_cookie:
+        sessions.check_origin(request)
+    return _tokens(request, await core.accounts.refresh(given), response if to_cookie else None)
 
 
 @router.post(
@@ -129,13 +205,46 @@ async def refresh(body: RefreshIn, request: Request, core: Core) -> TokensOut:
     status_code=204,
     tags=["accounts"],
     summary="Log out",
-    responses=problems(),
+    responses=with_cookies(
+        problems(*AUTH, "auth.csrf_failed", "auth.origin_denied", *LIMITED, "auth.rate_limited"),
+        204,
+    ),
+    openapi_extra={"security": [{"bearer": []}, {}]},
 )
-async def logout(caller: CurrentPrincipal, core: Core, body: LogoutIn | None = None) -> None:
+async def logout(
+    request: Request,
+    response: Response,
+    core: Core,
+    refresh_cookie: RefreshCookie = None,
+    csrf: CsrfHeader = None,
+    body: LogoutIn | None = None,
+) -> None:
     """End this session (or, with `everywhere`, every session of the account): its access
-    and refresh tokens stop working at once."""
+    and refresh tokens stop working at once.
+
+    Send the access token, or, from a browser with the cookie session, the
+    `X-Tertulia-CSRF` header: the refresh cookie then names the session, even once the
+    access token has expired (403 `auth.csrf_failed` for a wrong header, or for the cookie
+    alone). The answer expires the session's cookies."""
     everywhere = body.everywhere if body else False
-    await core.accounts.logout(caller.user_id, caller.session_id, everywhere)
+    sessions = _browser(request)
+    bearer = "authorization" in request.headers
+    # the cookie counts when its header comes, or when nothing else names a session
+    cookie = refresh_cookie if csrf is not None or not bearer else None
+    if cookie is not None:
+        _rate_limit_headers(request, await core.accounts.throttle("refresh", client_of(request).ip))
+        sessions.check_origin(request)
+        sessions.check_csrf(csrf, cookie)
+        await core.accounts.logout_by_refresh(cookie, everywhere)
+    if bearer or cookie is None:
+        try:
+            caller = await principal(request)
+        except Unauthenticated:
+            if cookie is None:
+                raise
+        else:
+            await core.accounts.logout(caller.user_id, caller.session_id, everywhere)
+    sessions.clear(response)
 
 
 @router.get("/users/me", tags=["accounts"], summary="Your profile", responses=problems())

@@ -87,6 +87,16 @@ class RegisterIn(In):
     )
 
 
+SessionKind = Literal["body", "cookie"]
+SESSION_KIND = (
+    "Where the refresh token goes: `body` (the default, for programs) in the answer;"
+    " `cookie` (for browsers) only in an HttpOnly cookie (`tertulia_refresh`,"
+    " `SameSite=Strict`, `Path=/api/v1/auth`, `Secure` over https) that scripts cannot read,"
+    " with a readable `tertulia_csrf` cookie whose value is sent as the `X-Tertulia-CSRF`"
+    " header to refresh or log out through the cookie."
+)
+
+
 class LoginIn(In):
     login: str = Field(
         max_length=254, description="Username or email address.", examples=["ana.garcia"]
@@ -96,13 +106,22 @@ class LoginIn(In):
         description="The account's password.",
         examples=["correct horse battery staple"],
     )
+    session: SessionKind = Field("body", description=SESSION_KIND, examples=["cookie"])
 
 
 class RefreshIn(In):
-    refresh_token: str = Field(
+    refresh_token: str | None = Field(
+        None,
         max_length=128,
-        description="The refresh token from the last login or refresh. Each can be used once.",
+        description="The refresh token from the last login or refresh. Each can be used once."
+        " Absent: the `tertulia_refresh` cookie's, with the `X-Tertulia-CSRF` header.",
         examples=["kM3v…"],
+    )
+    session: SessionKind | None = Field(
+        None,
+        description=SESSION_KIND + " By default, where the token came from; a token from the"
+        " cookie always answers in cookies.",
+        examples=["cookie"],
     )
 
 
@@ -204,9 +223,19 @@ class TokensOut(Out):
     expires_at: datetime = Field(
         description="When the access token expires.", examples=[EXAMPLE_TIME]
     )
-    refresh_token: str = Field(description="Opaque, single-use refresh token.", examples=["kM3vQ…"])
+    refresh_token: str | None = Field(
+        description="Opaque, single-use refresh token; null when it went into the"
+        " `tertulia_refresh` cookie instead (`session`: `cookie`).",
+        examples=["kM3vQ…"],
+    )
     refresh_expires_at: datetime = Field(
         description="When the refresh token expires.", examples=[EXAMPLE_TIME]
+    )
+    csrf_token: str | None = Field(
+        description="With the cookie session: the value to send as `X-Tertulia-CSRF` when"
+        " refreshing or logging out through the cookie (the `tertulia_csrf` cookie holds it"
+        " too, for a page loaded later); null otherwise.",
+        examples=[None],
     )
     session_id: str = Field(
         description="This login's session.", examples=["01JD5ZC0SESS10N00000000000"]
