@@ -39,6 +39,7 @@ from tertulia.config import Settings, without_password
 from tertulia.domain.files import TypePolicy, parse_type_policy
 from tertulia.domain.messages import DEFAULT_MAX_LENGTH
 from tertulia.usecases.accounts import Accounts, AuthPolicy, SessionCache
+from tertulia.usecases.boot import Boot
 from tertulia.usecases.channels import Channels
 from tertulia.usecases.core import NotReady, Tertulia
 from tertulia.usecases.files import FileLimits, Files
@@ -451,6 +452,7 @@ async def assemble(
         search=Search(uow=uow),
         reindex=Reindex(uow=uow),
         live=live,
+        boot=Boot(uow=uow, presence=live.presence),
         files=(
             file_uses := Files(
                 uow=uow,

@@ -214,6 +214,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     E("GET", "/api/v1/users/{user_id}", {"user_id": "bob"}, eve=404, gus=404),
     E("GET", "/api/v1/workspaces"),
     E("POST", "/api/v1/workspaces", body={"name": "Intrusos"}),
+    # the first screen: one's own first workspace, or W by name (everyone but Eve), with no
+    # trace of what each may not see (P and A for Bob; for Gus, all but his one channel)
+    E("GET", "/api/v1/boot"),
+    E("GET", "/api/v1/boot", query={"workspace_id": "{ws}"}, eve=404),
     # the workspace W
     E("GET", W, IN_W, eve=404),
     E("PATCH", W, IN_W, {"name": "Tomada"}, eve=404, bob=403, gus=403),

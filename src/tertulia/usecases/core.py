@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from tertulia.usecases.accounts import Accounts
+from tertulia.usecases.boot import Boot
 from tertulia.usecases.channels import Channels
 from tertulia.usecases.files import Files
 from tertulia.usecases.filework import FileWork
@@ -38,6 +39,7 @@ class Tertulia:
     search: Search
     reindex: Reindex
     live: Live
+    boot: Boot  # a client's first screen, in one call
     files: Files
     uploads: Uploads  # resumable (tus) uploads, made into files by `files`
     file_work: FileWork  # run by open_tertulia on every node

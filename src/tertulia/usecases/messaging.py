@@ -141,6 +141,18 @@ async def files_of(uow: UnitOfWork, items: Sequence[Message]) -> dict[MessageId,
     return await uow.files.of_messages(carrying) if carrying else {}
 
 
+async def unreads_in(uow: UnitOfWork, user: UserId, workspace_id: WorkspaceId) -> Unreads:
+    """What is unread for a member of the workspace (see `Messaging.unreads`): muted
+    channels count mentions only; of the followed threads (those with unread replies come
+    first), the first MAX_LIMIT are looked at."""
+    rows = await uow.channel_members.unreads(user, workspace_id)
+    threads = await uow.threads.followed(user, workspace_id, None, pages.MAX_LIMIT)
+    return Unreads(
+        [replace(r, unread_messages=0) if r.muted else r for r in rows],
+        [t for t in threads if t.unread_replies > 0],
+    )
+
+
 def _visible(access: Access | None) -> tuple[Channel, Membership]:
     """The channel, if the person may read it; NotFound otherwise."""
     if access is None or access.membership is None:
@@ -637,12 +649,7 @@ class Messaging:
         mentions; and the followed threads with unread replies."""
         async with self.uow(read_only=True) as uow:
             await require_membership(uow, workspace_id, user)
-            rows = await uow.channel_members.unreads(user, workspace_id)
-            threads = await uow.threads.followed(user, workspace_id, None, pages.MAX_LIMIT)
-        return Unreads(
-            [replace(r, unread_messages=0) if r.muted else r for r in rows],
-            [t for t in threads if t.unread_replies > 0],
-        )
+            return await unreads_in(uow, user, workspace_id)
 
     # notifications -----------------------------------------------------------------------------
 

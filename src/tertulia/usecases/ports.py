@@ -279,6 +279,16 @@ class Members(Protocol):
         people of their channels for guests (themselves included); only those `among`
         these, when given."""
 
+    async def shown_to(
+        self,
+        workspace_id: WorkspaceId,
+        viewer: Membership,
+        limit: int,
+        among: Sequence[UserId] | None = None,
+    ) -> list[MemberRow]:
+        """The first `limit` of the people `seen_by` the viewer, with their memberships,
+        by username; only those `among` these, when given."""
+
 
 class Invitations(Protocol):
     async def add(self, invitation: Invitation, token_hash: str) -> None: ...
@@ -500,6 +510,10 @@ class Notifications(Protocol):
         self, user_id: UserId, before: int | None, limit: int, unread_only: bool
     ) -> list[Notification]:
         """Someone's notifications, by their messages' places, newest first, below `before`."""
+
+    async def count_unread(self, user_id: UserId, cap: int) -> int:
+        """Someone's notifications not marked read in the channels they still belong to (the
+        ones their inbox lists), counted up to `cap`."""
 
     async def mark_read(
         self, user_id: UserId, message_ids: Sequence[MessageId] | None, at: datetime
@@ -878,6 +892,10 @@ class UnitOfWork(Protocol):
 
     @property
     def uploads(self) -> Uploads: ...
+
+    async def log_head(self) -> int:
+        """The id of the newest event committed to the log (0 when it is empty): whatever
+        this transaction reads next includes every change up to it."""
 
     def emit(self, event: Event, position: MessageId | None = None) -> None:
         """Append the event at commit. With `position`, that message's seq becomes the

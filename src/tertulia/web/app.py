@@ -23,6 +23,7 @@ from starlette.routing import BaseRoute
 from tertulia import __version__
 from tertulia.web import (
     accounts,
+    boot,
     channels,
     client,
     docs,
@@ -66,6 +67,7 @@ for people, the `request_id` to quote, and `errors` naming each invalid field.
 
 TAGS = [
     {"name": "accounts", "description": "Register, log in, tokens, profiles."},
+    {"name": "client", "description": "What a client's first screen needs, in one call."},
     {"name": "workspaces", "description": "The tenant boundary: members, roles, invitations."},
     {"name": "channels", "description": "Public and private channels, direct messages."},
     {
@@ -76,7 +78,7 @@ TAGS = [
 ]
 
 
-ROUTERS = (accounts, workspaces, channels, messages, files, tus, search, ops, metrics)
+ROUTERS = (accounts, boot, workspaces, channels, messages, files, tus, search, ops, metrics)
 
 
 def _requires_auth(dependant: Dependant) -> bool:

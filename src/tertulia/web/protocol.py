@@ -77,7 +77,10 @@ class Auth(Data):
     type: Literal["auth"]
     token: str = Field(description="An access token (the JWT from /auth/login or refresh).")
     last_event_id: int | None = Field(
-        None, ge=0, description="The id of the last event you received: resume after it."
+        None,
+        ge=0,
+        description="The id of the last event you received (or the `last_event_id` of"
+        " `GET /api/v1/boot`): resume after it.",
     )
 
 

@@ -418,6 +418,18 @@ class SqlNotifications:
             for row in await self.conn.execute(query)
         ]
 
+    async def count_unread(self, user_id: UserId, cap: int) -> int:
+        n, cm = t.notifications, t.channel_members
+        unread = (
+            select(literal(1))
+            .select_from(n)
+            .join(cm, and_(cm.c.channel_id == n.c.channel_id, cm.c.user_id == n.c.user_id))
+            .where(n.c.user_id == user_id, n.c.read_at.is_(None))
+            .limit(cap)
+            .subquery()
+        )
+        return int(await self.conn.scalar(select(func.count()).select_from(unread)) or 0)
+
     async def mark_read(
         self, user_id: UserId, message_ids: Sequence[MessageId] | None, at: datetime
     ) -> int:

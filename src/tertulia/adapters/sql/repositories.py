@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.dml import Insert
-from sqlalchemy.sql.selectable import ScalarSelect
+from sqlalchemy.sql.selectable import ScalarSelect, Select
 
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.leases import Executor, Raw, utc
@@ -534,24 +534,48 @@ class SqlMembers:
         viewer: Membership,
         among: Sequence[UserId] | None = None,
     ) -> list[UserId]:
-        m, mine, theirs = (
-            t.workspace_members,
-            t.channel_members.alias("mine"),
-            t.channel_members.alias("theirs"),
-        )
-        if viewer.role.is_full_member:
-            query = select(m.c.user_id).where(m.c.workspace_id == workspace_id)
-        else:
-            query = (
-                select(theirs.c.user_id)
-                .distinct()
-                .join(mine, mine.c.channel_id == theirs.c.channel_id)
-                .where(mine.c.user_id == viewer.user_id, mine.c.workspace_id == workspace_id)
-            )
+        query = _seen_by(workspace_id, viewer)
         if among is not None:
-            column = m.c.user_id if viewer.role.is_full_member else theirs.c.user_id
-            query = query.where(column.in_(list(among)))
+            query = query.where(query.selected_columns[0].in_(list(among)))
         return [UserId(i) for i in await self.conn.scalars(query)]
+
+    async def shown_to(
+        self,
+        workspace_id: WorkspaceId,
+        viewer: Membership,
+        limit: int,
+        among: Sequence[UserId] | None = None,
+    ) -> list[MemberRow]:
+        m = t.workspace_members
+        query = (
+            select(*_USER_COLUMNS, m.c.workspace_id, m.c.user_id, m.c.role, m.c.joined_at)
+            .join(m, m.c.user_id == t.users.c.id)
+            .where(m.c.workspace_id == workspace_id)
+            .order_by(t.users.c.username)
+            .limit(limit)
+        )
+        if not viewer.role.is_full_member:
+            query = query.where(m.c.user_id.in_(_seen_by(workspace_id, viewer)))
+        if among is not None:
+            query = query.where(m.c.user_id.in_(list(among)))
+        return [MemberRow(_user(row), _membership(row)) for row in await self.conn.execute(query)]
+
+
+def _seen_by(workspace_id: WorkspaceId, viewer: Membership) -> Select[tuple[str]]:
+    """The ids of the people of a workspace this member can see (see `Members.seen_by`)."""
+    m, mine, theirs = (
+        t.workspace_members,
+        t.channel_members.alias("mine"),
+        t.channel_members.alias("theirs"),
+    )
+    if viewer.role.is_full_member:
+        return select(m.c.user_id).where(m.c.workspace_id == workspace_id)
+    return (
+        select(theirs.c.user_id)
+        .distinct()
+        .join(mine, mine.c.channel_id == theirs.c.channel_id)
+        .where(mine.c.user_id == viewer.user_id, mine.c.workspace_id == workspace_id)
+    )
 
 
 def _invitation(row: AnyRow) -> Invitation:

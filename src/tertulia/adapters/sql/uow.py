@@ -61,6 +61,7 @@ _APPEND_ONE_PLACED = Raw.of(
     " placed AS (UPDATE messages SET seq = (SELECT id FROM appended) WHERE id = :message_id)"
     " SELECT id FROM appended"
 )
+_LOG_HEAD = Raw.of("SELECT coalesce(max(id), 0) FROM events")
 _PLACE = Raw.of("UPDATE messages SET seq = :position WHERE id = :message_id")
 _PLACE_NOTIFICATIONS = Raw.of(
     "UPDATE notifications SET seq = :position WHERE message_id = :message_id"
@@ -123,6 +124,9 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         await self._lease.release()
+
+    async def log_head(self) -> int:
+        return int((await self._conn.raw(_LOG_HEAD, {}))[0][0])
 
     def emit(self, event: Event, position: MessageId | None = None) -> None:
         """Append the event to the log when (and only if) this transaction commits. With
