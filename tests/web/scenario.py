@@ -33,6 +33,15 @@ async def every_event(http: AsyncClient) -> None:
             headers=ana.headers,
         )
     )
+    carla = await signup(http, "carla")
+    await join(http, wid, ana, carla)
+    fine(  # a group DM: its channel.created carries kind "group_dm"
+        await http.post(
+            f"/api/v1/workspaces/{wid}/dms",
+            json={"user_ids": [bruno.id, carla.id]},
+            headers=ana.headers,
+        )
+    )
     plaza = await channel(http, wid, ana, "plaza")
     cid = plaza["id"]
     fine(

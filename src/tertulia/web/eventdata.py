@@ -77,7 +77,7 @@ class WorkspaceMemberLeft(Data):
 class ChannelData(Data):
     id: str
     workspace_id: str
-    kind: Literal["public", "private", "dm", "group"]
+    kind: Literal["public", "private", "dm", "group_dm"]
     name: str
     topic: str
     purpose: str
@@ -85,6 +85,9 @@ class ChannelData(Data):
     created_at: datetime
     archived_at: datetime | None
     is_default: bool = Field(description="#general: everyone joins it and none can leave.")
+    user_ids: list[str] | None = Field(
+        None, description="A DM's or group DM's people (absent for channels)."
+    )
 
 
 class ChannelChanged(ChannelData):
