@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -14,24 +13,13 @@ from typing import Any
 
 import httpx
 
-from tertulia.usecases.limits import Action
-from tests.e2e.server import TERTULIA, ServerProcess, environment
+from tests.e2e.server import TERTULIA, UNLIMITED_SETTINGS, ServerProcess, environment
 
 PASSWORD = "violeta-azul-42!"
 API = "/api/v1"
-UNLIMITED = "1000000"
 # what the browser tests' server runs with: no limit a quick test could meet, the cheapest
-# Argon2id (logins are a few ms, not a few hundred), and presence that goes offline soon
-SETTINGS = {
-    "TERTULIA_RATE_LIMITS": json.dumps(dict.fromkeys(Action, "off")),
-    "TERTULIA_LOGIN_ATTEMPTS_PER_ADDRESS": UNLIMITED,
-    "TERTULIA_LOGIN_ATTEMPTS_PER_ACCOUNT": UNLIMITED,
-    "TERTULIA_LOGIN_ATTEMPTS_PER_ACCOUNT_TOTAL": UNLIMITED,
-    "TERTULIA_REGISTRATIONS_PER_ADDRESS_PER_HOUR": UNLIMITED,
-    "TERTULIA_ARGON2_MEMORY_KIB": "8",
-    "TERTULIA_ARGON2_TIME_COST": "1",
-    "TERTULIA_OFFLINE_AFTER_SECONDS": "1",
-}
+# Argon2id, and presence that goes offline soon
+SETTINGS = {**UNLIMITED_SETTINGS, "TERTULIA_OFFLINE_AFTER_SECONDS": "1"}
 
 
 def start_server(data_dir: Path, migrated: Path | None = None, **settings: str) -> ServerProcess:

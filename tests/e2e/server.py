@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -13,7 +14,22 @@ from pathlib import Path
 
 import httpx
 
+from tertulia.usecases.limits import Action
+
 TERTULIA = [sys.executable, "-m", "tertulia"]
+
+UNLIMITED = "1000000"
+# a server for tests that drive it hard: no limit a person could meet, and the cheapest
+# Argon2id (a login is a few ms, not a few hundred): the tests are about answers, not strength
+UNLIMITED_SETTINGS = {
+    "TERTULIA_RATE_LIMITS": json.dumps(dict.fromkeys(Action, "off")),
+    "TERTULIA_LOGIN_ATTEMPTS_PER_ADDRESS": UNLIMITED,
+    "TERTULIA_LOGIN_ATTEMPTS_PER_ACCOUNT": UNLIMITED,
+    "TERTULIA_LOGIN_ATTEMPTS_PER_ACCOUNT_TOTAL": UNLIMITED,
+    "TERTULIA_REGISTRATIONS_PER_ADDRESS_PER_HOUR": UNLIMITED,
+    "TERTULIA_ARGON2_MEMORY_KIB": "8",
+    "TERTULIA_ARGON2_TIME_COST": "1",
+}
 
 
 def free_port() -> int:

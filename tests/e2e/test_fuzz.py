@@ -10,7 +10,6 @@ budget is a number of cases, never a time: about 2,700 requests per database."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,8 +23,7 @@ from schemathesis import Case, HookContext
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events
 
-from tertulia.usecases.limits import Action
-from tests.e2e.server import environment, running_server
+from tests.e2e.server import UNLIMITED_SETTINGS, environment, running_server
 from tests.e2e.shaping import Shaper
 from tests.e2e.world import World, build_world
 
@@ -34,18 +32,8 @@ pytestmark = pytest.mark.slow
 # tus parts are raw bytes
 schemathesis.openapi.media_type("application/offset+octet-stream", st.binary(max_size=64))
 
-UNLIMITED = "1000000"
-SERVER = {
-    # no limit on what a person does, so that the run reaches what each operation does
-    "TERTULIA_RATE_LIMITS": json.dumps(dict.fromkeys(Action, "off")),
-    "TERTULIA_LOGIN_ATTEMPTS_PER_ADDRESS": UNLIMITED,
-    "TERTULIA_LOGIN_ATTEMPTS_PER_ACCOUNT": UNLIMITED,
-    "TERTULIA_LOGIN_ATTEMPTS_PER_ACCOUNT_TOTAL": UNLIMITED,
-    "TERTULIA_REGISTRATIONS_PER_ADDRESS_PER_HOUR": UNLIMITED,
-    # the cheapest Argon2id: the run is about answers, not the strength of passwords
-    "TERTULIA_ARGON2_MEMORY_KIB": "8",
-    "TERTULIA_ARGON2_TIME_COST": "1",
-}
+# no limit on what a person does, so that the run reaches what each operation does
+SERVER = UNLIMITED_SETTINGS
 CHECKS = (
     "not_a_server_error",
     "status_code_conformance",

@@ -485,14 +485,7 @@ class SqlMembers:
     async def page(
         self, workspace_id: WorkspaceId, after: str | None, limit: int
     ) -> list[MemberRow]:
-        m = t.workspace_members
-        query = (
-            select(*_USER_COLUMNS, m.c.workspace_id, m.c.user_id, m.c.role, m.c.joined_at)
-            .join(m, m.c.user_id == t.users.c.id)
-            .where(m.c.workspace_id == workspace_id)
-            .order_by(t.users.c.username)
-            .limit(limit)
-        )
+        query = _member_rows(workspace_id, limit)
         if after is not None:
             query = query.where(t.users.c.username > after)
         return [MemberRow(_user(row), _membership(row)) for row in await self.conn.execute(query)]
@@ -547,18 +540,24 @@ class SqlMembers:
         among: Sequence[UserId] | None = None,
     ) -> list[MemberRow]:
         m = t.workspace_members
-        query = (
-            select(*_USER_COLUMNS, m.c.workspace_id, m.c.user_id, m.c.role, m.c.joined_at)
-            .join(m, m.c.user_id == t.users.c.id)
-            .where(m.c.workspace_id == workspace_id)
-            .order_by(t.users.c.username)
-            .limit(limit)
-        )
+        query = _member_rows(workspace_id, limit)
         if not viewer.role.is_full_member:
             query = query.where(m.c.user_id.in_(_seen_by(workspace_id, viewer)))
         if among is not None:
             query = query.where(m.c.user_id.in_(list(among)))
         return [MemberRow(_user(row), _membership(row)) for row in await self.conn.execute(query)]
+
+
+def _member_rows(workspace_id: WorkspaceId, limit: int) -> Select[Any]:
+    """A workspace's first `limit` people by username, with their memberships."""
+    m = t.workspace_members
+    return (
+        select(*_USER_COLUMNS, m.c.workspace_id, m.c.user_id, m.c.role, m.c.joined_at)
+        .join(m, m.c.user_id == t.users.c.id)
+        .where(m.c.workspace_id == workspace_id)
+        .order_by(t.users.c.username)
+        .limit(limit)
+    )
 
 
 def _seen_by(workspace_id: WorkspaceId, viewer: Membership) -> Select[tuple[str]]:
