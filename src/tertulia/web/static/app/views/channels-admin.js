@@ -17,7 +17,7 @@ registerChannelButton({
 
 registerChannelButton({
   name: "details",
-  icon: () => "ⓘ",
+  icon: () => "ℹ️",
   label: () => t("channel.settings"),
   pane: "details",
   shown: (ch) => !!ch,
