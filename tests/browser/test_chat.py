@@ -12,7 +12,7 @@ import httpx
 from playwright.async_api import Page, expect
 
 from tests.browser import axe
-from tests.browser.client import SIDEBAR, say, screenshot, signed_in
+from tests.browser.client import SIDEBAR, log_in, say, screenshot, signed_in
 from tests.browser.pages import Pages
 from tests.browser.team import API, Team, make_team, ok
 from tests.e2e.server import ServerProcess
@@ -292,3 +292,54 @@ async def test_spanish_dark_and_a_phone_width_screen(team: Team, pages: Pages) -
     await sidebar.get_by_role("link", name=re.compile("^diseño")).click()
     await expect(page.get_by_role("textbox", name="Escribe en #diseño")).to_be_visible()
     await expect(sidebar).to_be_hidden()
+
+
+async def test_the_other_sees_who_is_typing_until_they_send(team: Team, pages: Pages) -> None:
+    ana = await signed_in(pages, team["ana"])
+    bruno = await signed_in(pages, team["bruno"])
+    await composer(bruno, "general").press_sequentially("estoy escribiendo", delay=20)
+    typing = ana.get_by_test_id("typing")
+    await expect(typing).to_have_text("Bruno is typing…")
+    await composer(bruno, "general").press("Enter")
+    await expect(message(ana, "estoy escribiendo")).to_be_visible()
+    await expect(typing).to_have_text("")
+
+
+async def test_a_person_in_two_workspaces_switches_between_them(
+    team: Team, pages: Pages, api: httpx.AsyncClient
+) -> None:
+    other = ok(
+        await api.post(
+            f"{API}/workspaces", json={"name": "Otro equipo"}, headers=team["ana"].headers
+        ),
+        201,
+    )
+    page = await signed_in(pages, team["ana"])
+    switch = page.get_by_role("combobox", name="Switch workspace")
+    await switch.select_option(label="Otro equipo")
+    await expect(page).to_have_url(re.compile(f"/w/{other['id']}/"))
+    await expect(composer(page, "general")).to_be_visible()
+    await expect(sidebar_link(page, "diseño")).to_have_count(0)
+    await switch.select_option(label=team.workspace_name)
+    await expect(sidebar_link(page, "diseño")).to_be_visible()
+
+
+async def test_the_access_token_is_renewed_before_it_expires(
+    own_server: Callable[..., ServerProcess], pages: Pages
+) -> None:
+    server = own_server(TERTULIA_ACCESS_TOKEN_MINUTES="1")
+    async with httpx.AsyncClient(base_url=server.base, timeout=30) as http:
+        team = await make_team(http, "ana")
+        local = Pages(pages.browser, server.base)
+        try:
+            page = await local.open(team["ana"], locale="en-US")
+            async with page.expect_response("**/api/v1/auth/refresh", timeout=20_000) as renewed:
+                await log_in(page, team["ana"])
+            assert (await renewed.value).status == 200
+            await composer(page, "general").fill("después de renovar")
+            await composer(page, "general").press("Enter")
+            await expect(message(page, "después de renovar")).not_to_have_attribute(
+                "data-pending", re.compile(".*")
+            )
+        finally:
+            await local.finish()
