@@ -40,7 +40,10 @@ def test_a_fresh_install_serves_a_team_from_registration_to_joining_a_channel(
             f"/workspaces/{ws['id']}/channels", json={"name": "diseño"}, headers=ana
         ).json()
         invitation = http.post(f"/workspaces/{ws['id']}/invitations", json={}, headers=ana).json()
-        accepted = http.post(invitation["url"], headers=bob)
+        page = http.get(invitation["url"])  # the link opens the web client's invitation page
+        assert page.status_code == 200
+        assert page.headers["content-type"].startswith("text/html")
+        accepted = http.post(f"/invitations/{invitation['token']}/accept", headers=bob)
         assert accepted.status_code == 200, accepted.text
         bob_id = http.get("/users/me", headers=bob).json()["id"]
         joined = http.post(
