@@ -245,7 +245,10 @@ async def test_the_keyboard_alone_writes_edits_and_moves_between_channels(
     await expect(composer(page, "general")).to_be_focused()
     await page.keyboard.type("primera versión")
     await page.keyboard.press("Enter")
-    await expect(message(page, "primera versión")).to_be_visible()
+    # sent (no longer pending): the server has it, and Up can edit it
+    await expect(message(page, "primera versión")).not_to_have_attribute(
+        "data-pending", re.compile(".*")
+    )
     await page.keyboard.press("ArrowUp")  # the empty composer edits the last own message
     edit = page.get_by_role("textbox", name="Edit")
     await expect(edit).to_be_focused()
