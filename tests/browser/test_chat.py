@@ -300,6 +300,8 @@ async def test_spanish_dark_and_a_phone_width_screen(team: Team, pages: Pages) -
 async def test_the_other_sees_who_is_typing_until_they_send(team: Team, pages: Pages) -> None:
     ana = await signed_in(pages, team["ana"])
     bruno = await signed_in(pages, team["bruno"])
+    for page in (ana, bruno):  # both sockets connected: typing is ephemeral, never replayed
+        await expect(page.locator("[data-connection=online]")).to_have_count(1)
     await composer(bruno, "general").press_sequentially("estoy escribiendo", delay=20)
     typing = ana.get_by_test_id("typing")
     await expect(typing).to_have_text("Bruno is typing…")

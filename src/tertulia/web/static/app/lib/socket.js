@@ -177,9 +177,14 @@ function reviveSoon() {
 
 addEventListener("online", reviveSoon);
 addEventListener("offline", () => {
-  // the device says the network is gone: the socket may not notice for a while; say so now
-  // and let the reconnection loop find the network again
-  if (wanted && socket) socket.close(4000);
+  // the device says the network is gone: the socket may not notice for a while (nor finish a
+  // closing handshake); let it go, say so now, and let the reconnection loop find the network
+  if (!wanted || !socket) return;
+  const gone = socket;
+  socket = null;
+  stopPinging();
+  gone.close(4000);
+  closed(4000);
 });
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible") reviveSoon();

@@ -22,7 +22,8 @@ export function App() {
   if (!s.workspaceId) return html`<${TopBar} /><${NoWorkspace} /><${Notice} />`;
   return html`
     <a class="skip" href="#composer">${t("app.skip")}</a>
-    <div class=${"shell" + (s.pane ? " with-pane" : "") + (s.sidebarOpen ? " sidebar-open" : "")}>
+    <div class=${"shell" + (s.pane ? " with-pane" : "") + (s.sidebarOpen ? " sidebar-open" : "")}
+      data-connection=${s.connection}>
       <${TopBar} />
       <${Sidebar} />
       <${ChannelView} channelId=${s.route.channelId} messageId=${s.route.messageId} />

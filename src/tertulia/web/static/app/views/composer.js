@@ -42,9 +42,12 @@ export function Composer({ channelId, threadRootId = null, label, id = "composer
     setText(value);
     drafts.set(key, value);
     const now = Date.now();
+    // told at most every 3 s; a command the socket could not take (not connected yet) is
+    // tried again at the next key
     if (value && now - lastTyping.current > 3_000) {
-      lastTyping.current = now;
-      command({ type: "typing.start", channel_id: channelId, thread_root_id: threadRootId });
+      if (command({ type: "typing.start", channel_id: channelId, thread_root_id: threadRootId })) {
+        lastTyping.current = now;
+      }
     }
   };
 
