@@ -266,10 +266,19 @@ async def test_the_first_screen_costs_the_same_whatever_the_number_of_channels(
     """No query per channel, DM or person: with 15 more channels, 10 more DMs and their
     people, boot sends exactly as many statements to the database."""
     ana, ws = team["ana"], team["ws"]["id"]
+
+    async def cost() -> int:
+        # the fewest of a few boots: work in the background (a job poll, a sweep) may send a
+        # statement of its own meanwhile, and only ever adds to the count
+        counts = []
+        for _ in range(3):
+            with counting_statements() as statements:
+                await boot(client, ana)
+            counts.append(statements())
+        return min(counts)
+
     await boot(client, ana)
-    with counting_statements() as statements:
-        await boot(client, ana)
-    before = statements()
+    before = await cost()
     assert before >= 5  # they are counted
 
     for n in range(15):
@@ -278,10 +287,9 @@ async def test_the_first_screen_costs_the_same_whatever_the_number_of_channels(
         other = await signup(client, f"persona{n}")
         await join(client, ws, ana, other)
         await dm(client, ws, ana, other)
-    with counting_statements() as statements:
-        screen = await boot(client, ana)
+    screen = await boot(client, ana)
     assert len(screen["channels"]) == 6 + 15 + 10
-    assert statements() == before, (before, statements())
+    assert await cost() == before
 
 
 async def test_the_socket_resumes_from_the_first_screen_without_a_gap(
