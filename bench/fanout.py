@@ -457,7 +457,7 @@ def broker_wire(events: int = 100_000, batch: int = 20) -> dict[str, Any]:
     import hmac
 
     from tertulia.adapters.broker.redis import decode, encode, frame_key
-    from tertulia.usecases.realtime import Envelope
+    from tertulia.usecases.ports.realtime import Envelope
 
     key = frame_key(SECRET, "01JD5ZB0DEPLOYMENT0000000A")
     frame = json.dumps(

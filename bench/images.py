@@ -48,7 +48,7 @@ from tertulia.adapters.images import (
     process_image,
     start_worker,
 )
-from tertulia.usecases.ports import ImageRejected
+from tertulia.usecases.ports.files import ImageRejected
 
 ROOT = Path(__file__).parent.parent
 TARGET_CPU_MS = 250

@@ -82,7 +82,8 @@ def prepare(base: str, clients: int) -> tuple[str, list[str]]:
         ).json()
         for token in tokens[1:]:
             http.post(
-                invitation["url"], headers={"Authorization": f"Bearer {token}"}
+                f"/invitations/{invitation['token']}/accept",
+                headers={"Authorization": f"Bearer {token}"},
             ).raise_for_status()
         channels = http.get(f"/workspaces/{ws['id']}/channels", headers=owner).json()["items"]
         general = next(c["id"] for c in channels if c["is_default"])

@@ -47,14 +47,11 @@ from tertulia.usecases.filework import FileWork
 from tertulia.usecases.limits import DEFAULT_LIMITS, Action, Limit, Limits, limits_from
 from tertulia.usecases.markup import Markup
 from tertulia.usecases.messaging import Messaging
-from tertulia.usecases.ports import (
-    BlobStore,
-    Clock,
-    ImageProcessor,
-    PasswordHasher,
-    VirusScanner,
-)
-from tertulia.usecases.realtime import Broker, Hub, Live, PresenceStore
+from tertulia.usecases.ports import Clock
+from tertulia.usecases.ports.accounts import PasswordHasher
+from tertulia.usecases.ports.files import BlobStore, ImageProcessor, VirusScanner
+from tertulia.usecases.ports.realtime import Broker, PresenceStore
+from tertulia.usecases.realtime import Hub, Live
 from tertulia.usecases.search import Reindex, Search
 from tertulia.usecases.uploads import Uploads
 from tertulia.usecases.workspaces import Workspaces

@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 
 from tertulia.adapters.blobs.local import LocalBlobStore
 from tertulia.adapters.blobs.s3 import S3BlobStore, S3Location
-from tertulia.usecases.ports import BlobStore, BlobTooLarge
+from tertulia.usecases.ports.files import BlobStore, BlobTooLarge
 
 MIB = 1024 * 1024
 

@@ -13,7 +13,7 @@ import redis.asyncio as redis
 
 from tertulia.adapters.broker.memory import MemoryBroker
 from tertulia.adapters.broker.redis import RedisBroker, channel_of, decode, encode, frame_key
-from tertulia.usecases.realtime import Broker, Envelope
+from tertulia.usecases.ports.realtime import Broker, Envelope
 
 SECRET = "a-jwt-secret-that-every-node-of-a-deployment-shares"
 KEY = frame_key(SECRET, "01JD5ZB0DEPLOYMENT0000000A")

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tertulia.adapters.clamav import ClamdScanner
-from tertulia.usecases.ports import ScannerUnavailable, TooLargeToScan
+from tertulia.usecases.ports.files import ScannerUnavailable, TooLargeToScan
 from tests.clamd import EICAR, EICAR_NAME, STREAM_MAX, WHOLE, WHOLE_NAME, Daemon, clamd_twin
 from tests.e2e.server import free_port
 

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image, ImageDraw, PngImagePlugin
 
 from tertulia.adapters.images import PillowImages, strips
-from tertulia.usecases.ports import THUMBNAIL_SIZES, ImageRejected
+from tertulia.usecases.ports.files import THUMBNAIL_SIZES, ImageRejected
 
 SECRETS = (b"SecretCam", b"Model-9000", b"Ana Artista", b"secret-xmp", b"secret-iptc")
 XMP = (

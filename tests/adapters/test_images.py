@@ -19,7 +19,7 @@ from tertulia.adapters.blurhash import blurhash
 from tertulia.adapters.images import PillowImages
 from tertulia.adapters.images.cleaning import joined
 from tertulia.adapters.images.jpeg import clean_jpeg
-from tertulia.usecases.ports import THUMBNAIL_SIZES, ImageRejected, ProcessedImage
+from tertulia.usecases.ports.files import THUMBNAIL_SIZES, ImageRejected, ProcessedImage
 
 SECRET_MAKE = "SecretCam-9000"
 

@@ -13,7 +13,7 @@ import pytest
 from tertulia.adapters.broker.memory import MemoryPresence
 from tertulia.adapters.broker.redis import RedisPresence, stop
 from tertulia.domain.ids import UserId, new_id
-from tertulia.usecases.realtime import AWAY, OFFLINE, ONLINE, PresenceStore
+from tertulia.usecases.ports.realtime import AWAY, OFFLINE, ONLINE, PresenceStore
 
 ANA, BRUNO = UserId(new_id()), UserId(new_id())
 

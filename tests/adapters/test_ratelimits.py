@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tertulia.adapters.sql.database import Database, open_database
 from tertulia.adapters.sql.ratelimits import SqlRateLimiter
 from tertulia.adapters.sql.tables import rate_limits
-from tertulia.usecases.ports import Hit
+from tertulia.usecases.ports.limits import Hit
 
 
 class Seconds:

@@ -18,7 +18,7 @@ from PIL import Image
 from tertulia.adapters import sniff
 from tertulia.adapters.sniff import LibmagicUnavailable, check_libmagic, sniff_type
 from tertulia.domain.files import TypePolicy, decide, download_name
-from tertulia.usecases.ports import SNIFF_BYTES
+from tertulia.usecases.ports.files import SNIFF_BYTES
 
 
 def image(kind: str, mode: str = "RGB") -> bytes:

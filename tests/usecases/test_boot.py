@@ -16,7 +16,7 @@ from tertulia.domain.workspaces import Role
 from tertulia.usecases import boot
 from tertulia.usecases.boot import Boot
 from tertulia.usecases.core import Tertulia
-from tertulia.usecases.realtime import ONLINE
+from tertulia.usecases.ports.realtime import ONLINE
 from tests.usecases.teams import enrol, person
 
 

@@ -12,7 +12,7 @@ from tertulia.domain.ids import ChannelId, UserId, WorkspaceId
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Role
 from tertulia.usecases.core import Tertulia
-from tertulia.usecases.ports import ChannelRow
+from tertulia.usecases.ports.channels import ChannelRow
 from tests.usecases.teams import enrol, last_event_id, logged, person
 
 DIRECT = [ChannelKind.DM, ChannelKind.GROUP_DM]

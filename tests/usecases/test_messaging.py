@@ -24,7 +24,7 @@ from tertulia.usecases import markup, messaging, pages
 from tertulia.usecases.core import Tertulia
 from tertulia.usecases.markup import canonical_emoji
 from tertulia.usecases.messaging import Posted
-from tertulia.usecases.ports import ChannelUnread
+from tertulia.usecases.ports.messages import ChannelUnread
 from tests.conftest import Clock
 from tests.usecases.teams import Logged, enrol, last_event_id, logged, person
 

@@ -22,7 +22,8 @@ from tertulia.domain.ids import ChannelId, SessionId, UserId, WorkspaceId, new_i
 from tertulia.domain.messages import Draft
 from tertulia.domain.users import User
 from tertulia.usecases.core import Tertulia
-from tertulia.usecases.realtime import Envelope, Feed, Hub, Live
+from tertulia.usecases.ports.realtime import Envelope
+from tertulia.usecases.realtime import Feed, Hub, Live
 from tests.usecases.teams import person
 
 

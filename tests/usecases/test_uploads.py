@@ -15,13 +15,13 @@ from tertulia.adapters.blobs.local import LocalBlobStore
 from tertulia.adapters.sql.database import Database, open_database
 from tertulia.domain.errors import Conflict, NotFound
 from tertulia.domain.ids import UploadId, WorkspaceId
+from tertulia.domain.uploads import Upload
 from tertulia.domain.users import User
 from tertulia.usecases import files as file_work
 from tertulia.usecases import filework
 from tertulia.usecases import uploads as uploads_module
 from tertulia.usecases.core import Tertulia
 from tertulia.usecases.files import FileLimits
-from tertulia.usecases.ports import Upload
 from tertulia.usecases.uploads import UPLOAD_TTL, Uploads
 from tests.conftest import Clock
 

@@ -26,7 +26,7 @@ from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from tertulia.usecases.ports import ScannerUnavailable, TooLargeToScan
+from tertulia.usecases.ports.files import ScannerUnavailable, TooLargeToScan
 
 DEFAULT_PORT = 3310
 PIECE = 256 * 1024  # the most sent after one length prefix

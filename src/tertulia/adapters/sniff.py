@@ -9,7 +9,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from tertulia.domain.files import EMPTY, OCTET_STREAM, canonical_type
-from tertulia.usecases.ports import SNIFF_BYTES
+from tertulia.usecases.ports.files import SNIFF_BYTES
 
 if TYPE_CHECKING:
     import magic

@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+
+from tertulia.domain.ids import ChannelId, MessageId, UserId, WorkspaceId
 
 # A mention starts at the beginning or after something that cannot be part of a name or an
 # address (so "ana@example.com" mentions nobody), and runs as long as a username can.
@@ -101,3 +104,17 @@ def channel_spans(fragment: str) -> list[tuple[int, int, str]]:
         if name:
             found.append((match.start(), match.start() + 1 + len(name), name.lower()))
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """Someone was mentioned by a message (one per person and message)."""
+
+    user_id: UserId
+    message_id: MessageId
+    workspace_id: WorkspaceId
+    channel_id: ChannelId
+    kind: str  # mention, everyone, here
+    created_at: datetime
+    read_at: datetime | None = None
+    seq: int = 0  # the message's place, which orders the inbox

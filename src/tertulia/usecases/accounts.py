@@ -14,14 +14,9 @@ from tertulia.domain.ids import SessionId, UserId, new_id
 from tertulia.domain.sessions import RefreshToken, Session
 from tertulia.domain.users import ProfileChange, User
 from tertulia.usecases.limits import Limit
-from tertulia.usecases.ports import (
-    Clock,
-    PasswordHasher,
-    RateLimit,
-    RateLimiter,
-    UnitOfWork,
-    UnitOfWorkFactory,
-)
+from tertulia.usecases.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from tertulia.usecases.ports.accounts import PasswordHasher
+from tertulia.usecases.ports.limits import RateLimit, RateLimiter
 from tertulia.usecases.tokens import new_token, token_hash
 
 WRONG_CREDENTIALS = "Wrong username, email or password."

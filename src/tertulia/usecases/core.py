@@ -12,7 +12,7 @@ from tertulia.usecases.files import Files
 from tertulia.usecases.filework import FileWork
 from tertulia.usecases.limits import Limits
 from tertulia.usecases.messaging import Messaging
-from tertulia.usecases.ports import BlobStore
+from tertulia.usecases.ports.files import BlobStore
 from tertulia.usecases.realtime import Live
 from tertulia.usecases.search import Reindex, Search
 from tertulia.usecases.uploads import Uploads

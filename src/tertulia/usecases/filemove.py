@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from tertulia.usecases.ports import BlobStore, UnitOfWorkFactory
+from tertulia.usecases.ports import UnitOfWorkFactory
+from tertulia.usecases.ports.files import BlobStore
 
 BATCH = 500
 

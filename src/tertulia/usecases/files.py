@@ -30,19 +30,17 @@ from tertulia.domain.events import Event
 from tertulia.domain.files import FileKind, TypePolicy, decide, safe_filename, thumbnail_name
 from tertulia.domain.ids import ChannelId, FileId, UploadId, UserId, WorkspaceId, new_id
 from tertulia.domain.pdf import ActiveContent
+from tertulia.domain.uploads import Upload
 from tertulia.usecases import pages
-from tertulia.usecases.ports import (
+from tertulia.usecases.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from tertulia.usecases.ports.files import (
     SNIFF_BYTES,
     Blob,
     BlobStore,
     BlobTooLarge,
-    Clock,
     ScannerUnavailable,
     SniffType,
     TooLargeToScan,
-    UnitOfWork,
-    UnitOfWorkFactory,
-    Upload,
     VirusScanner,
 )
 from tertulia.usecases.workspaces import require_membership

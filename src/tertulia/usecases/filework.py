@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tertulia.domain.attachments import FileStatus, Thumbnail
 from tertulia.domain.ids import FileId
+from tertulia.domain.jobs import Job
 from tertulia.usecases.files import (
     COLLECT_JOB,
     IMAGE_JOB,
@@ -22,17 +23,14 @@ from tertulia.usecases.files import (
     file_event,
     still_stored,
 )
-from tertulia.usecases.ports import (
+from tertulia.usecases.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from tertulia.usecases.ports.files import (
     Blob,
     BlobStore,
-    Clock,
     ImageProcessor,
     ImageRejected,
-    Job,
     ProcessedImage,
     Rendition,
-    UnitOfWork,
-    UnitOfWorkFactory,
 )
 
 log = logging.getLogger("tertulia.files")

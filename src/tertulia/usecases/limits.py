@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from tertulia.domain.errors import RateLimited
 from tertulia.domain.ids import ChannelId, UserId
-from tertulia.usecases.ports import Hit, RateLimit, RateLimiter
+from tertulia.usecases.ports.limits import Hit, RateLimit, RateLimiter
 
 
 @dataclass(frozen=True, slots=True)

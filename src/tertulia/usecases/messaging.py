@@ -17,23 +17,17 @@ from tertulia.domain.channels import Channel
 from tertulia.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from tertulia.domain.events import Event
 from tertulia.domain.ids import ChannelId, MessageId, UserId, WorkspaceId, new_id
+from tertulia.domain.mentions import Notification
 from tertulia.domain.messages import Draft, Message, StaleVersion
 from tertulia.domain.workspaces import Membership
 from tertulia.usecases import files as file_work
 from tertulia.usecases import pages
 from tertulia.usecases.markup import Markup, Parsed, canonical_emoji
-from tertulia.usecases.ports import (
-    Access,
-    ChannelUnread,
-    Clock,
-    FollowedThread,
-    Notification,
-    ReactionSummary,
-    SearchDocument,
-    UnitOfWork,
-    UnitOfWorkFactory,
-)
-from tertulia.usecases.realtime import ONLINE, PresenceStore
+from tertulia.usecases.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from tertulia.usecases.ports.channels import Access
+from tertulia.usecases.ports.messages import ChannelUnread, FollowedThread, ReactionSummary
+from tertulia.usecases.ports.realtime import ONLINE, PresenceStore
+from tertulia.usecases.ports.search import SearchDocument
 from tertulia.usecases.workspaces import require_membership
 
 FIRST_REACTORS = 3  # people shown per emoji

@@ -19,13 +19,8 @@ from tertulia.domain.workspaces import Membership
 from tertulia.usecases import pages
 from tertulia.usecases.files import time_cursor, time_key
 from tertulia.usecases.messaging import FIRST_REACTORS, View, files_of, index_message
-from tertulia.usecases.ports import (
-    SEARCH_DEPTH,
-    FileFilter,
-    SearchFilter,
-    UnitOfWork,
-    UnitOfWorkFactory,
-)
+from tertulia.usecases.ports import UnitOfWork, UnitOfWorkFactory
+from tertulia.usecases.ports.search import SEARCH_DEPTH, FileFilter, SearchFilter
 from tertulia.usecases.searchmatch import compile_query
 from tertulia.usecases.searchquery import Query, parse
 from tertulia.usecases.searchsnippet import Highlighter

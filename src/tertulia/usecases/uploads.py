@@ -15,15 +15,10 @@ from datetime import timedelta
 from tertulia.domain.errors import Conflict, DomainError, Invalid, NotFound, TooLarge
 from tertulia.domain.files import safe_filename
 from tertulia.domain.ids import UploadId, UserId, WorkspaceId, new_id
+from tertulia.domain.uploads import Upload, UploadPart
 from tertulia.usecases.files import Files, collect_later, still_stored
-from tertulia.usecases.ports import (
-    BlobStore,
-    BlobTooLarge,
-    Clock,
-    UnitOfWorkFactory,
-    Upload,
-    UploadPart,
-)
+from tertulia.usecases.ports import Clock, UnitOfWorkFactory
+from tertulia.usecases.ports.files import BlobStore, BlobTooLarge
 
 UPLOAD_TTL = timedelta(hours=24)  # an upload no part came to for this long is gone
 # Parts an upload may have (S3's limit on a multipart upload): each costs a row and a blob,

@@ -15,8 +15,9 @@ from tertulia.domain.ids import ChannelId, InvitationId, UserId, WorkspaceId, ne
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Invitation, Membership, Role, Workspace
 from tertulia.usecases import pages
-from tertulia.usecases.ports import Clock, MemberRow, UnitOfWork, UnitOfWorkFactory
-from tertulia.usecases.realtime import OFFLINE, PresenceStore
+from tertulia.usecases.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from tertulia.usecases.ports.realtime import OFFLINE, PresenceStore
+from tertulia.usecases.ports.workspaces import MemberRow
 from tertulia.usecases.tokens import new_token, token_hash
 
 

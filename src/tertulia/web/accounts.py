@@ -12,7 +12,7 @@ from tertulia.domain.errors import Unauthenticated
 from tertulia.domain.ids import ID_PATTERN, UserId
 from tertulia.domain.users import ProfileChange
 from tertulia.usecases.accounts import Client, Grant, Registration
-from tertulia.usecases.ports import RateLimit
+from tertulia.usecases.ports.limits import RateLimit
 from tertulia.web.auth import (
     AccessTokens,
     Core,

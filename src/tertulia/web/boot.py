@@ -20,7 +20,8 @@ from tertulia.usecases.boot import (
     FirstScreen,
     SidebarChannel,
 )
-from tertulia.usecases.ports import UNREAD_CAP, MemberRow
+from tertulia.usecases.ports.messages import UNREAD_CAP
+from tertulia.usecases.ports.workspaces import MemberRow
 from tertulia.web.auth import Core, CurrentUser
 from tertulia.web.problems import problems
 from tertulia.web.schemas import EXAMPLE_USER, ChannelOut, MeOut, Out, UserOut, WorkspaceOut

@@ -23,7 +23,7 @@ from tertulia.domain.files import download_name
 from tertulia.domain.ids import ID_PATTERN, ChannelId, FileId, WorkspaceId
 from tertulia.usecases.core import Tertulia
 from tertulia.usecases.files import Served
-from tertulia.usecases.ports import THUMBNAIL_SIZES
+from tertulia.usecases.ports.files import THUMBNAIL_SIZES
 from tertulia.web.auth import Core, CurrentUser, principal
 from tertulia.web.channels import ChannelPath
 from tertulia.web.errors import problem

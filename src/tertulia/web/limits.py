@@ -13,7 +13,7 @@ from starlette.requests import Request
 from tertulia.domain.ids import ChannelId, UserId, is_id
 from tertulia.usecases.core import Tertulia
 from tertulia.usecases.limits import Action
-from tertulia.usecases.ports import RateLimit
+from tertulia.usecases.ports.limits import RateLimit
 
 A = Action
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})

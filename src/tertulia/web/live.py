@@ -27,7 +27,8 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 from tertulia.domain.errors import DomainError
 from tertulia.domain.ids import UserId, is_id
 from tertulia.usecases.core import Tertulia
-from tertulia.usecases.realtime import SUBSCRIBE_MAX, Attached, Envelope, Feed
+from tertulia.usecases.ports.realtime import Envelope
+from tertulia.usecases.realtime import SUBSCRIBE_MAX, Attached, Feed
 from tertulia.web.auth import AccessTokens, Principal
 from tertulia.web.closes import CLOSE_OF_ERROR, Close
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from tertulia.domain.ids import ID_PATTERN, ChannelId, FileId, MessageId, UserId, WorkspaceId
 from tertulia.domain.messages import Draft
-from tertulia.usecases.ports import UNREAD_CAP
+from tertulia.usecases.ports.messages import UNREAD_CAP
 from tertulia.web.auth import Core, CurrentUser
 from tertulia.web.channels import ChannelPath
 from tertulia.web.problems import problems

@@ -19,7 +19,8 @@ from tertulia.domain.messages import CLIENT_MSG_ID_MAX, DEFAULT_MAX_LENGTH
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Invitation, Membership, Role, Workspace
 from tertulia.usecases.messaging import Slice, View
-from tertulia.usecases.ports import ChannelRow, MemberRow
+from tertulia.usecases.ports.channels import ChannelRow
+from tertulia.usecases.ports.workspaces import MemberRow
 
 EXAMPLE_USER = "01JD5Z8Q5E9V4K3M2N1P0R7S6T"
 EXAMPLE_USER_2 = "01JD5Z9A1B2C3D4E5F6G7H8J9K"

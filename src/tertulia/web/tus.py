@@ -19,8 +19,8 @@ from starlette.requests import ClientDisconnect
 
 from tertulia.domain.errors import DomainError, Malformed, Unsupported
 from tertulia.domain.ids import ID_PATTERN, UploadId, WorkspaceId
+from tertulia.domain.uploads import Upload
 from tertulia.usecases.core import Tertulia
-from tertulia.usecases.ports import Upload
 from tertulia.web.auth import Core, CurrentUser
 from tertulia.web.errors import on_domain_error, on_validation_error, problem
 from tertulia.web.problems import EVERY_ANSWER_HEADERS, STORED_FILE, Declared, problems

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import Path
 from typing import BinaryIO
 
-from tertulia.usecases.ports import BLOB_KEY, Blob, BlobTooLarge
+from tertulia.usecases.ports.files import BLOB_KEY, Blob, BlobTooLarge
 
 CHUNK = 256 * 1024  # bytes read at a time when serving a blob
 _KEY = re.compile(BLOB_KEY)

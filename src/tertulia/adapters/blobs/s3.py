@@ -17,7 +17,7 @@ from aiobotocore.session import get_session
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tertulia.usecases.ports import BLOB_KEY, Blob, BlobTooLarge
+from tertulia.usecases.ports.files import BLOB_KEY, Blob, BlobTooLarge
 
 PART = 8 * 1024 * 1024  # bytes per uploaded part (S3's minimum is 5 MiB)
 CHUNK = 256 * 1024  # bytes read at a time when serving a blob

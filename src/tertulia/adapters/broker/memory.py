@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from tertulia.domain.ids import UserId
-from tertulia.usecases.realtime import OFFLINE, Envelope
+from tertulia.usecases.ports.realtime import OFFLINE, Envelope
 
 
 class MemoryBroker:

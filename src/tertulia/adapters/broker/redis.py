@@ -34,7 +34,7 @@ from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
 from tertulia.domain.ids import UserId
-from tertulia.usecases.realtime import Envelope, best
+from tertulia.usecases.ports.realtime import Envelope, best
 
 log = logging.getLogger("tertulia.broker")
 CHANNEL = "tertulia:events"  # the prefix of a deployment's channel: tertulia:events:<its id>

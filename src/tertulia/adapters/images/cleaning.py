@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from tertulia.usecases.ports import ImageRejected
+from tertulia.usecases.ports.files import ImageRejected
 
 Source = bytes | mmap.mmap  # the whole file, read-only
 

@@ -25,7 +25,7 @@ from tertulia.adapters.images.render import (
     process_image,
     register_heif,
 )
-from tertulia.usecases.ports import ImageRejected, ProcessedImage
+from tertulia.usecases.ports.files import ImageRejected, ProcessedImage
 
 JOBS_PER_WORKER = 100  # a pool is replaced after this many jobs per worker: leaks stay bounded
 STARTED = ".started"  # in a job's workdir: when its worker began it (seconds since the epoch)

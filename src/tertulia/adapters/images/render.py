@@ -22,7 +22,7 @@ from tertulia.adapters.images.cleaning import clean_file, corrupt
 from tertulia.adapters.images.formats import FORMATS, PIXEL_MEMORY, Format, mode_bytes
 from tertulia.adapters.images.jpeg import clean_jpeg
 from tertulia.adapters.images.svg import clean_svg
-from tertulia.usecases.ports import THUMBNAIL_SIZES, ImageRejected, ProcessedImage, Rendition
+from tertulia.usecases.ports.files import THUMBNAIL_SIZES, ImageRejected, ProcessedImage, Rendition
 
 SVG = "image/svg+xml"
 WEBP_QUALITY = 80

@@ -22,7 +22,7 @@ from tertulia.adapters.search.walk import (
     prepared,
     scopes,
 )
-from tertulia.usecases.ports import SearchDocument, SearchFilter, SearchHits
+from tertulia.usecases.ports.search import SearchDocument, SearchFilter, SearchHits
 from tertulia.usecases.searchmatch import AnyOf, Clause, Lexeme, Match, Scorer
 from tertulia.usecases.searchtext import analyze
 

@@ -36,7 +36,7 @@ from tertulia.adapters.search.walk import (
     scopes,
 )
 from tertulia.adapters.sql.leases import Executor, Raw
-from tertulia.usecases.ports import SearchDocument, SearchFilter, SearchHits
+from tertulia.usecases.ports.search import SearchDocument, SearchFilter, SearchHits
 from tertulia.usecases.searchmatch import Match
 from tertulia.usecases.searchtext import analyze
 

@@ -29,7 +29,7 @@ from sqlalchemy import text
 
 from tertulia.adapters.sql.leases import Executor, Raw
 from tertulia.domain.ids import MessageId
-from tertulia.usecases.ports import (
+from tertulia.usecases.ports.search import (
     SEARCH_DEPTH,
     SearchDocument,
     SearchFilter,

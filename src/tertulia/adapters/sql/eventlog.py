@@ -17,7 +17,8 @@ from tertulia.adapters.sql.repositories import dialect_insert
 from tertulia.domain import events
 from tertulia.domain.ids import ChannelId, UserId, WorkspaceId, new_id
 from tertulia.domain.workspaces import Role
-from tertulia.usecases.realtime import Envelope, frame
+from tertulia.usecases.ports.realtime import Envelope
+from tertulia.usecases.realtime import frame
 
 _AFTER = Raw.of(
     "SELECT id, type, workspace_id, channel_id, audience, data, created_at FROM events"

@@ -27,7 +27,8 @@ from tertulia.adapters.sql.repositories import AnyRow
 from tertulia.domain.attachments import FileStatus, StoredFile, Thumbnail
 from tertulia.domain.channels import ChannelKind
 from tertulia.domain.ids import ChannelId, FileId, MessageId, UserId, WorkspaceId
-from tertulia.usecases.ports import FileFilter, Job
+from tertulia.domain.jobs import Job
+from tertulia.usecases.ports.search import FileFilter
 from tertulia.usecases.searchtext import name_key
 
 f = t.files

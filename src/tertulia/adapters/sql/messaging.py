@@ -35,12 +35,9 @@ from tertulia.adapters.sql.repositories import (
 )
 from tertulia.domain.errors import Conflict
 from tertulia.domain.ids import ChannelId, FileId, MessageId, UserId, WorkspaceId
+from tertulia.domain.mentions import Notification
 from tertulia.domain.messages import Message
-from tertulia.usecases.ports import (
-    FollowedThread,
-    Notification,
-    ReactionSummary,
-)
+from tertulia.usecases.ports.messages import FollowedThread, ReactionSummary
 
 m = t.messages
 

@@ -31,7 +31,7 @@ from sqlalchemy import delete, select
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.database import Database
 from tertulia.adapters.sql.leases import Raw
-from tertulia.usecases.ports import Hit, RateLimit
+from tertulia.usecases.ports.limits import Hit, RateLimit
 
 SWEEP_EVERY = 60.0  # seconds between deletions of windows that have ended
 MAX_BATCH = 500  # keys counted in one statement

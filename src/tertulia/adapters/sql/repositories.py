@@ -35,14 +35,9 @@ from tertulia.domain.ids import ChannelId, InvitationId, SessionId, UserId, Work
 from tertulia.domain.sessions import RefreshToken, Session
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Invitation, Membership, Role, Workspace
-from tertulia.usecases.ports import (
-    UNREAD_CAP,
-    Access,
-    ChannelRow,
-    ChannelUnread,
-    MemberRow,
-    Named,
-)
+from tertulia.usecases.ports.channels import Access, ChannelRow
+from tertulia.usecases.ports.messages import UNREAD_CAP, ChannelUnread, Named
+from tertulia.usecases.ports.workspaces import MemberRow
 from tertulia.usecases.searchtext import fold, name_key
 
 AnyRow: TypeAlias = Row[*tuple[Any, ...]]

@@ -10,7 +10,7 @@ from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.leases import Executor
 from tertulia.adapters.sql.repositories import AnyRow
 from tertulia.domain.ids import FileId, UploadId, UserId, WorkspaceId
-from tertulia.usecases.ports import Upload, UploadPart
+from tertulia.domain.uploads import Upload, UploadPart
 
 u = t.uploads
 p = t.upload_parts

@@ -14,40 +14,14 @@ presence) carry id 0, skip the log, and are the first thing a slow connection lo
 is throttled per person and channel (`throttle.py`), and a person may hold a bounded number
 of sockets, every node counted.
 
-Modules: `envelopes` (events encoded once, and their scopes), `ports` (broker, event log,
-presence), `feeds` (a connection's bounded queue), `hub`, `throttle`, and `live` (the use
-case the web layer calls).
+Modules: `envelopes` (events encoded once, and their scopes), `feeds` (a connection's
+bounded queue), `hub`, `throttle`, and `live` (the use case the web layer calls). Its ports
+(the envelope, broker, event log and presence) are in `usecases/ports/realtime.py`.
 """
 
-from tertulia.usecases.realtime.envelopes import Envelope, envelope, frame, watchers
+from tertulia.usecases.realtime.envelopes import envelope, frame, watchers
 from tertulia.usecases.realtime.feeds import Feed
 from tertulia.usecases.realtime.hub import Attached, Hub
 from tertulia.usecases.realtime.live import SUBSCRIBE_MAX, Live
-from tertulia.usecases.realtime.ports import (
-    AWAY,
-    OFFLINE,
-    ONLINE,
-    Broker,
-    EventLog,
-    PresenceStore,
-    best,
-)
 
-__all__ = [
-    "AWAY",
-    "OFFLINE",
-    "ONLINE",
-    "SUBSCRIBE_MAX",
-    "Attached",
-    "Broker",
-    "Envelope",
-    "EventLog",
-    "Feed",
-    "Hub",
-    "Live",
-    "PresenceStore",
-    "best",
-    "envelope",
-    "frame",
-    "watchers",
-]
+__all__ = ["SUBSCRIBE_MAX", "Attached", "Feed", "Hub", "Live", "envelope", "frame", "watchers"]

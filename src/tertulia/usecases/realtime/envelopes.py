@@ -3,7 +3,6 @@ that decide who hears them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +10,7 @@ import orjson
 
 from tertulia.domain.events import Event
 from tertulia.domain.ids import UserId
+from tertulia.usecases.ports.realtime import Envelope
 
 TYPING = frozenset({"typing.started", "typing.stopped"})
 # scope changes after which someone may see fewer people
@@ -34,17 +34,6 @@ SCOPE_CHANGES = frozenset(
         "channel.member_left",
     }
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Envelope:
-    """An event on its way to sockets: `frame` is what every recipient receives, encoded once.
-    `id` is its place in the log; 0 for an ephemeral event, which the log never holds."""
-
-    id: int
-    type: str
-    audience: tuple[str, ...]
-    frame: str
 
 
 def envelope(event: Event) -> Envelope:

@@ -6,7 +6,8 @@ import asyncio
 from collections import deque
 
 from tertulia.domain.ids import SessionId, UserId
-from tertulia.usecases.realtime.envelopes import TYPING, Envelope
+from tertulia.usecases.ports.realtime import Envelope
+from tertulia.usecases.realtime.envelopes import TYPING
 
 
 class Feed:

@@ -13,16 +13,9 @@ from datetime import UTC, datetime, timedelta
 import orjson
 
 from tertulia.domain.ids import SessionId, UserId
-from tertulia.usecases.realtime.envelopes import (
-    LEAVING,
-    SCOPE_CHANGES,
-    Envelope,
-    concerned,
-    sees,
-    watchers,
-)
+from tertulia.usecases.ports.realtime import Envelope, EventLog
+from tertulia.usecases.realtime.envelopes import LEAVING, SCOPE_CHANGES, concerned, sees, watchers
 from tertulia.usecases.realtime.feeds import Feed
-from tertulia.usecases.realtime.ports import EventLog
 
 log = logging.getLogger("tertulia.realtime")
 

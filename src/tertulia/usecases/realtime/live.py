@@ -14,10 +14,10 @@ from tertulia.domain import events
 from tertulia.domain.errors import Conflict
 from tertulia.domain.events import Event
 from tertulia.domain.ids import ChannelId, UserId
-from tertulia.usecases.realtime.envelopes import Envelope, envelope, frame, watchers
+from tertulia.usecases.ports.realtime import AWAY, OFFLINE, ONLINE, Broker, Envelope, PresenceStore
+from tertulia.usecases.realtime.envelopes import envelope, frame, watchers
 from tertulia.usecases.realtime.feeds import Feed
 from tertulia.usecases.realtime.hub import Attached, Hub
-from tertulia.usecases.realtime.ports import AWAY, OFFLINE, ONLINE, Broker, PresenceStore
 from tertulia.usecases.realtime.throttle import TypingThrottle
 
 log = logging.getLogger("tertulia.realtime")

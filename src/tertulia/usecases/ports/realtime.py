@@ -1,14 +1,25 @@
-"""The ports of real time: the broker that carries envelopes between processes, the event log
-as the hub reads it, and the presence every node shares."""
+"""Ports of real time: the envelope an event travels in, the broker that carries envelopes
+between processes, the event log as the hub reads it, and the presence every node shares."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from tertulia.domain.ids import UserId
-from tertulia.usecases.realtime.envelopes import Envelope
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """An event on its way to sockets: `frame` is what every recipient receives, encoded once.
+    `id` is its place in the log; 0 for an ephemeral event, which the log never holds."""
+
+    id: int
+    type: str
+    audience: tuple[str, ...]
+    frame: str
 
 
 class Broker(Protocol):
