@@ -111,16 +111,16 @@ async def build(core: Tertulia, people: int, channels: int, dms: int) -> tuple[U
             await core.channels.add_member(writer, row.channel.id, writer)
         for m in range(5):
             text = "hola @ana" if m == 0 else f"mensaje {m} del canal {c}"
-            await core.messaging.post(writers[m % 3], row.channel.id, Draft(text))
+            await core.posting.post(writers[m % 3], row.channel.id, Draft(text))
         if c < 10:
-            root = await core.messaging.post(ana.id, row.channel.id, Draft("¿qué opináis?"))
-            await core.messaging.post(
+            root = await core.posting.post(ana.id, row.channel.id, Draft("¿qué opináis?"))
+            await core.posting.post(
                 writers[0], row.channel.id, Draft("yo sí", thread_root_id=root.view.message.id)
             )
     for d in range(dms):
         dm, _ = await core.channels.open_dm(ana.id, workspace.id, [others[-1 - d]])
         for m in range(2):
-            await core.messaging.post(others[-1 - d], dm.channel.id, Draft(f"dm {m}"))
+            await core.posting.post(others[-1 - d], dm.channel.id, Draft(f"dm {m}"))
     return ana.id, workspace.id
 
 
@@ -135,14 +135,14 @@ async def many_calls(core: Tertulia, user: UserId, workspace: WorkspaceId) -> No
         )
         if not (after := page.next_cursor):
             break
-    await core.messaging.unreads(user, workspace)
+    await core.reading.unreads(user, workspace)
     after = None
     for _ in range(3):  # the first 600 people
         members = await core.workspaces.members(user, workspace, after, 200)
         if not (after := members.next_cursor):
             break
     await core.workspaces.presence_of(user, workspace)
-    await core.messaging.notifications(user, None, 200, True)
+    await core.inbox.notifications(user, None, 200, True)
 
 
 async def timed(call: Callable[[], Awaitable[Any]], rounds: int) -> dict[str, Any]:

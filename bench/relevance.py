@@ -101,7 +101,7 @@ async def load(database: Database) -> Loaded:
                 await core.channels.add_member(reader, row.channel.id, user_id)
     ids = {}
     for m in messages:
-        posted = await core.messaging.post(
+        posted = await core.posting.post(
             people[m["author"]], channels[m["channel"]], Draft(m["text"])
         )
         ids[m["id"]] = posted.view.message.id

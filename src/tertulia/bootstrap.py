@@ -46,7 +46,7 @@ from tertulia.usecases.files import FileLimits, Files
 from tertulia.usecases.filework import FileWork
 from tertulia.usecases.limits import DEFAULT_LIMITS, Action, Limit, Limits, limits_from
 from tertulia.usecases.markup import Markup
-from tertulia.usecases.messaging import Messaging
+from tertulia.usecases.messaging import History, Inbox, Posting, Reactions, Reading, Threads
 from tertulia.usecases.ports import Clock
 from tertulia.usecases.ports.accounts import PasswordHasher
 from tertulia.usecases.ports.files import BlobStore, ImageProcessor, VirusScanner
@@ -439,13 +439,18 @@ async def assemble(
         limits=Limits(limiter, rate_limits if rate_limits is not None else DEFAULT_LIMITS),
         workspaces=Workspaces(uow=uow, clock=clock, presence=live.presence),
         channels=Channels(uow=uow, clock=clock),
-        messaging=Messaging(
+        posting=Posting(
             uow=uow,
             clock=clock,
             markup=Markup(),
             max_length=max_message_length,
             presence=live.presence,
         ),
+        history=History(uow=uow),
+        threads=Threads(uow=uow, clock=clock),
+        reactions=Reactions(uow=uow, clock=clock),
+        reading=Reading(uow=uow, clock=clock),
+        inbox=Inbox(uow=uow, clock=clock),
         search=Search(uow=uow),
         reindex=Reindex(uow=uow),
         live=live,

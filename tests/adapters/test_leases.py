@@ -53,7 +53,7 @@ async def test_posting_recovers_when_postgres_drops_its_connections(
     ana = await core.accounts.register(Registration("ana", "ana@example.com", "violeta-azul-42!"))
     ws, _ = await core.workspaces.create(ana.id, "Equipo")
     general = (await core.channels.browse(ana.id, ws.id)).items[0].channel.id
-    await core.messaging.post(ana.id, general, Draft("antes"))
+    await core.posting.post(ana.id, general, Draft("antes"))
 
     url = make_url(postgres_url)
     admin = await asyncpg.connect(url.set(drivername="postgresql").render_as_string(False))
@@ -69,11 +69,11 @@ async def test_posting_recovers_when_postgres_drops_its_connections(
     failures = 0
     for attempt in range(6):
         try:
-            await core.messaging.post(ana.id, general, Draft(f"después {attempt}"))
+            await core.posting.post(ana.id, general, Draft(f"después {attempt}"))
         except Exception:
             failures += 1
     assert failures <= 4  # at most each pooled connection once
-    page = await core.messaging.history(ana.id, general, limit=10)
+    page = await core.history.page(ana.id, general, limit=10)
     assert page.items[-1].message.text == "después 5"
 
 

@@ -72,7 +72,7 @@ async def test_concurrent_posts_edits_and_reactions_replay_to_the_stored_state(
             choice = random.random()
             if choice < 0.5 or not posted:
                 view = (
-                    await core.messaging.post(person, channel, Draft(f"hola {n} **{person[-4:]}**"))
+                    await core.posting.post(person, channel, Draft(f"hola {n} **{person[-4:]}**"))
                 ).view
                 posted.append(view.message.id)
                 mine.append((view.message.id, view.message.version))
@@ -81,14 +81,14 @@ async def test_concurrent_posts_edits_and_reactions_replay_to_the_stored_state(
                 message_id, version = mine[index]
                 try:
                     view = (
-                        await core.messaging.edit(person, message_id, f"editado {n}", version)
+                        await core.posting.edit(person, message_id, f"editado {n}", version)
                     ).view
                     mine[index] = (message_id, view.message.version)
                 except Conflict:
                     pass
             else:
                 target = random.choice(posted)
-                await core.messaging.react(
+                await core.reactions.react(
                     person, target, random.choice(EMOJI), random.random() < 0.7
                 )
             await asyncio.sleep(0)

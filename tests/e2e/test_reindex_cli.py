@@ -34,7 +34,7 @@ async def _team(url: str) -> tuple[User, WorkspaceId]:
         page = await core.channels.browse(ana.id, workspace.id)
         general = page.items[0].channel.id
         for n in range(1200):
-            await core.messaging.post(ana.id, general, Draft(f"informe número {n} del despliegue"))
+            await core.posting.post(ana.id, general, Draft(f"informe número {n} del despliegue"))
         return ana, workspace.id
     finally:
         await database.close()

@@ -90,7 +90,7 @@ async def test_the_log_position_covers_everything_read(
 ) -> None:
     """The position is that of the newest event committed: the last message's, here."""
     general = (await core.channels.browse(ana.id, ws)).items[0].channel
-    posted = await core.messaging.post(ana.id, general.id, Draft("hola"))
+    posted = await core.posting.post(ana.id, general.id, Draft("hola"))
 
     screen = await core.boot.load(ana.id)
 

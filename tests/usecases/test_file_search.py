@@ -76,7 +76,7 @@ async def share(
     """`name` uploaded by `who` (distinct bytes each time) and, given a channel, shared there."""
     file = await core.files.upload(who.id, ws, name, chunks(data + b"%" * next(_count)))
     if channel is not None:
-        await core.messaging.post(who.id, channel, Draft("", file_ids=(file.id,)))
+        await core.posting.post(who.id, channel, Draft("", file_ids=(file.id,)))
     return file
 
 

@@ -97,12 +97,12 @@ async def test_sharing_a_file_in_a_message_lets_the_channel_read_it(
 ) -> None:
     file = await upload(core, ana, ws, PDF, "plan.pdf")
     channel = await general(core, ws, ana)
-    posted = await core.messaging.post(ana.id, channel, Draft("", file_ids=(file.id,)))
+    posted = await core.posting.post(ana.id, channel, Draft("", file_ids=(file.id,)))
     assert posted.view.message.file_ids == (file.id,)
     assert [f.id for f in posted.view.files] == [file.id]
     seen = await core.files.get(bruno.id, file.id)
     assert (seen.message_id, seen.channel_id) == (posted.view.message.id, channel)
-    history = await core.messaging.history(bruno.id, channel)
+    history = await core.history.page(bruno.id, channel)
     assert [f.name for f in history.items[-1].files] == ["plan.pdf"]
     listed = await core.files.in_channel(bruno.id, channel, None, 10)
     assert [f.id for f in listed.items] == [file.id]
@@ -114,7 +114,7 @@ async def test_a_private_channel_keeps_its_files_from_outsiders(
     secret = (await core.channels.create(ana.id, ws, "secreto", ChannelKind.PRIVATE)).channel
     await core.channels.add_member(ana.id, secret.id, bruno.id)
     file = await upload(core, ana, ws, PDF, "nominas.pdf")
-    await core.messaging.post(ana.id, secret.id, Draft("nóminas", file_ids=(file.id,)))
+    await core.posting.post(ana.id, secret.id, Draft("nóminas", file_ids=(file.id,)))
     assert (await core.files.get(bruno.id, file.id)).id == file.id
     with pytest.raises(NotFound):
         await core.files.get(carla.id, file.id)
@@ -133,18 +133,18 @@ async def test_only_unshared_files_of_the_author_can_be_attached(
     channel = await general(core, ws, ana)
     anas = await upload(core, ana, ws, PDF, "a.pdf")
     with pytest.raises(Invalid) as not_yours:
-        await core.messaging.post(bruno.id, channel, Draft("mira", file_ids=(anas.id,)))
+        await core.posting.post(bruno.id, channel, Draft("mira", file_ids=(anas.id,)))
     assert not_yours.value.code == "file.not_found"
-    await core.messaging.post(ana.id, channel, Draft("uno", file_ids=(anas.id,)))
+    await core.posting.post(ana.id, channel, Draft("uno", file_ids=(anas.id,)))
     with pytest.raises(Invalid) as again:
-        await core.messaging.post(ana.id, channel, Draft("dos", file_ids=(anas.id,)))
+        await core.posting.post(ana.id, channel, Draft("dos", file_ids=(anas.id,)))
     assert again.value.code == "file.already_shared"
     many = [await upload(core, ana, ws, PDF + bytes([i]), f"{i}.pdf") for i in range(11)]
     with pytest.raises(Invalid) as too_many:
-        await core.messaging.post(ana.id, channel, Draft("", file_ids=tuple(f.id for f in many)))
+        await core.posting.post(ana.id, channel, Draft("", file_ids=tuple(f.id for f in many)))
     assert too_many.value.code == "message.too_many_files"
     with pytest.raises(Invalid) as empty:
-        await core.messaging.post(ana.id, channel, Draft("   "))
+        await core.posting.post(ana.id, channel, Draft("   "))
     assert empty.value.code == "message.empty"  # text may be empty only with files
 
 
@@ -224,7 +224,7 @@ async def test_an_image_is_cleaned_and_thumbnailed_off_the_request(
         await core.files.served(ana.id, file.id)
     assert not_yet.value.code == "file.processing"
     channel = await general(core, ws, ana)
-    await core.messaging.post(ana.id, channel, Draft("la foto", file_ids=(file.id,)))
+    await core.posting.post(ana.id, channel, Draft("la foto", file_ids=(file.id,)))
     await work_all(core)
     ready = await core.files.get(bruno.id, file.id)
     assert ready.status is FileStatus.READY
@@ -361,11 +361,11 @@ async def test_an_admin_deletes_any_shared_file_and_its_message_shows_it_gone(
 ) -> None:
     channel = await general(core, ws, ana)
     file = await upload(core, bruno, ws, PDF, "b.pdf")
-    posted = await core.messaging.post(bruno.id, channel, Draft("mío", file_ids=(file.id,)))
+    posted = await core.posting.post(bruno.id, channel, Draft("mío", file_ids=(file.id,)))
     with pytest.raises(Forbidden):
         await core.files.delete(carla.id, file.id)
     await core.files.delete(ana.id, file.id)  # the owner is an admin
-    view = await core.messaging.get(carla.id, posted.view.message.id)
+    view = await core.history.get(carla.id, posted.view.message.id)
     assert view.files == ()
     assert (await core.files.in_channel(carla.id, channel, None, 10)).items == []
 
@@ -375,8 +375,8 @@ async def test_deleting_a_message_deletes_its_files(
 ) -> None:
     channel = await general(core, ws, ana)
     file = await upload(core, ana, ws, PDF, "a.pdf")
-    posted = await core.messaging.post(ana.id, channel, Draft("x", file_ids=(file.id,)))
-    await core.messaging.delete(ana.id, posted.view.message.id)
+    posted = await core.posting.post(ana.id, channel, Draft("x", file_ids=(file.id,)))
+    await core.posting.delete(ana.id, posted.view.message.id)
     with pytest.raises(NotFound):
         await core.files.get(ana.id, file.id)
 
@@ -388,7 +388,7 @@ async def test_channel_files_page_newest_first(
     ids: list[FileId] = []
     for i in range(5):
         file = await upload(core, ana, ws, PDF + bytes([i]), f"{i}.pdf")
-        await core.messaging.post(ana.id, channel, Draft(str(i), file_ids=(file.id,)))
+        await core.posting.post(ana.id, channel, Draft(str(i), file_ids=(file.id,)))
         ids.append(file.id)
     first = await core.files.in_channel(bruno.id, channel, None, 3)
     assert first.next_cursor is not None

@@ -20,10 +20,10 @@ from tertulia.domain.ids import ChannelId, MessageId, WorkspaceId, new_id
 from tertulia.domain.messages import DEFAULT_MAX_LENGTH, Draft, Message, StaleVersion
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Role
-from tertulia.usecases import markup, messaging, pages
+from tertulia.usecases import markup, pages
 from tertulia.usecases.core import Tertulia
 from tertulia.usecases.markup import canonical_emoji
-from tertulia.usecases.messaging import Posted
+from tertulia.usecases.messaging import Posted, posting
 from tertulia.usecases.ports.messages import ChannelUnread
 from tests.conftest import Clock
 from tests.usecases.teams import Logged, enrol, last_event_id, logged, person
@@ -72,7 +72,7 @@ async def secreto(core: Tertulia, ws: WorkspaceId, bruno: User) -> ChannelId:
 
 
 async def post(core: Tertulia, who: User, channel: ChannelId, text: str, **draft: object) -> Posted:
-    return await core.messaging.post(who.id, channel, Draft(text, **draft))  # type: ignore[arg-type]
+    return await core.posting.post(who.id, channel, Draft(text, **draft))  # type: ignore[arg-type]
 
 
 async def say(core: Tertulia, who: User, channel: ChannelId, text: str, **draft: object) -> Message:
@@ -95,30 +95,30 @@ async def reply(
 
 async def texts(core: Tertulia, viewer: User, channel: ChannelId, **cursor: object) -> list[str]:
     """The texts of a page of history, oldest first."""
-    page = await core.messaging.history(viewer.id, channel, **cursor)  # type: ignore[arg-type]
+    page = await core.history.page(viewer.id, channel, **cursor)  # type: ignore[arg-type]
     return [view.message.text for view in page.items]
 
 
 async def current(core: Tertulia, viewer: User, message: Message) -> Message:
-    return (await core.messaging.get(viewer.id, message.id)).message
+    return (await core.history.get(viewer.id, message.id)).message
 
 
 async def inbox(core: Tertulia, user: User, unread_only: bool = False) -> list[tuple[str, str]]:
     """The texts and kinds of someone's notifications, newest first."""
-    page = await core.messaging.notifications(user.id, None, 200, unread_only)
+    page = await core.inbox.notifications(user.id, None, 200, unread_only)
     return [(item.view.message.text, item.notification.kind) for item in page.items]
 
 
 async def unread_in(
     core: Tertulia, user: User, ws: WorkspaceId, channel: ChannelId
 ) -> ChannelUnread:
-    unreads = await core.messaging.unreads(user.id, ws)
+    unreads = await core.reading.unreads(user.id, ws)
     return next(row for row in unreads.channels if row.channel_id == channel)
 
 
 async def followed(core: Tertulia, user: User, ws: WorkspaceId) -> list[MessageId]:
     """The roots of the threads someone follows, in the order the threads view lists them."""
-    page = await core.messaging.threads(user.id, ws, None, 200)
+    page = await core.threads.followed(user.id, ws, None, 200)
     return [row.root.id for row, _ in page.items]
 
 
@@ -203,7 +203,7 @@ async def test_members_post_in_direct_messages(
     with pytest.raises(NotFound):
         await post(core, carla, row.channel.id, "yo también")
     with pytest.raises(NotFound):
-        await core.messaging.history(carla.id, row.channel.id)
+        await core.history.page(carla.id, row.channel.id)
 
 
 async def test_non_members_of_a_public_channel_cannot_post(
@@ -260,11 +260,11 @@ async def test_an_archived_channel_takes_no_reactions_pins_or_deletions(
     mark = await last_event_id(database)
 
     with pytest.raises(Conflict) as reacting:
-        await core.messaging.react(bruno.id, message.id, "👍", add=True)
+        await core.reactions.react(bruno.id, message.id, "👍", add=True)
     with pytest.raises(Conflict) as pinning:
-        await core.messaging.pin(bruno.id, message.id, pinned=True)
+        await core.reactions.pin(bruno.id, message.id, pinned=True)
     with pytest.raises(Conflict) as deleting:
-        await core.messaging.delete(bruno.id, message.id)
+        await core.posting.delete(bruno.id, message.id)
 
     assert reacting.value.code == "channel.archived"
     assert pinning.value.code == "channel.archived"
@@ -300,7 +300,7 @@ async def test_the_maximum_length_is_configurable(
     core: Tertulia, bruno: User, general: ChannelId
 ) -> None:
     """A server configured for 20 characters refuses 21, and edits are held to it too."""
-    short = dataclasses.replace(core.messaging, max_length=20)
+    short = dataclasses.replace(core.posting, max_length=20)
     message = (await short.post(bruno.id, general, Draft("x" * 20))).view.message
 
     with pytest.raises(Invalid) as caught:
@@ -490,7 +490,7 @@ async def test_the_author_edits_and_the_history_is_kept(
     first_edit_at = clock.now
     mark = await last_event_id(database)
 
-    edited = (await core.messaging.edit(bruno.id, message.id, "hola **equipo**", 1)).view.message
+    edited = (await core.posting.edit(bruno.id, message.id, "hola **equipo**", 1)).view.message
 
     assert edited.text == "hola **equipo**"
     assert "<strong>equipo</strong>" in edited.html
@@ -504,13 +504,13 @@ async def test_the_author_edits_and_the_history_is_kept(
     assert event.data["version"] == 2
 
     clock.advance(minutes=1)
-    await core.messaging.edit(bruno.id, message.id, "adiós", 2)
+    await core.posting.edit(bruno.id, message.id, "adiós", 2)
 
     seen = await current(core, carla, message)
     assert seen.text == "adiós"
     assert seen.version == 3
     assert seen.edited_at == clock.now
-    edits = (await core.messaging.edits(carla.id, message.id)).items
+    edits = (await core.history.edits(carla.id, message.id)).items
     assert [(e.version, e.text, e.written_at) for e in edits] == [
         (1, "hola mundo", posted_at),
         (2, "hola **equipo**", first_edit_at),
@@ -524,11 +524,11 @@ async def test_a_long_edit_history_comes_a_page_at_a_time(
     """Five earlier versions, two per page: 1 and 2, 3 and 4, then 5 with no further cursor."""
     message = await say(core, bruno, general, "v1")
     for version in range(1, 6):
-        await core.messaging.edit(bruno.id, message.id, f"v{version + 1}", version)
+        await core.posting.edit(bruno.id, message.id, f"v{version + 1}", version)
 
     seen, cursor = [], None
     for _ in range(3):
-        page = await core.messaging.edits(carla.id, message.id, cursor, 2)
+        page = await core.history.edits(carla.id, message.id, cursor, 2)
         seen.append([e.text for e in page.items])
         cursor = page.next_cursor
 
@@ -544,7 +544,7 @@ async def test_a_forged_edits_cursor_is_refused(
     message = await say(core, bruno, general, "v1")
 
     with pytest.raises(Invalid) as caught:
-        await core.messaging.edits(bruno.id, message.id, cursor, 2)
+        await core.history.edits(bruno.id, message.id, cursor, 2)
 
     assert caught.value.code == "cursor.invalid"
 
@@ -557,7 +557,7 @@ async def test_only_the_author_edits(
     mark = await last_event_id(database)
 
     with pytest.raises(Forbidden) as caught:
-        await core.messaging.edit(ana.id, message.id, "tuyo", 1)
+        await core.posting.edit(ana.id, message.id, "tuyo", 1)
 
     assert caught.value.code == "message.not_author"
     assert (await current(core, bruno, message)).text == "mío"
@@ -570,11 +570,11 @@ async def test_an_edit_of_a_stale_version_gets_the_current_message(
     """Bruno edits from two devices: the second, based on version 1, gets StaleVersion carrying
     the current text and version, and changes nothing."""
     message = await say(core, bruno, general, "v1")
-    await core.messaging.edit(bruno.id, message.id, "v2 desde el móvil", 1)
+    await core.posting.edit(bruno.id, message.id, "v2 desde el móvil", 1)
     mark = await last_event_id(database)
 
     with pytest.raises(StaleVersion) as caught:
-        await core.messaging.edit(bruno.id, message.id, "v2 desde el portátil", 1)
+        await core.posting.edit(bruno.id, message.id, "v2 desde el portátil", 1)
 
     assert isinstance(caught.value, Conflict)
     assert caught.value.code == "message.stale_version"
@@ -592,7 +592,7 @@ async def test_an_edit_in_an_archived_channel_is_refused(
     await core.channels.change(bruno.id, plaza, ChannelChange(archived=True))
 
     with pytest.raises(Conflict) as caught:
-        await core.messaging.edit(bruno.id, message.id, "después", 1)
+        await core.posting.edit(bruno.id, message.id, "después", 1)
 
     assert caught.value.code == "channel.archived"
 
@@ -604,7 +604,7 @@ async def test_an_edit_to_nothing_is_refused(
     message = await say(core, bruno, general, "algo")
 
     with pytest.raises(Invalid) as caught:
-        await core.messaging.edit(bruno.id, message.id, "   ", 1)
+        await core.posting.edit(bruno.id, message.id, "   ", 1)
 
     assert caught.value.code == "message.empty"
 
@@ -621,7 +621,7 @@ async def test_editing_to_add_a_mention_notifies_only_the_newly_mentioned(
     message = await say(core, bruno, general, "@carla mira esto")
     mark = await last_event_id(database)
 
-    edited = await core.messaging.edit(bruno.id, message.id, "@carla @dani mira esto", 1)
+    edited = await core.posting.edit(bruno.id, message.id, "@carla @dani mira esto", 1)
 
     assert set(edited.view.message.mentioned) == {carla.id, dani.id}
     assert await inbox(core, dani) == [("@carla @dani mira esto", "mention")]
@@ -644,7 +644,7 @@ async def test_editing_to_add_channel_does_not_notify_the_already_mentioned_agai
     message = await say(core, bruno, general, "@carla mira")
     mark = await last_event_id(database)
 
-    await core.messaging.edit(bruno.id, message.id, "@carla @channel mira", 1)
+    await core.posting.edit(bruno.id, message.id, "@carla @channel mira", 1)
 
     notified = [
         scope
@@ -664,7 +664,7 @@ async def test_editing_a_mention_away_removes_its_notification(
     message = await say(core, bruno, general, "@carla ¿vienes?")
     assert (await unread_in(core, carla, ws, general)).mentions == 1
 
-    await core.messaging.edit(bruno.id, message.id, "¿viene alguien?", 1)
+    await core.posting.edit(bruno.id, message.id, "¿viene alguien?", 1)
 
     assert await inbox(core, carla) == []
     assert (await unread_in(core, carla, ws, general)).mentions == 0
@@ -679,7 +679,7 @@ async def test_editing_channel_away_removes_everyones_notifications(
     message = await say(core, bruno, general, "@channel ¡comida!")
     assert await inbox(core, carla) == [("@channel ¡comida!", "everyone")]
 
-    await core.messaging.edit(bruno.id, message.id, "¡comida!", 1)
+    await core.posting.edit(bruno.id, message.id, "¡comida!", 1)
 
     assert await inbox(core, carla) == []
     assert (await unread_in(core, carla, ws, general)).mentions == 0
@@ -692,7 +692,7 @@ async def test_an_edit_says_who_was_not_notified(
     notified."""
     message = await say(core, bruno, plaza, "hola")
 
-    edited = await core.messaging.edit(bruno.id, message.id, "hola @carla @dani @nadie", 1)
+    edited = await core.posting.edit(bruno.id, message.id, "hola @carla @dani @nadie", 1)
 
     assert edited.not_notified == ("carla", "dani", "nadie")
     assert edited.view.message.mentioned == ()
@@ -715,29 +715,29 @@ async def test_the_author_deletes_a_message_leaving_a_tombstone(
     before = await say(core, carla, general, "antes")
     message = await say(core, bruno, general, "@carla secreto")
     after = await say(core, carla, general, "después")
-    await core.messaging.edit(bruno.id, message.id, "@carla secreto editado", 1)
-    await core.messaging.react(carla.id, message.id, "👍", add=True)
-    await core.messaging.pin(carla.id, message.id, pinned=True)
+    await core.posting.edit(bruno.id, message.id, "@carla secreto editado", 1)
+    await core.reactions.react(carla.id, message.id, "👍", add=True)
+    await core.reactions.pin(carla.id, message.id, pinned=True)
     clock.advance(minutes=5)
     mark = await last_event_id(database)
 
-    tombstone = await core.messaging.delete(bruno.id, message.id)
+    tombstone = await core.posting.delete(bruno.id, message.id)
 
     assert tombstone.id == message.id
     assert tombstone.is_deleted
     assert tombstone.deleted_at == clock.now
-    seen = await core.messaging.get(carla.id, message.id)
+    seen = await core.history.get(carla.id, message.id)
     assert seen.message.text == ""
     assert seen.message.html == ""
     assert seen.message.mentioned == ()
     assert seen.message.pinned_at is None
     assert seen.message.seq == message.seq
     assert seen.reactions == []
-    assert (await core.messaging.edits(carla.id, message.id)).items == []
+    assert (await core.history.edits(carla.id, message.id)).items == []
     assert await inbox(core, carla) == []
     assert (await unread_in(core, carla, ws, general)).mentions == 0
-    assert await core.messaging.pins(carla.id, general) == []
-    page = await core.messaging.history(carla.id, general)
+    assert await core.reactions.pins(carla.id, general) == []
+    page = await core.history.page(carla.id, general)
     assert [v.message.id for v in page.items] == [before.id, message.id, after.id]
     assert page.items[1].message.is_deleted
     event = only(await logged(database, after=mark), "message.deleted")
@@ -752,10 +752,10 @@ async def test_deleting_twice_changes_nothing(
 ) -> None:
     """A second delete of the same message is no error and announces nothing."""
     message = await say(core, bruno, general, "borrar")
-    first = await core.messaging.delete(bruno.id, message.id)
+    first = await core.posting.delete(bruno.id, message.id)
     mark = await last_event_id(database)
 
-    again = await core.messaging.delete(bruno.id, message.id)
+    again = await core.posting.delete(bruno.id, message.id)
 
     assert again == first
     await nothing_logged(database, mark)
@@ -768,7 +768,7 @@ async def test_the_channel_creator_deletes_anyones_message(
     await core.channels.add_member(carla.id, plaza, carla.id)
     message = await say(core, carla, plaza, "spam")
 
-    tombstone = await core.messaging.delete(bruno.id, message.id)
+    tombstone = await core.posting.delete(bruno.id, message.id)
 
     assert tombstone.is_deleted
     assert (await current(core, carla, message)).is_deleted
@@ -784,7 +784,7 @@ async def test_a_workspace_admin_deletes_anyones_message(
     await core.channels.add_member(admin.id, plaza, admin.id)
     message = await say(core, carla, plaza, "fuera de tono")
 
-    await core.messaging.delete(admin.id, message.id)
+    await core.posting.delete(admin.id, message.id)
 
     assert (await current(core, bruno, message)).is_deleted
 
@@ -797,7 +797,7 @@ async def test_others_cannot_delete_a_message(
     mark = await last_event_id(database)
 
     with pytest.raises(Forbidden) as caught:
-        await core.messaging.delete(carla.id, message.id)
+        await core.posting.delete(carla.id, message.id)
 
     assert caught.value.code == "message.not_author"
     assert (await current(core, bruno, message)).text == "mío"
@@ -809,10 +809,10 @@ async def test_a_deleted_message_cannot_be_edited(
 ) -> None:
     """Editing a deleted message gives Conflict message.deleted."""
     message = await say(core, bruno, general, "x")
-    await core.messaging.delete(bruno.id, message.id)
+    await core.posting.delete(bruno.id, message.id)
 
     with pytest.raises(Conflict) as caught:
-        await core.messaging.edit(bruno.id, message.id, "y", 1)
+        await core.posting.edit(bruno.id, message.id, "y", 1)
 
     assert caught.value.code == "message.deleted"
 
@@ -827,10 +827,10 @@ async def test_deleting_a_reply_lowers_the_roots_reply_count(
     second = await reply(core, carla, root, "dos")
     mark = await last_event_id(database)
 
-    await core.messaging.delete(carla.id, first.id)
+    await core.posting.delete(carla.id, first.id)
 
     assert (await current(core, bruno, root)).reply_count == 1
-    thread = await core.messaging.replies(bruno.id, root.id)
+    thread = await core.threads.replies(bruno.id, root.id)
     assert [v.message.id for v in thread.items] == [first.id, second.id]
     assert thread.items[0].message.is_deleted
     assert thread.items[0].message.thread_root_id == root.id
@@ -847,9 +847,9 @@ async def test_deleting_a_root_keeps_its_thread(
     root = await say(core, bruno, general, "raíz")
     answer = await reply(core, carla, root, "respuesta")
 
-    await core.messaging.delete(bruno.id, root.id)
+    await core.posting.delete(bruno.id, root.id)
 
-    thread = await core.messaging.replies(carla.id, root.id)
+    thread = await core.threads.replies(carla.id, root.id)
     assert [v.message.text for v in thread.items] == ["respuesta"]
     tombstone = await current(core, carla, root)
     assert tombstone.reply_count == 1
@@ -861,7 +861,7 @@ async def test_nobody_replies_to_a_deleted_message(
 ) -> None:
     """Replying under a tombstone gives Conflict message.deleted."""
     root = await say(core, bruno, general, "raíz")
-    await core.messaging.delete(bruno.id, root.id)
+    await core.posting.delete(bruno.id, root.id)
 
     with pytest.raises(Conflict) as caught:
         await reply(core, carla, root, "¿y esto?")
@@ -882,7 +882,7 @@ async def test_history_shows_the_latest_page_oldest_first(
     """Opening a channel shows its newest messages, in reading order, and that more lie above."""
     await five(core, bruno, general)
 
-    page = await core.messaging.history(carla.id, general, limit=3)
+    page = await core.history.page(carla.id, general, limit=3)
 
     assert [v.message.text for v in page.items] == ["m2", "m3", "m4"]
     assert page.has_older
@@ -896,8 +896,8 @@ async def test_a_short_channel_fits_in_one_page(
     nothing at all."""
     await five(core, bruno, general)
 
-    page = await core.messaging.history(bruno.id, general)
-    empty = await core.messaging.history(bruno.id, plaza)
+    page = await core.history.page(bruno.id, general)
+    empty = await core.history.page(bruno.id, plaza)
 
     assert [v.message.text for v in page.items] == ["m0", "m1", "m2", "m3", "m4"]
     assert not page.has_older
@@ -911,8 +911,8 @@ async def test_scrolling_back_with_before(core: Tertulia, bruno: User, general: 
     """Scrolling up from m2 shows m0 and m1, with nothing older and newer ones below."""
     m = await five(core, bruno, general)
 
-    page = await core.messaging.history(bruno.id, general, before=m[2].id, limit=2)
-    top = await core.messaging.history(bruno.id, general, before=m[3].id, limit=2)
+    page = await core.history.page(bruno.id, general, before=m[2].id, limit=2)
+    top = await core.history.page(bruno.id, general, before=m[3].id, limit=2)
 
     assert [v.message.text for v in page.items] == ["m0", "m1"]
     assert not page.has_older
@@ -926,8 +926,8 @@ async def test_reading_forward_with_after(core: Tertulia, bruno: User, general: 
     """Reading on from m1 shows m2 and m3, with m4 still below; from m2, the last ones."""
     m = await five(core, bruno, general)
 
-    page = await core.messaging.history(bruno.id, general, after=m[1].id, limit=2)
-    end = await core.messaging.history(bruno.id, general, after=m[2].id, limit=2)
+    page = await core.history.page(bruno.id, general, after=m[1].id, limit=2)
+    end = await core.history.page(bruno.id, general, after=m[2].id, limit=2)
 
     assert [v.message.text for v in page.items] == ["m2", "m3"]
     assert page.has_older
@@ -943,10 +943,10 @@ async def test_jumping_to_a_message_shows_it_with_its_neighbours(
     """Jumping to m2 (a search hit) shows m1, m2 and m3; near either end, what there is."""
     m = await five(core, bruno, general)
 
-    middle = await core.messaging.history(bruno.id, general, around=m[2].id, limit=3)
-    first = await core.messaging.history(bruno.id, general, around=m[0].id, limit=3)
-    last = await core.messaging.history(bruno.id, general, around=m[4].id, limit=3)
-    everything = await core.messaging.history(bruno.id, general, around=m[2].id, limit=50)
+    middle = await core.history.page(bruno.id, general, around=m[2].id, limit=3)
+    first = await core.history.page(bruno.id, general, around=m[0].id, limit=3)
+    last = await core.history.page(bruno.id, general, around=m[4].id, limit=3)
+    everything = await core.history.page(bruno.id, general, around=m[2].id, limit=50)
 
     assert [v.message.text for v in middle.items] == ["m1", "m2", "m3"]
     assert middle.has_older
@@ -968,7 +968,7 @@ async def test_jumping_with_a_page_of_one_shows_just_the_message(
     """A page of one around m2 is m2 alone, with messages on both sides."""
     m = await five(core, bruno, general)
 
-    page = await core.messaging.history(bruno.id, general, around=m[2].id, limit=1)
+    page = await core.history.page(bruno.id, general, around=m[2].id, limit=1)
 
     assert [v.message.text for v in page.items] == ["m2"]
     assert page.has_older
@@ -981,12 +981,10 @@ async def test_pages_chain_without_gaps_or_repeats(
     """Scrolling up page by page from the latest reads every message exactly once."""
     sent = [await say(core, bruno, general, f"n{i}") for i in range(7)]
     seen: list[str] = []
-    page = await core.messaging.history(bruno.id, general, limit=3)
+    page = await core.history.page(bruno.id, general, limit=3)
     seen = [v.message.text for v in page.items]
     while page.has_older:
-        page = await core.messaging.history(
-            bruno.id, general, before=page.items[0].message.id, limit=3
-        )
+        page = await core.history.page(bruno.id, general, before=page.items[0].message.id, limit=3)
         seen = [v.message.text for v in page.items] + seen
 
     assert seen == [m.text for m in sent]
@@ -998,7 +996,7 @@ async def test_a_page_has_1_to_200_messages(
 ) -> None:
     """Asking for no messages or more than 200 gives Invalid limit.out_of_range."""
     with pytest.raises(Invalid) as caught:
-        await core.messaging.history(bruno.id, general, limit=limit)
+        await core.history.page(bruno.id, general, limit=limit)
 
     assert caught.value.code == "limit.out_of_range"
 
@@ -1007,7 +1005,7 @@ async def test_a_page_of_200_is_allowed(core: Tertulia, bruno: User, general: Ch
     """200 is the largest page."""
     await say(core, bruno, general, "uno")
 
-    page = await core.messaging.history(bruno.id, general, limit=200)
+    page = await core.history.page(bruno.id, general, limit=200)
 
     assert len(page.items) == 1
 
@@ -1021,7 +1019,7 @@ async def test_a_cursor_from_another_channel_is_refused(
     await say(core, bruno, general, "en general")
 
     with pytest.raises(Invalid) as caught:
-        await core.messaging.history(bruno.id, general, **{cursor: elsewhere.id})  # type: ignore[arg-type]
+        await core.history.page(bruno.id, general, **{cursor: elsewhere.id})  # type: ignore[arg-type]
 
     assert caught.value.code == "cursor.invalid"
     assert [e.field for e in caught.value.errors] == [cursor]
@@ -1032,9 +1030,7 @@ async def test_a_cursor_naming_no_message_is_refused(
 ) -> None:
     """An unknown message id as cursor gives Invalid cursor.invalid."""
     with pytest.raises(Invalid) as caught:
-        await core.messaging.history(
-            bruno.id, general, before=MessageId("01J00000000000000000000000")
-        )
+        await core.history.page(bruno.id, general, before=MessageId("01J00000000000000000000000"))
 
     assert caught.value.code == "cursor.invalid"
 
@@ -1044,7 +1040,7 @@ async def test_only_one_cursor_at_a_time(core: Tertulia, bruno: User, general: C
     m = await five(core, bruno, general)
 
     with pytest.raises(Invalid) as caught:
-        await core.messaging.history(bruno.id, general, before=m[3].id, after=m[1].id)
+        await core.history.page(bruno.id, general, before=m[3].id, after=m[1].id)
 
     assert caught.value.code == "cursor.conflict"
 
@@ -1061,10 +1057,10 @@ async def test_thread_replies_stay_out_of_the_channel_unless_also_sent(
     assert not quiet.in_channel
     assert loud.in_channel
     assert loud.thread_root_id == root.id
-    thread = await core.messaging.replies(bruno.id, root.id)
+    thread = await core.threads.replies(bruno.id, root.id)
     assert [v.message.text for v in thread.items] == ["solo en el hilo", "también en el canal"]
     with pytest.raises(Invalid) as caught:
-        await core.messaging.history(bruno.id, general, before=quiet.id)
+        await core.history.page(bruno.id, general, before=quiet.id)
     assert caught.value.code == "cursor.invalid"
 
 
@@ -1077,7 +1073,7 @@ async def test_places_follow_commit_order(
         *(say(core, p, general, f"{p.username}{i}") for i in range(4) for p in (bruno, carla))
     )
 
-    page = await core.messaging.history(bruno.id, general)
+    page = await core.history.page(bruno.id, general)
     seqs = [v.message.seq for v in page.items]
     created = await logged(database, "message.created")
 
@@ -1099,7 +1095,7 @@ async def test_full_members_read_public_channels_they_are_not_in(
     assert await texts(core, carla, plaza) == ["bienvenidos"]
     for reader, channel in ((carla, secreto), (olga, plaza), (olga, secreto)):
         with pytest.raises(NotFound) as caught:
-            await core.messaging.history(reader.id, channel)
+            await core.history.page(reader.id, channel)
         assert caught.value.code == "channel.not_found"
 
 
@@ -1110,11 +1106,11 @@ async def test_a_message_of_a_channel_one_cannot_see_is_not_found(
     message = await say(core, bruno, secreto, "privado")
 
     with pytest.raises(NotFound) as caught:
-        await core.messaging.get(carla.id, message.id)
+        await core.history.get(carla.id, message.id)
 
     assert caught.value.code == "message.not_found"
     with pytest.raises(NotFound):
-        await core.messaging.edits(carla.id, message.id)
+        await core.history.edits(carla.id, message.id)
 
 
 # threads ---------------------------------------------------------------------------------------
@@ -1144,7 +1140,7 @@ async def test_a_root_shows_its_thread_summary(
     assert seen.reply_count == 3
     assert seen.last_reply_at == clock.now
     assert seen.participants == (carla.id, ana.id)
-    page = await core.messaging.history(bruno.id, general)
+    page = await core.history.page(bruno.id, general)
     assert page.items[0].message.reply_count == 3
     events = await logged(database, after=mark)
     assert [e.type for e in events] == [
@@ -1166,10 +1162,10 @@ async def test_replies_are_read_from_the_start_with_cursors(
     root = await say(core, bruno, general, "raíz")
     r = [await reply(core, carla, root, f"r{i}") for i in range(5)]
 
-    start = await core.messaging.replies(bruno.id, root.id, limit=2)
-    onward = await core.messaging.replies(bruno.id, root.id, after=r[1].id, limit=2)
-    back = await core.messaging.replies(bruno.id, root.id, before=r[2].id, limit=5)
-    end = await core.messaging.replies(bruno.id, root.id, after=r[2].id, limit=5)
+    start = await core.threads.replies(bruno.id, root.id, limit=2)
+    onward = await core.threads.replies(bruno.id, root.id, after=r[1].id, limit=2)
+    back = await core.threads.replies(bruno.id, root.id, before=r[2].id, limit=5)
+    end = await core.threads.replies(bruno.id, root.id, after=r[2].id, limit=5)
 
     assert [v.message.text for v in start.items] == ["r0", "r1"]
     assert not start.has_older
@@ -1195,7 +1191,7 @@ async def test_a_cursor_from_another_thread_is_refused(
 
     for cursor in (elsewhere.id, two.id):
         with pytest.raises(Invalid) as caught:
-            await core.messaging.replies(bruno.id, one.id, after=cursor)
+            await core.threads.replies(bruno.id, one.id, after=cursor)
         assert caught.value.code == "cursor.invalid"
 
 
@@ -1213,7 +1209,7 @@ async def test_threads_are_one_level_deep(
     assert caught.value.code == "message.nested_thread"
     assert [e.field for e in caught.value.errors] == ["thread_root_id"]
     with pytest.raises(NotFound) as not_found:
-        await core.messaging.replies(bruno.id, answer.id)
+        await core.threads.replies(bruno.id, answer.id)
     assert not_found.value.code == "thread.not_found"
     await nothing_logged(database, mark)
 
@@ -1277,7 +1273,7 @@ async def test_reading_a_thread_then_replying_follows_it(
     replies does; reading is no choice about following."""
     root = await say(core, bruno, general, "raíz")
     await reply(core, bruno, root, "uno")
-    await core.messaging.mark_read(carla.id, general, thread_root_id=root.id)
+    await core.reading.mark_read(carla.id, general, thread_root_id=root.id)
 
     await reply(core, carla, root, "dos")
 
@@ -1298,7 +1294,7 @@ async def test_unfollowing_by_hand_sticks(
     await reply(core, carla, root, "uno")
     mark = await last_event_id(database)
 
-    await core.messaging.follow(carla.id, root.id, following=False)
+    await core.threads.follow(carla.id, root.id, following=False)
     await reply(core, carla, root, "dos")
     await reply(core, bruno, root, "@carla ¿sigues ahí?")
 
@@ -1315,7 +1311,7 @@ async def test_following_by_hand(
     root = await say(core, bruno, general, "raíz")
     mark = await last_event_id(database)
 
-    await core.messaging.follow(ana.id, root.id, following=True)
+    await core.threads.follow(ana.id, root.id, following=True)
 
     assert await followed(core, ana, ws) == [root.id]
     event = only(await logged(database, after=mark), "thread.followed")
@@ -1330,11 +1326,11 @@ async def test_non_members_cannot_follow_threads(
     private_root = await say(core, bruno, secreto, "raíz")
 
     with pytest.raises(Forbidden):
-        await core.messaging.follow(carla.id, public_root.id, following=True)
+        await core.threads.follow(carla.id, public_root.id, following=True)
     with pytest.raises(NotFound):
-        await core.messaging.follow(carla.id, private_root.id, following=True)
+        await core.threads.follow(carla.id, private_root.id, following=True)
     with pytest.raises(NotFound):
-        await core.messaging.replies(carla.id, private_root.id)
+        await core.threads.replies(carla.id, private_root.id)
 
 
 async def test_the_threads_view_lists_unread_threads_first(
@@ -1350,10 +1346,10 @@ async def test_the_threads_view_lists_unread_threads_first(
     await reply(core, bruno, old, "o2: para ti")  # unread for Carla
     await reply(core, carla, new, "n1")
     await reply(core, bruno, new, "n2")
-    await core.messaging.mark_read(carla.id, general, thread_root_id=new.id)
-    await core.messaging.mark_read(carla.id, general, thread_root_id=quiet.id)
+    await core.reading.mark_read(carla.id, general, thread_root_id=new.id)
+    await core.reading.mark_read(carla.id, general, thread_root_id=quiet.id)
 
-    page = await core.messaging.threads(carla.id, ws, None, 50)
+    page = await core.threads.followed(carla.id, ws, None, 50)
 
     assert [row.root.id for row, _ in page.items] == [old.id, new.id, quiet.id]
     assert [row.unread_replies for row, _ in page.items] == [1, 0, 0]
@@ -1372,7 +1368,7 @@ async def test_the_threads_view_pages_with_a_cursor(
     seen: list[MessageId] = []
     cursor = None
     while True:
-        page = await core.messaging.threads(bruno.id, ws, cursor, 1)
+        page = await core.threads.followed(bruno.id, ws, cursor, 1)
         seen.extend(row.root.id for row, _ in page.items)
         cursor = page.next_cursor
         if cursor is None:
@@ -1392,8 +1388,8 @@ async def test_reacting_twice_is_reacting_once(
     message = await say(core, bruno, general, "¿vale?")
     mark = await last_event_id(database)
 
-    await core.messaging.react(carla.id, message.id, "👍", add=True)
-    view = await core.messaging.react(carla.id, message.id, "👍", add=True)
+    await core.reactions.react(carla.id, message.id, "👍", add=True)
+    view = await core.reactions.react(carla.id, message.id, "👍", add=True)
 
     assert [(r.emoji, r.count, r.me, r.user_ids) for r in view.reactions] == [
         ("👍", 1, True, (carla.id,))
@@ -1409,8 +1405,8 @@ async def test_reacting_twice_is_reacting_once(
     }
     mark = await last_event_id(database)
 
-    await core.messaging.react(carla.id, message.id, "👍", add=False)
-    view = await core.messaging.react(carla.id, message.id, "👍", add=False)
+    await core.reactions.react(carla.id, message.id, "👍", add=False)
+    view = await core.reactions.react(carla.id, message.id, "👍", add=False)
 
     assert view.reactions == []
     assert [e.type for e in await logged(database, after=mark)] == ["reaction.removed"]
@@ -1423,21 +1419,21 @@ async def test_a_shortcode_and_its_emoji_are_one_reaction(
     first."""
     message = await say(core, bruno, general, "hecho")
 
-    await core.messaging.react(carla.id, message.id, ":+1:", add=True)
+    await core.reactions.react(carla.id, message.id, ":+1:", add=True)
     clock.advance(seconds=1)
-    await core.messaging.react(ana.id, message.id, "👍", add=True)
+    await core.reactions.react(ana.id, message.id, "👍", add=True)
     clock.advance(seconds=1)
-    await core.messaging.react(ana.id, message.id, "❤", add=True)
+    await core.reactions.react(ana.id, message.id, "❤", add=True)
     clock.advance(seconds=1)
-    view = await core.messaging.react(bruno.id, message.id, ":thumbsup:", add=True)
+    view = await core.reactions.react(bruno.id, message.id, ":thumbsup:", add=True)
     clock.advance(seconds=1)
-    await core.messaging.react(carla.id, message.id, "❤️", add=True)
+    await core.reactions.react(carla.id, message.id, "❤️", add=True)
 
     assert [(r.emoji, r.count) for r in view.reactions] == [("👍", 3), ("❤️", 1)]
-    seen = await core.messaging.get(bruno.id, message.id)
+    seen = await core.history.get(bruno.id, message.id)
     assert [(r.emoji, r.count) for r in seen.reactions] == [("👍", 3), ("❤️", 2)]
-    await core.messaging.react(carla.id, message.id, "👍", add=False)
-    seen = await core.messaging.get(bruno.id, message.id)
+    await core.reactions.react(carla.id, message.id, "👍", add=False)
+    seen = await core.history.get(bruno.id, message.id)
     assert [(r.emoji, r.count) for r in seen.reactions] == [("👍", 2), ("❤️", 2)]
 
 
@@ -1460,12 +1456,12 @@ async def test_each_emoji_shows_its_count_whether_i_reacted_and_the_first_people
     order = [carla, ana, dani, eva, bruno]
     for who in order:
         clock.advance(seconds=1)
-        await core.messaging.react(who.id, message.id, ":tada:", add=True)
+        await core.reactions.react(who.id, message.id, ":tada:", add=True)
     lurker = await person(core, "fede")
     await enrol(core, ws, ana, lurker)
 
-    mine = (await core.messaging.get(bruno.id, message.id)).reactions
-    theirs = (await core.messaging.get(lurker.id, message.id)).reactions
+    mine = (await core.history.get(bruno.id, message.id)).reactions
+    theirs = (await core.history.get(lurker.id, message.id)).reactions
 
     assert [(r.emoji, r.count, r.me, r.user_ids) for r in mine] == [
         ("🎉", 5, True, (carla.id, ana.id, dani.id))
@@ -1481,9 +1477,9 @@ async def test_history_shows_reactions(
     """Messages in a page of history carry their reactions, seen from the reader's side."""
     message = await say(core, bruno, general, "hola")
     await say(core, bruno, general, "sin reacciones")
-    await core.messaging.react(carla.id, message.id, "👋", add=True)
+    await core.reactions.react(carla.id, message.id, "👋", add=True)
 
-    page = await core.messaging.history(carla.id, general)
+    page = await core.history.page(carla.id, general)
 
     assert [[(r.emoji, r.count, r.me) for r in v.reactions] for v in page.items] == [
         [("👋", 1, True)],
@@ -1500,15 +1496,15 @@ async def test_at_most_50_different_emoji_per_message(
     palette = distinct_emoji(51)
     for value in palette[:50]:
         assert canonical_emoji(value) == value
-        await core.messaging.react(bruno.id, message.id, value, add=True)
+        await core.reactions.react(bruno.id, message.id, value, add=True)
     mark = await last_event_id(database)
 
     with pytest.raises(Conflict) as caught:
-        await core.messaging.react(carla.id, message.id, palette[50], add=True)
+        await core.reactions.react(carla.id, message.id, palette[50], add=True)
 
     assert caught.value.code == "reaction.too_many"
     await nothing_logged(database, mark)
-    view = await core.messaging.react(carla.id, message.id, palette[0], add=True)
+    view = await core.reactions.react(carla.id, message.id, palette[0], add=True)
     assert len(view.reactions) == 50
     assert {r.emoji: r.count for r in view.reactions}[palette[0]] == 2
 
@@ -1522,7 +1518,7 @@ async def test_an_unknown_emoji_is_refused(
 
     for value in ("ok", ":no_existe:", "👍👍"):
         with pytest.raises(Invalid) as caught:
-            await core.messaging.react(bruno.id, message.id, value, add=True)
+            await core.reactions.react(bruno.id, message.id, value, add=True)
         assert caught.value.code == "reaction.unknown_emoji"
     await nothing_logged(database, mark)
 
@@ -1542,10 +1538,10 @@ async def test_non_members_cannot_react(
     mark = await last_event_id(database)
 
     with pytest.raises(Forbidden) as caught:
-        await core.messaging.react(carla.id, public_message.id, "👍", add=True)
+        await core.reactions.react(carla.id, public_message.id, "👍", add=True)
     assert caught.value.code == "channel.not_member"
     with pytest.raises(NotFound):
-        await core.messaging.react(carla.id, private_message.id, "👍", add=True)
+        await core.reactions.react(carla.id, private_message.id, "👍", add=True)
     await nothing_logged(database, mark)
 
 
@@ -1554,10 +1550,10 @@ async def test_a_deleted_message_takes_no_reactions(
 ) -> None:
     """Reacting to a tombstone gives Conflict message.deleted."""
     message = await say(core, bruno, general, "x")
-    await core.messaging.delete(bruno.id, message.id)
+    await core.posting.delete(bruno.id, message.id)
 
     with pytest.raises(Conflict) as caught:
-        await core.messaging.react(carla.id, message.id, "👍", add=True)
+        await core.reactions.react(carla.id, message.id, "👍", add=True)
 
     assert caught.value.code == "message.deleted"
 
@@ -1688,10 +1684,10 @@ async def test_the_inbox_lists_newest_first_a_page_at_a_time(
     for i in range(3):
         await say(core, bruno, general, f"@carla {i}")
 
-    first = await core.messaging.notifications(carla.id, None, 2, unread_only=False)
+    first = await core.inbox.notifications(carla.id, None, 2, unread_only=False)
     assert first.next_cursor is not None
     cursor = MessageId(first.next_cursor)
-    second = await core.messaging.notifications(carla.id, cursor, 2, unread_only=False)
+    second = await core.inbox.notifications(carla.id, cursor, 2, unread_only=False)
 
     assert [i.view.message.text for i in first.items] == ["@carla 2", "@carla 1"]
     assert [i.view.message.text for i in second.items] == ["@carla 0"]
@@ -1706,7 +1702,7 @@ async def test_the_inbox_keeps_the_order_of_quick_mentions(
     """Forty mentions that all land in the same millisecond (as they do on a busy server) are
     listed exactly newest first."""
     one_millisecond = int(time.time() * 1000)
-    monkeypatch.setattr(messaging, "new_id", lambda: new_id(one_millisecond))
+    monkeypatch.setattr(posting, "new_id", lambda: new_id(one_millisecond))
     sent = [await say(core, bruno, general, f"@carla {i}") for i in range(40)]
 
     listed = [text for text, _ in await inbox(core, carla)]
@@ -1723,12 +1719,12 @@ async def test_a_mention_added_by_an_edit_takes_the_messages_place_in_the_inbox(
     older = await say(core, bruno, general, "hola")
     await say(core, bruno, general, "@carla c")
 
-    await core.messaging.edit(bruno.id, older.id, "@carla hola", older.version)
+    await core.posting.edit(bruno.id, older.id, "@carla hola", older.version)
 
     assert [text for text, _ in await inbox(core, carla)] == ["@carla c", "@carla hola", "@carla a"]
-    first = await core.messaging.notifications(carla.id, None, 1, unread_only=False)
+    first = await core.inbox.notifications(carla.id, None, 1, unread_only=False)
     assert first.next_cursor is not None
-    second = await core.messaging.notifications(
+    second = await core.inbox.notifications(
         carla.id, MessageId(first.next_cursor), 1, unread_only=False
     )
     assert [i.view.message.text for i in second.items] == ["@carla hola"]
@@ -1742,23 +1738,23 @@ async def test_notifications_are_marked_read_some_or_all(
     messages = [await say(core, bruno, general, f"@carla {i}") for i in range(3)]
     mark = await last_event_id(database)
 
-    assert await core.messaging.read_notifications(carla.id, [messages[0].id]) == 1
+    assert await core.inbox.read_notifications(carla.id, [messages[0].id]) == 1
 
     assert await inbox(core, carla, unread_only=True) == [
         ("@carla 2", "mention"),
         ("@carla 1", "mention"),
     ]
-    page = await core.messaging.notifications(carla.id, None, 50, unread_only=False)
+    page = await core.inbox.notifications(carla.id, None, 50, unread_only=False)
     assert [i.notification.read_at for i in page.items] == [None, None, clock.now]
     event = only(await logged(database, after=mark), "notification.read")
     assert event.audience == (f"user:{carla.id}",)
     assert event.data["message_ids"] == [messages[0].id]
 
-    assert await core.messaging.read_notifications(carla.id, None) == 2
+    assert await core.inbox.read_notifications(carla.id, None) == 2
     assert await inbox(core, carla, unread_only=True) == []
     assert len(await inbox(core, carla)) == 3
     mark = await last_event_id(database)
-    assert await core.messaging.read_notifications(carla.id, None) == 0
+    assert await core.inbox.read_notifications(carla.id, None) == 0
     await nothing_logged(database, mark)
 
 
@@ -1768,7 +1764,7 @@ async def test_one_cannot_mark_someone_elses_notifications(
     """Ana marking Carla's notification read changes nothing for Carla."""
     message = await say(core, bruno, general, "@carla hola")
 
-    assert await core.messaging.read_notifications(ana.id, [message.id]) == 0
+    assert await core.inbox.read_notifications(ana.id, [message.id]) == 0
     assert await inbox(core, carla, unread_only=True) == [("@carla hola", "mention")]
 
 
@@ -1801,7 +1797,7 @@ async def test_marking_read_up_to_a_message(
     assert (await unread_in(core, carla, ws, general)).unread_messages == 5
     mark = await last_event_id(database)
 
-    seq = await core.messaging.mark_read(carla.id, general, up_to=m[2].id)
+    seq = await core.reading.mark_read(carla.id, general, up_to=m[2].id)
 
     assert seq == m[2].seq
     row = await unread_in(core, carla, ws, general)
@@ -1819,7 +1815,7 @@ async def test_marking_read_defaults_to_the_newest_message(
     """Marking #general read without saying where clears it."""
     m = await five(core, bruno, general)
 
-    seq = await core.messaging.mark_read(carla.id, general)
+    seq = await core.reading.mark_read(carla.id, general)
 
     assert seq == m[4].seq
     assert (await unread_in(core, carla, ws, general)).unread_messages == 0
@@ -1830,9 +1826,9 @@ async def test_marking_an_earlier_message_makes_the_rest_unread_again(
 ) -> None:
     """ "Mark unread from here": after reading everything, marking m0 leaves four unread."""
     m = await five(core, bruno, general)
-    await core.messaging.mark_read(carla.id, general)
+    await core.reading.mark_read(carla.id, general)
 
-    await core.messaging.mark_read(carla.id, general, up_to=m[0].id)
+    await core.reading.mark_read(carla.id, general, up_to=m[0].id)
 
     assert (await unread_in(core, carla, ws, general)).unread_messages == 4
 
@@ -1846,7 +1842,7 @@ async def test_unread_counts_leave_out_ones_own_and_deleted_messages(
     await say(core, carla, general, "mío")
     root = await say(core, bruno, general, "tres")
     await reply(core, bruno, root, "en el hilo")  # not in the channel
-    await core.messaging.delete(bruno.id, gone.id)
+    await core.posting.delete(bruno.id, gone.id)
 
     row = await unread_in(core, carla, ws, general)
 
@@ -1871,7 +1867,7 @@ async def test_unread_mentions_are_counted_per_channel(
     assert row.mentions == 3
     assert row.unread_messages == 4
     assert elsewhere.mentions == 1
-    await core.messaging.mark_read(carla.id, general)
+    await core.reading.mark_read(carla.id, general)
     assert (await unread_in(core, carla, ws, general)).mentions == 0
     assert (await unread_in(core, carla, ws, plaza)).mentions == 1
 
@@ -1887,8 +1883,8 @@ async def test_a_muted_channel_counts_only_mentions(
     """Carla mutes #general: it shows no unread messages but still her mention; unmuted, the
     messages count again."""
     mark = await last_event_id(database)
-    await core.messaging.mute(carla.id, general, muted=True)
-    await core.messaging.mute(carla.id, general, muted=True)
+    await core.reading.mute(carla.id, general, muted=True)
+    await core.reading.mute(carla.id, general, muted=True)
     await say(core, bruno, general, "charla")
     await say(core, bruno, general, "@carla esto sí")
 
@@ -1900,7 +1896,7 @@ async def test_a_muted_channel_counts_only_mentions(
     muted = [e for e in await logged(database, after=mark) if e.type == "channel.muted"]
     assert len(muted) == 1
     assert muted[0].audience == (f"user:{carla.id}",)
-    await core.messaging.mute(carla.id, general, muted=False)
+    await core.reading.mute(carla.id, general, muted=False)
     row = await unread_in(core, carla, ws, general)
     assert not row.muted
     assert row.unread_messages == 2
@@ -1918,18 +1914,18 @@ async def test_followed_threads_count_their_unread_replies(
     replies until she reads the thread."""
     root = await say(core, bruno, general, "raíz")
     await reply(core, carla, root, "mía")
-    await core.messaging.mark_read(carla.id, general, thread_root_id=root.id)
+    await core.reading.mark_read(carla.id, general, thread_root_id=root.id)
     await reply(core, bruno, root, "uno")
     last = await reply(core, bruno, root, "dos")
 
-    threads = (await core.messaging.unreads(carla.id, ws)).threads
+    threads = (await core.reading.unreads(carla.id, ws)).threads
 
     assert [(t.root.id, t.unread_replies) for t in threads] == [(root.id, 2)]
     assert threads[0].latest_seq == last.seq
     mark = await last_event_id(database)
-    seq = await core.messaging.mark_read(carla.id, general, thread_root_id=root.id)
+    seq = await core.reading.mark_read(carla.id, general, thread_root_id=root.id)
     assert seq == last.seq
-    assert (await core.messaging.unreads(carla.id, ws)).threads == []
+    assert (await core.reading.unreads(carla.id, ws)).threads == []
     event = only(await logged(database, after=mark), "thread.read")
     assert event.audience == (f"user:{carla.id}",)
     assert event.data["root_id"] == root.id
@@ -1951,7 +1947,7 @@ async def test_reading_up_to_a_message_elsewhere_is_refused(
 
     for target in (elsewhere, hidden):
         with pytest.raises(NotFound) as caught:
-            await core.messaging.mark_read(carla.id, general, up_to=target.id)
+            await core.reading.mark_read(carla.id, general, up_to=target.id)
         assert caught.value.code == "message.not_found"
     await nothing_logged(database, mark)
 
@@ -1963,11 +1959,11 @@ async def test_non_members_keep_no_read_marker(
     await say(core, bruno, plaza, "hola")
 
     with pytest.raises(Forbidden):
-        await core.messaging.mark_read(carla.id, plaza)
+        await core.reading.mark_read(carla.id, plaza)
     with pytest.raises(NotFound):
-        await core.messaging.mark_read(carla.id, secreto)
+        await core.reading.mark_read(carla.id, secreto)
     with pytest.raises(Forbidden):
-        await core.messaging.mute(carla.id, plaza, muted=True)
+        await core.reading.mute(carla.id, plaza, muted=True)
 
 
 async def test_unreads_are_for_workspace_members_only(
@@ -1975,9 +1971,9 @@ async def test_unreads_are_for_workspace_members_only(
 ) -> None:
     """Someone outside the workspace asking for its unreads gets NotFound."""
     with pytest.raises(NotFound):
-        await core.messaging.unreads(olga.id, ws)
+        await core.reading.unreads(olga.id, ws)
     with pytest.raises(NotFound):
-        await core.messaging.threads(olga.id, ws, None, 50)
+        await core.threads.followed(olga.id, ws, None, 50)
 
 
 # pins ------------------------------------------------------------------------------------------
@@ -1996,8 +1992,8 @@ async def test_pinning_and_unpinning_are_idempotent(
     message = await say(core, bruno, general, "reglas del canal")
     mark = await last_event_id(database)
 
-    await core.messaging.pin(carla.id, message.id, pinned=True)
-    view = await core.messaging.pin(carla.id, message.id, pinned=True)
+    await core.reactions.pin(carla.id, message.id, pinned=True)
+    view = await core.reactions.pin(carla.id, message.id, pinned=True)
 
     assert view.message.pinned_at == clock.now
     assert view.message.pinned_by == carla.id
@@ -2006,13 +2002,13 @@ async def test_pinning_and_unpinning_are_idempotent(
     assert event.data["pinned_by"] == carla.id
     mark = await last_event_id(database)
 
-    await core.messaging.pin(carla.id, message.id, pinned=False)
-    view = await core.messaging.pin(carla.id, message.id, pinned=False)
+    await core.reactions.pin(carla.id, message.id, pinned=False)
+    view = await core.reactions.pin(carla.id, message.id, pinned=False)
 
     assert view.message.pinned_at is None
     assert view.message.pinned_by is None
     assert [e.type for e in await logged(database, after=mark)] == ["message.unpinned"]
-    assert await core.messaging.pins(bruno.id, general) == []
+    assert await core.reactions.pins(bruno.id, general) == []
 
 
 async def test_pins_are_listed_newest_pin_first(
@@ -2022,11 +2018,11 @@ async def test_pins_are_listed_newest_pin_first(
     old = await say(core, bruno, general, "viejo")
     new = await say(core, bruno, general, "nuevo")
     await say(core, bruno, general, "sin fijar")
-    await core.messaging.pin(carla.id, new.id, pinned=True)
+    await core.reactions.pin(carla.id, new.id, pinned=True)
     clock.advance(minutes=1)
-    await core.messaging.pin(carla.id, old.id, pinned=True)
+    await core.reactions.pin(carla.id, old.id, pinned=True)
 
-    pins = await core.messaging.pins(bruno.id, general)
+    pins = await core.reactions.pins(bruno.id, general)
 
     assert [v.message.text for v in pins] == ["viejo", "nuevo"]
 
@@ -2043,16 +2039,16 @@ async def test_only_members_pin(
     pins (NotFound)."""
     public_message = await say(core, bruno, plaza, "hola")
     private_message = await say(core, bruno, secreto, "hola")
-    await core.messaging.pin(bruno.id, private_message.id, pinned=True)
+    await core.reactions.pin(bruno.id, private_message.id, pinned=True)
     mark = await last_event_id(database)
 
     with pytest.raises(Forbidden) as caught:
-        await core.messaging.pin(carla.id, public_message.id, pinned=True)
+        await core.reactions.pin(carla.id, public_message.id, pinned=True)
     assert caught.value.code == "channel.not_member"
     with pytest.raises(NotFound):
-        await core.messaging.pin(carla.id, private_message.id, pinned=True)
+        await core.reactions.pin(carla.id, private_message.id, pinned=True)
     with pytest.raises(NotFound):
-        await core.messaging.pins(carla.id, secreto)
+        await core.reactions.pins(carla.id, secreto)
     await nothing_logged(database, mark)
 
 
@@ -2061,10 +2057,10 @@ async def test_a_deleted_message_cannot_be_pinned(
 ) -> None:
     """Pinning a tombstone gives Conflict message.deleted."""
     message = await say(core, bruno, general, "x")
-    await core.messaging.delete(bruno.id, message.id)
+    await core.posting.delete(bruno.id, message.id)
 
     with pytest.raises(Conflict) as caught:
-        await core.messaging.pin(bruno.id, message.id, pinned=True)
+        await core.reactions.pin(bruno.id, message.id, pinned=True)
 
     assert caught.value.code == "message.deleted"
 
@@ -2113,7 +2109,7 @@ async def test_opening_a_dm_makes_nobody_its_moderator(
     dm, _ = await core.channels.open_dm(bruno.id, ws, [carla.id])
     hers = await say(core, carla, dm.channel.id, "mío")
     with pytest.raises(Forbidden) as refused:
-        await core.messaging.delete(bruno.id, hers.id)
+        await core.posting.delete(bruno.id, hers.id)
     assert refused.value.code == "message.not_author"
 
 
@@ -2125,7 +2121,7 @@ async def test_a_creator_who_left_the_channel_moderates_it_no_more(
     hers = await say(core, carla, plaza, "hola")
     await core.channels.remove_member(bruno.id, plaza, bruno.id)
     with pytest.raises(Forbidden):
-        await core.messaging.delete(bruno.id, hers.id)
+        await core.posting.delete(bruno.id, hers.id)
 
 
 async def test_authors_who_left_a_channel_cannot_edit_there(
@@ -2137,7 +2133,7 @@ async def test_authors_who_left_a_channel_cannot_edit_there(
     await core.channels.remove_member(carla.id, plaza, carla.id)
     mark = await last_event_id(database)
     with pytest.raises(Forbidden) as refused:
-        await core.messaging.edit(carla.id, hers.id, "hola @bruno", hers.version)
+        await core.posting.edit(carla.id, hers.id, "hola @bruno", hers.version)
     assert refused.value.code == "channel.not_member"
     await nothing_logged(database, mark)
 
@@ -2176,12 +2172,12 @@ async def test_deleting_replies_recomputes_the_threads_summary(
     first = await reply(core, bruno, root, "uno")
     clock.advance(minutes=5)
     second = await reply(core, carla, root, "dos")
-    await core.messaging.delete(carla.id, second.id)
+    await core.posting.delete(carla.id, second.id)
     summary = await current(core, ana, root)
     assert summary.reply_count == 1
     assert summary.last_reply_at == first.created_at
     assert summary.participants == (bruno.id,)
-    await core.messaging.delete(bruno.id, first.id)
+    await core.posting.delete(bruno.id, first.id)
     empty = await current(core, ana, root)
     assert (empty.reply_count, empty.last_reply_at, empty.participants) == (0, None, ())
 
@@ -2193,11 +2189,11 @@ async def test_people_hear_when_a_mention_of_them_goes_away(
     when the message is deleted."""
     message = await say(core, bruno, general, "@carla @dani mirad")
     mark = await last_event_id(database)
-    edited = (await core.messaging.edit(bruno.id, message.id, "@carla mira", 1)).view.message
+    edited = (await core.posting.edit(bruno.id, message.id, "@carla mira", 1)).view.message
     removed = only(await logged(database, after=mark), "notification.removed")
     assert removed.audience == (f"user:{dani.id}",)
     mark = await last_event_id(database)
-    await core.messaging.delete(bruno.id, edited.id)
+    await core.posting.delete(bruno.id, edited.id)
     removed = only(await logged(database, after=mark), "notification.removed")
     assert removed.audience == (f"user:{carla.id}",)
     assert removed.data == {"message_id": message.id, "channel_id": general}

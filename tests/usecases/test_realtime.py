@@ -53,7 +53,7 @@ async def posted(
     log = SqlEventLog(database)
     before = await log.last_id()
     for i in range(n):
-        await core.messaging.post(who.id, channel, Draft(f"m{i}"))
+        await core.posting.post(who.id, channel, Draft(f"m{i}"))
     return await log.after(before, None, 1000)
 
 

@@ -121,7 +121,7 @@ async def plaza(core: Tertulia, ws: WorkspaceId, bruno: User) -> ChannelId:
 async def say(
     core: Tertulia, who: User, channel: ChannelId, text: str, **draft: object
 ) -> MessageId:
-    posted = await core.messaging.post(who.id, channel, Draft(text, **draft))  # type: ignore[arg-type]
+    posted = await core.posting.post(who.id, channel, Draft(text, **draft))  # type: ignore[arg-type]
     return posted.view.message.id
 
 
@@ -306,8 +306,8 @@ async def test_has_and_is_narrow_by_what_happened_to_a_message(
     root = await say(core, ana, general, "plan con hilo")
     await say(core, bruno, general, "respuesta al plan", thread_root_id=root)
     await say(core, ana, general, "plan sin nada")
-    await core.messaging.react(bruno.id, reacted, "👍", add=True)
-    await core.messaging.pin(ana.id, pinned, pinned=True)
+    await core.reactions.react(bruno.id, reacted, "👍", add=True)
+    await core.reactions.pin(ana.id, pinned, pinned=True)
     assert await texts(core, ana, ws, "plan has:link") == {
         "plan con enlace https://example.com/plan"
     }
@@ -337,7 +337,7 @@ async def test_dates_are_days_in_the_searchers_time_zone(
     await say(core, ana, general, "tarde")
     utc_day, madrid_day = late.date(), (late + timedelta(days=1)).date()
     assert await texts(core, ana, ws, f"tarde on:{utc_day}") == {"tarde"}
-    async with core.messaging.uow() as uow:
+    async with core.posting.uow() as uow:
         await uow.users.update(replace(await uow.users.get(ana.id), timezone="Europe/Madrid"))
         await uow.commit()
     assert await texts(core, ana, ws, f"tarde on:{utc_day}") == set()
@@ -447,7 +447,7 @@ async def test_a_deleted_message_is_never_found(
 ) -> None:
     gone = await say(core, ana, general, "borrador confidencial")
     await say(core, ana, general, "borrador público")
-    await core.messaging.delete(ana.id, gone)
+    await core.posting.delete(ana.id, gone)
     results = await find(core, ana, ws, "borrador")
     assert [f.view.message.text for f in results.items] == ["borrador público"]
     assert results.total == 1
@@ -473,7 +473,7 @@ async def test_an_edited_message_is_found_by_its_current_text_only(
     core: Tertulia, ws: WorkspaceId, ana: User, general: ChannelId
 ) -> None:
     message = await say(core, ana, general, "reunión el lunes")
-    await core.messaging.edit(ana.id, message, "reunión el martes", 1)
+    await core.posting.edit(ana.id, message, "reunión el martes", 1)
     assert await texts(core, ana, ws, "martes") == {"reunión el martes"}
     assert await texts(core, ana, ws, "lunes") == set()
     assert await texts(core, ana, ws, '"el lunes"') == set()
@@ -580,7 +580,7 @@ async def test_reindex_rebuilds_the_index_and_resumes_where_it_stopped(
     for n in range(7):
         await say(core, ana, general, f"acta número {n}")
     gone = await say(core, ana, general, "acta borrada")
-    await core.messaging.delete(ana.id, gone)
+    await core.posting.delete(ana.id, gone)
     await _forget_everything(database)
     assert await texts(core, ana, ws, "acta") == set()
 
@@ -626,7 +626,7 @@ async def test_the_quick_switcher_finds_people_and_channels_by_prefix_without_ac
     core: Tertulia, ws: WorkspaceId, ana: User, bruno: User, general: ChannelId
 ) -> None:
     maria = await person(core, "mlopez")
-    async with core.messaging.uow() as uow:
+    async with core.posting.uow() as uow:
         await uow.users.update(replace(await uow.users.get(maria.id), display_name="María López"))
         await uow.commit()
     await enrol(core, ws, ana, maria)

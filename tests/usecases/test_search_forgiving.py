@@ -66,7 +66,7 @@ async def general(
 async def say(
     core: Tertulia, who: User, channel: ChannelId, text: str, **draft: object
 ) -> MessageId:
-    posted = await core.messaging.post(who.id, channel, Draft(text, **draft))  # type: ignore[arg-type]
+    posted = await core.posting.post(who.id, channel, Draft(text, **draft))  # type: ignore[arg-type]
     return posted.view.message.id
 
 
@@ -84,7 +84,7 @@ async def snippet(core: Tertulia, who: User, ws: WorkspaceId, q: str, text: str)
 
 
 async def living_in(core: Tertulia, who: User, zone: str) -> None:
-    async with core.messaging.uow() as uow:
+    async with core.posting.uow() as uow:
         await uow.users.update(replace(await uow.users.get(who.id), timezone=zone))
         await uow.commit()
 
@@ -140,8 +140,8 @@ async def test_negated_operators_leave_messages_out(
     upload = await core.files.upload(ana.id, ws, "plan.pdf", _chunks(PDF))
     filed = await say(core, ana, general, "plan con fichero", file_ids=(upload.id,))
     reply = await say(core, bruno, general, "plan en hilo", thread_root_id=linked)
-    await core.messaging.react(ana.id, in_ops, "👍", add=True)
-    await core.messaging.pin(ana.id, filed, pinned=True)
+    await core.reactions.react(ana.id, in_ops, "👍", add=True)
+    await core.reactions.pin(ana.id, filed, pinned=True)
     every = {mentioning, linked, in_ops, filed, reply}
 
     async def ids(q: str) -> set[MessageId]:

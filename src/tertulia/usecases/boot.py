@@ -16,13 +16,13 @@ from tertulia.domain.channels import ChannelKind
 from tertulia.domain.ids import UserId, WorkspaceId
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Membership, Workspace
-from tertulia.usecases.messaging import unreads_in
+from tertulia.usecases.access import require_membership
+from tertulia.usecases.messaging.reading import unreads_in
 from tertulia.usecases.ports import UnitOfWork, UnitOfWorkFactory
 from tertulia.usecases.ports.channels import ChannelRow
 from tertulia.usecases.ports.messages import UNREAD_CAP, ChannelUnread
 from tertulia.usecases.ports.realtime import OFFLINE, PresenceStore
 from tertulia.usecases.ports.workspaces import MemberRow
-from tertulia.usecases.workspaces import require_membership
 
 WORKSPACES_MAX = 200  # the person's workspaces listed, by name
 CHANNELS_MAX = 1000  # the chosen workspace's channels and DMs listed, by name

@@ -12,10 +12,10 @@ from tertulia.domain.events import Event
 from tertulia.domain.ids import ChannelId, UserId, WorkspaceId, new_id
 from tertulia.domain.workspaces import Membership
 from tertulia.usecases import pages
+from tertulia.usecases.access import require_membership
 from tertulia.usecases.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from tertulia.usecases.ports.channels import Access, ChannelRow
 from tertulia.usecases.ports.workspaces import MemberRow
-from tertulia.usecases.workspaces import require_membership
 
 NAMED_KINDS = (ChannelKind.PUBLIC.value, ChannelKind.PRIVATE.value)
 DIRECT_KINDS = (ChannelKind.DM.value, ChannelKind.GROUP_DM.value)

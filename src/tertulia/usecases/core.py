@@ -11,7 +11,7 @@ from tertulia.usecases.channels import Channels
 from tertulia.usecases.files import Files
 from tertulia.usecases.filework import FileWork
 from tertulia.usecases.limits import Limits
-from tertulia.usecases.messaging import Messaging
+from tertulia.usecases.messaging import History, Inbox, Posting, Reactions, Reading, Threads
 from tertulia.usecases.ports.files import BlobStore
 from tertulia.usecases.realtime import Live
 from tertulia.usecases.search import Reindex, Search
@@ -35,7 +35,12 @@ class Tertulia:
     limits: Limits  # what people do, counted against their rate limits
     workspaces: Workspaces
     channels: Channels
-    messaging: Messaging
+    posting: Posting  # messages: post, edit, delete
+    history: History  # messages as a reader sees them
+    threads: Threads
+    reactions: Reactions  # and pins
+    reading: Reading  # read markers, mutes, unreads
+    inbox: Inbox  # one's notifications
     search: Search
     reindex: Reindex
     live: Live

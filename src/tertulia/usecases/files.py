@@ -32,6 +32,7 @@ from tertulia.domain.ids import ChannelId, FileId, UploadId, UserId, WorkspaceId
 from tertulia.domain.pdf import ActiveContent
 from tertulia.domain.uploads import Upload
 from tertulia.usecases import pages
+from tertulia.usecases.access import require_membership
 from tertulia.usecases.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from tertulia.usecases.ports.files import (
     SNIFF_BYTES,
@@ -43,7 +44,6 @@ from tertulia.usecases.ports.files import (
     TooLargeToScan,
     VirusScanner,
 )
-from tertulia.usecases.workspaces import require_membership
 
 log = logging.getLogger("tertulia.files")
 

@@ -17,15 +17,16 @@ from tertulia.domain.ids import ChannelId, UserId, WorkspaceId
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Membership
 from tertulia.usecases import pages
+from tertulia.usecases.access import require_membership
 from tertulia.usecases.files import time_cursor, time_key
-from tertulia.usecases.messaging import FIRST_REACTORS, View, files_of, index_message
+from tertulia.usecases.messaging.indexing import index_message
+from tertulia.usecases.messaging.views import FIRST_REACTORS, View, files_of
 from tertulia.usecases.ports import UnitOfWork, UnitOfWorkFactory
 from tertulia.usecases.ports.search import SEARCH_DEPTH, FileFilter, SearchFilter
 from tertulia.usecases.searchmatch import compile_query
 from tertulia.usecases.searchquery import Query, parse
 from tertulia.usecases.searchsnippet import Highlighter
 from tertulia.usecases.searchtext import fold, folded_words, prefix_pattern
-from tertulia.usecases.workspaces import require_membership
 
 Sort = Literal["relevance", "recent"]
 

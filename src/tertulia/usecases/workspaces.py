@@ -15,6 +15,7 @@ from tertulia.domain.ids import ChannelId, InvitationId, UserId, WorkspaceId, ne
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Invitation, Membership, Role, Workspace
 from tertulia.usecases import pages
+from tertulia.usecases.access import require_membership
 from tertulia.usecases.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from tertulia.usecases.ports.realtime import OFFLINE, PresenceStore
 from tertulia.usecases.ports.workspaces import MemberRow
@@ -42,16 +43,6 @@ class InvitationDraft:
     channel_ids: tuple[ChannelId, ...] = ()
     max_uses: int = 1
     expires_in: timedelta = timedelta(days=7)
-
-
-async def require_membership(
-    uow: UnitOfWork, workspace_id: WorkspaceId, user_id: UserId
-) -> Membership:
-    """The user's membership; NotFound (not Forbidden) if none, so outsiders learn nothing."""
-    membership = await uow.members.find(workspace_id, user_id)
-    if membership is None:
-        raise NotFound("No such workspace.", "workspace.not_found")
-    return membership
 
 
 @dataclass(frozen=True, slots=True)

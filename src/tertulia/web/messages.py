@@ -76,7 +76,7 @@ async def post(
     """Post to a channel or DM you belong to, or reply in a thread (`thread_root_id`). Mentions
     notify the members named (`@channel`/`@all`: everyone in it); `not_notified` lists the
     names nobody was told about. Send a `client_msg_id` to retry safely."""
-    posted = await core.messaging.post(
+    posted = await core.posting.post(
         user,
         ChannelId(channel_id),
         Draft(
@@ -111,7 +111,7 @@ async def history(
     """The latest messages, or those `before`, `after` or `around` a message (to jump to a
     search hit); always oldest first, with whether more lie on either side. Stable while
     people post: places follow commit order."""
-    page = await core.messaging.history(
+    page = await core.history.page(
         user,
         ChannelId(channel_id),
         before=MessageId(before) if before else None,
@@ -125,7 +125,7 @@ async def history(
 @router.get("/messages/{message_id}", summary="A message", responses=problems("message.not_found"))
 async def get(message_id: MessagePath, user: CurrentUser, core: Core) -> MessageOut:
     """A message of a channel you can read, with its reactions."""
-    return MessageOut.of(await core.messaging.get(user, MessageId(message_id)))
+    return MessageOut.of(await core.history.get(user, MessageId(message_id)))
 
 
 @router.patch(
@@ -148,7 +148,7 @@ async def edit(
     """Replace the text of your own message. Send the `version` you edited: if it changed
     since, the 409 carries the `current` message. People mentioned for the first time are
     notified."""
-    posted = await core.messaging.edit(user, MessageId(message_id), body.text, body.version)
+    posted = await core.posting.edit(user, MessageId(message_id), body.text, body.version)
     return MessageOut.of(posted.view, posted.not_notified)
 
 
@@ -162,7 +162,7 @@ async def delete(message_id: MessagePath, user: CurrentUser, core: Core) -> None
     """Your own message, or (as the channel's creator or a workspace admin) anyone's. A
     tombstone keeps its place and thread; its content, reactions and edits are gone for
     everyone."""
-    await core.messaging.delete(user, MessageId(message_id))
+    await core.posting.delete(user, MessageId(message_id))
 
 
 @router.get(
@@ -178,7 +178,7 @@ async def edits(
     limit: Limit = 50,
 ) -> PageOut[EditOut]:
     """The earlier versions of the text, oldest first, a page at a time."""
-    page = await core.messaging.edits(user, MessageId(message_id), after, limit)
+    page = await core.history.edits(user, MessageId(message_id), after, limit)
     return PageOut(
         items=[
             EditOut(version=e.version, text=e.text, written_at=e.written_at) for e in page.items
@@ -207,7 +207,7 @@ async def replies(
     limit: Limit = 50,
 ) -> SliceOut:
     """A thread's replies, oldest first, from its start (or `after`/`before` a reply)."""
-    page = await core.messaging.replies(
+    page = await core.threads.replies(
         user,
         MessageId(message_id),
         before=MessageId(before) if before else None,
@@ -226,7 +226,7 @@ async def replies(
 async def follow(message_id: MessagePath, user: CurrentUser, core: Core) -> None:
     """Follow a thread: its replies count as unread for you. Posting or being mentioned in a
     thread follows it by itself."""
-    await core.messaging.follow(user, MessageId(message_id), True)
+    await core.threads.follow(user, MessageId(message_id), True)
 
 
 @router.delete(
@@ -237,7 +237,7 @@ async def follow(message_id: MessagePath, user: CurrentUser, core: Core) -> None
 )
 async def unfollow(message_id: MessagePath, user: CurrentUser, core: Core) -> None:
     """Stop following; replying later does not follow it again."""
-    await core.messaging.follow(user, MessageId(message_id), False)
+    await core.threads.follow(user, MessageId(message_id), False)
 
 
 @router.get(
@@ -254,7 +254,7 @@ async def threads(
 ) -> PageOut[FollowedThreadOut]:
     """Followed threads of the workspace: those with unread replies first, then by the
     newest reply."""
-    page = await core.messaging.threads(user, WorkspaceId(workspace_id), after, limit)
+    page = await core.threads.followed(user, WorkspaceId(workspace_id), after, limit)
     return PageOut(
         items=[
             FollowedThreadOut(
@@ -286,7 +286,7 @@ async def react(
 ) -> MessageOut:
     """Add your reaction: a Unicode emoji or a known `:shortcode:`. Reacting twice changes
     nothing; a message takes at most 50 different emoji."""
-    return MessageOut.of(await core.messaging.react(user, MessageId(message_id), emoji, True))
+    return MessageOut.of(await core.reactions.react(user, MessageId(message_id), emoji, True))
 
 
 @router.delete(
@@ -304,7 +304,7 @@ async def unreact(
     message_id: MessagePath, emoji: EmojiPath, user: CurrentUser, core: Core
 ) -> MessageOut:
     """Remove your reaction (nothing happens if there was none)."""
-    return MessageOut.of(await core.messaging.react(user, MessageId(message_id), emoji, False))
+    return MessageOut.of(await core.reactions.react(user, MessageId(message_id), emoji, False))
 
 
 @router.put(
@@ -316,7 +316,7 @@ async def unreact(
 )
 async def pin(message_id: MessagePath, user: CurrentUser, core: Core) -> MessageOut:
     """Pin a message of a channel you belong to; pinning twice changes nothing."""
-    return MessageOut.of(await core.messaging.pin(user, MessageId(message_id), True))
+    return MessageOut.of(await core.reactions.pin(user, MessageId(message_id), True))
 
 
 @router.delete(
@@ -328,7 +328,7 @@ async def pin(message_id: MessagePath, user: CurrentUser, core: Core) -> Message
 )
 async def unpin(message_id: MessagePath, user: CurrentUser, core: Core) -> MessageOut:
     """Unpin a message."""
-    return MessageOut.of(await core.messaging.pin(user, MessageId(message_id), False))
+    return MessageOut.of(await core.reactions.pin(user, MessageId(message_id), False))
 
 
 @router.get(
@@ -340,7 +340,7 @@ async def pins(
     channel_id: ChannelPath, user: CurrentUser, core: Core, limit: Limit = 100
 ) -> PageOut[MessageOut]:
     """Pinned messages, most recently pinned first."""
-    views = await core.messaging.pins(user, ChannelId(channel_id), limit)
+    views = await core.reactions.pins(user, ChannelId(channel_id), limit)
     return PageOut(items=[MessageOut.of(v) for v in views], next_cursor=None)
 
 
@@ -357,7 +357,7 @@ async def read(
     """Mark the channel read up to a message (the newest if none is given); with
     `thread_root_id`, mark that thread instead. Marking an earlier message makes what follows
     it unread again. Your other devices hear of it."""
-    seq = await core.messaging.mark_read(
+    seq = await core.reading.mark_read(
         user,
         ChannelId(channel_id),
         MessageId(body.message_id) if body and body.message_id else None,
@@ -376,7 +376,7 @@ async def preferences(
     channel_id: ChannelPath, user_id: UserPath, body: MembershipPatch, user: CurrentUser, core: Core
 ) -> None:
     """Your own membership only: a muted channel counts mentions only as unread."""
-    await core.messaging.mute(user, ChannelId(channel_id), body.muted, UserId(user_id))
+    await core.reading.mute(user, ChannelId(channel_id), body.muted, UserId(user_id))
 
 
 @router.get(
@@ -387,7 +387,7 @@ async def preferences(
 async def unreads(workspace_id: WorkspacePath, user: CurrentUser, core: Core) -> UnreadsOut:
     """Per channel and DM you belong to: unread messages by others (up to 1,000) and unread
     mentions; and the followed threads with unread replies."""
-    found = await core.messaging.unreads(user, WorkspaceId(workspace_id))
+    found = await core.reading.unreads(user, WorkspaceId(workspace_id))
     return UnreadsOut(
         channels=[
             ChannelUnreadOut(
@@ -426,7 +426,7 @@ async def notifications(
 ) -> PageOut[NotificationOut]:
     """Every mention of you, newest message first, with the message; pass `next_cursor` as
     `before`."""
-    page = await core.messaging.notifications(user, before, limit, unread)
+    page = await core.inbox.notifications(user, before, limit, unread)
     return PageOut(
         items=[
             NotificationOut(
@@ -454,4 +454,4 @@ async def read_notifications(
 ) -> MarkedOut:
     """Mark some notifications (by message id) or all of them read."""
     ids = [MessageId(i) for i in body.message_ids] if body and body.message_ids else None
-    return MarkedOut(marked=await core.messaging.read_notifications(user, ids))
+    return MarkedOut(marked=await core.inbox.read_notifications(user, ids))
