@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from tertulia.domain.errors import Forbidden, Invalid, NotFound
+from tertulia.domain.events.data import FileData
 from tertulia.domain.ids import ChannelId, FileId, MessageId, UserId, WorkspaceId
 from tertulia.domain.workspaces import Membership
 
@@ -127,7 +127,7 @@ def check_delete(file: StoredFile, actor: Membership) -> None:
         raise Forbidden("Only the uploader or an admin can delete a file.", "file.not_uploader")
 
 
-def file_data(file: StoredFile) -> dict[str, Any]:
+def file_data(file: StoredFile) -> FileData:
     """A file as whoever may read it sees it (never its storage keys)."""
     return {
         "id": file.id,

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from tertulia.domain import events, text, users
 from tertulia.domain.errors import Forbidden, Invalid, NotFound, RateLimited, Unauthenticated
-from tertulia.domain.events import Event
+from tertulia.domain.events.accounts import SessionRevoked, UserUpdated
 from tertulia.domain.ids import SessionId, UserId, new_id
 from tertulia.domain.sessions import RefreshToken, Session
 from tertulia.domain.users import ProfileChange, User
@@ -354,7 +354,7 @@ class Accounts:
                     events.channel_members(c)
                     for c in await uow.channel_members.channels_of(user_id)
                 ]
-                uow.emit(Event("user.updated", events.user_data(updated), tuple(audience)))
+                uow.emit(UserUpdated.of(updated, audience))
             if new_hash is not None:
                 await uow.users.set_password(user_id, new_hash, now)
             if new_hash is not None or updated.email != current.email:
@@ -394,9 +394,7 @@ class Accounts:
     ) -> None:
         """Tell the user's devices which sessions ended (they log out at once)."""
         for session_id in session_ids:
-            uow.emit(
-                Event("session.revoked", {"session_id": session_id}, (events.person(user_id),))
-            )
+            uow.emit(SessionRevoked.of(user_id, session_id))
 
 
 def _public(user: User) -> tuple[str, str, str]:

@@ -5,10 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from tertulia.domain import channels, events, text, workspaces
+from tertulia.domain import channels, text, workspaces
 from tertulia.domain.channels import Channel, ChannelChange, ChannelKind
 from tertulia.domain.errors import Conflict, Invalid, NotFound
-from tertulia.domain.events import Event
+from tertulia.domain.events.channels import (
+    ChannelArchived,
+    ChannelCreated,
+    ChannelMemberJoined,
+    ChannelMemberLeft,
+    ChannelUnarchived,
+    ChannelUpdated,
+)
 from tertulia.domain.ids import ChannelId, UserId, WorkspaceId, new_id
 from tertulia.domain.workspaces import Membership
 from tertulia.usecases import pages
@@ -78,15 +85,7 @@ class Channels:
             )
             await uow.channels.add(channel)
             await uow.channel_members.add(channel, actor, now)
-            uow.emit(
-                Event(
-                    "channel.created",
-                    events.channel_data(channel),
-                    events.channel_audience(channel),
-                    workspace_id=workspace_id,
-                    channel_id=channel.id,
-                )
-            )
+            uow.emit(ChannelCreated.of(channel))
             await uow.commit()
         return ChannelRow(channel, is_member=True, member_count=1)
 
@@ -158,20 +157,12 @@ class Channels:
                     ChannelId(new_id()), workspace_id, kind, "", "", "", actor, now, None
                 )
                 await uow.channels.add(channel, dm_key=key)
-                uow.emit(
-                    Event(
-                        "channel.created",
-                        {**events.channel_data(channel), "user_ids": list(people)},
-                        tuple(events.person(p) for p in people),
-                        workspace_id=workspace_id,
-                        channel_id=channel.id,
-                    )
-                )
+                uow.emit(ChannelCreated.direct(channel, people))
             for person in people:
                 # someone who left the workspace and came back gets their old DM back
                 added = await uow.channel_members.add(channel, person, now)
                 if added and not created:
-                    uow.emit(events.member_joined(channel, person, by=actor))
+                    uow.emit(ChannelMemberJoined.of(channel, person, by=actor))
             await uow.commit()
         return ChannelRow(channel, True, len(people), people), created
 
@@ -208,18 +199,10 @@ class Channels:
             )
             if updated != channel:
                 await uow.channels.update(updated, now)
-                kind = "channel.updated"
+                kind: type[ChannelUpdated | ChannelArchived | ChannelUnarchived] = ChannelUpdated
                 if updated.is_archived != channel.is_archived:
-                    kind = "channel.archived" if updated.is_archived else "channel.unarchived"
-                uow.emit(
-                    Event(
-                        kind,
-                        {**events.channel_data(updated), "by": actor},
-                        events.channel_audience(updated),
-                        workspace_id=updated.workspace_id,
-                        channel_id=updated.id,
-                    )
-                )
+                    kind = ChannelArchived if updated.is_archived else ChannelUnarchived
+                uow.emit(kind.of(updated, actor))
             row = await self._row(uow, replace(seen, channel=updated))
             await uow.commit()
         return row
@@ -258,7 +241,7 @@ class Channels:
             channels.check_add_member(channel, acting, is_member, target, joining)
             added = await uow.channel_members.add(channel, user_id, now)
             if added:
-                uow.emit(events.member_joined(channel, user_id, by=actor))
+                uow.emit(ChannelMemberJoined.of(channel, user_id, by=actor))
             row = await self._row(uow, Seen(channel, acting, is_member or joining))
             await uow.commit()
         return row, added
@@ -270,7 +253,7 @@ class Channels:
             channels.check_remove_member(seen.channel, seen.actor, user_id)
             if not await uow.channel_members.remove(channel_id, user_id):
                 raise NotFound("This person is not in the channel.", "channel.member_not_found")
-            uow.emit(events.member_left(seen.channel, user_id, by=actor))
+            uow.emit(ChannelMemberLeft.of(seen.channel, user_id, by=actor))
             await uow.commit()
 
     async def _row(self, uow: UnitOfWork, seen: Seen) -> ChannelRow:

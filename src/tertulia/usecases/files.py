@@ -15,7 +15,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from tertulia.domain import attachments, channels, events
+from tertulia.domain import attachments, channels
 from tertulia.domain.attachments import FileStatus, StoredFile
 from tertulia.domain.errors import (
     Conflict,
@@ -26,7 +26,7 @@ from tertulia.domain.errors import (
     Unavailable,
     Unsupported,
 )
-from tertulia.domain.events import Event
+from tertulia.domain.events.files import FileCreated, FileDeleted
 from tertulia.domain.files import FileKind, TypePolicy, decide, safe_filename, thumbnail_name
 from tertulia.domain.ids import ChannelId, FileId, UploadId, UserId, WorkspaceId, new_id
 from tertulia.domain.pdf import ActiveContent
@@ -79,28 +79,6 @@ class Served:
     name: str
 
 
-def audience(file: StoredFile) -> tuple[str, ...]:
-    """Who hears about a file: its uploader, and once shared, the members of its channel."""
-    scopes = [events.person(file.uploader_id)]
-    if file.channel_id is not None:
-        scopes.append(events.channel_members(file.channel_id))
-    return tuple(scopes)
-
-
-def file_event(kind: str, file: StoredFile) -> Event:
-    data = (
-        attachments.file_data(file)
-        if kind != "file.deleted"
-        else {
-            "id": file.id,
-            "message_id": file.message_id,
-            "channel_id": file.channel_id,
-        }
-    )
-    # the channel rides in the data: a file's events reach their channel through the audience
-    return Event(kind, data, audience(file), workspace_id=file.workspace_id)
-
-
 async def collect_later(uow: UnitOfWork, keys: Iterable[str], now: datetime) -> None:
     """Free these blobs after COLLECT_DELAY, in this transaction's queue, unless something
     holds them by then (the collect job checks under the blob's lock)."""
@@ -122,7 +100,7 @@ async def forget(uow: UnitOfWork, file: StoredFile, now: datetime) -> StoredFile
     gone = replace(file, deleted_at=now, blob_key=None, source_key=None, thumbnails=())
     await uow.files.save(gone)
     await collect_later(uow, file.keys, now)
-    uow.emit(file_event("file.deleted", file))
+    uow.emit(FileDeleted.of(file))
     return gone
 
 
@@ -311,7 +289,7 @@ class Files:
                 await collect_later(uow, await uow.uploads.drop_parts(ending.id), now)
             if image:
                 await uow.jobs.enqueue(IMAGE_JOB, file.id, time.time(), now)
-            uow.emit(file_event("file.created", file))
+            uow.emit(FileCreated.of(file))
             await uow.commit()
         return file
 

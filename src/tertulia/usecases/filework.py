@@ -14,13 +14,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tertulia.domain.attachments import FileStatus, Thumbnail
+from tertulia.domain.events.files import FileFailed, FileReady
 from tertulia.domain.ids import FileId
 from tertulia.domain.jobs import Job
 from tertulia.usecases.files import (
     COLLECT_JOB,
     IMAGE_JOB,
     collect_later,
-    file_event,
     still_stored,
 )
 from tertulia.usecases.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -171,7 +171,7 @@ class FileWork:
         await uow.files.save(failed)
         if file.source_key and (cleaned is None or cleaned.key != file.source_key):
             await collect_later(uow, [file.source_key], now)
-        uow.emit(file_event("file.failed", failed))
+        uow.emit(FileFailed.of(failed))
 
     async def _image(self, job: Job) -> None:
         async with self.uow(read_only=True) as uow:
@@ -252,6 +252,6 @@ class FileWork:
                 await uow.files.save(ready)
                 if file.source_key and file.source_key not in new_keys:
                     await collect_later(uow, [file.source_key], now)
-                uow.emit(file_event("file.ready", ready))
+                uow.emit(FileReady.of(ready))
             await uow.jobs.done(job.id)
             await uow.commit()

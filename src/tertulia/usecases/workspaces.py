@@ -7,10 +7,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from tertulia.domain import events, text, workspaces
+from tertulia.domain import text, workspaces
 from tertulia.domain.channels import DEFAULT_CHANNEL, Channel, ChannelKind
 from tertulia.domain.errors import Conflict, Invalid, NotFound
-from tertulia.domain.events import Event
+from tertulia.domain.events.channels import ChannelMemberJoined, ChannelMemberLeft
+from tertulia.domain.events.workspaces import (
+    WorkspaceCreated,
+    WorkspaceMemberJoined,
+    WorkspaceMemberLeft,
+    WorkspaceMemberUpdated,
+    WorkspaceUpdated,
+)
 from tertulia.domain.ids import ChannelId, InvitationId, UserId, WorkspaceId, new_id
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Invitation, Membership, Role, Workspace
@@ -119,14 +126,7 @@ class Workspaces:
             )
             await uow.channels.add(general)
             await uow.channel_members.add(general, actor, now)
-            uow.emit(
-                Event(
-                    "workspace.created",
-                    {"workspace": events.workspace_data(workspace), "role": owner.role.value},
-                    (events.person(actor),),
-                    workspace_id=workspace.id,
-                )
-            )
+            uow.emit(WorkspaceCreated.of(workspace, owner))
             await uow.commit()
         return workspace, owner
 
@@ -170,14 +170,7 @@ class Workspaces:
             )
             if updated != workspace:
                 await uow.workspaces.update(updated, self.clock())
-                uow.emit(
-                    Event(
-                        "workspace.updated",
-                        events.workspace_data(updated),
-                        (events.everyone(workspace_id),),
-                        workspace_id=workspace_id,
-                    )
-                )
+                uow.emit(WorkspaceUpdated.of(updated))
             await uow.commit()
         return updated, membership
 
@@ -281,17 +274,10 @@ class Workspaces:
             assert inviter is not None  # check_usable refused invitations without one
             channels = await self._channels_to_join(uow, inviter, invitation)
             user = await uow.users.get(actor)
-            uow.emit(
-                Event(
-                    "workspace.member_joined",
-                    {**events.membership_data(membership), "user": events.user_data(user)},
-                    events.about_person(workspace.id, actor, [c.id for c in channels]),
-                    workspace_id=workspace.id,
-                )
-            )
+            uow.emit(WorkspaceMemberJoined.of(membership, user, [c.id for c in channels]))
             for channel in channels:
                 if await uow.channel_members.add(channel, actor, now):
-                    uow.emit(events.member_joined(channel, actor, by=invitation.created_by))
+                    uow.emit(ChannelMemberJoined.of(channel, actor, by=invitation.created_by))
             await uow.commit()
         return workspace, membership, True
 
@@ -335,14 +321,7 @@ class Workspaces:
             if role is not target.role:
                 await uow.members.set_role(workspace_id, user_id, role)
                 channels = await uow.channel_members.channels_of(user_id, workspace_id)
-                uow.emit(
-                    Event(
-                        "workspace.member_updated",
-                        events.membership_data(updated),
-                        events.about_person(workspace_id, user_id, channels),
-                        workspace_id=workspace_id,
-                    )
-                )
+                uow.emit(WorkspaceMemberUpdated.of(updated, channels))
             user = await uow.users.get(user_id)
             await uow.commit()
         return MemberRow(user, updated)
@@ -363,15 +342,8 @@ class Workspaces:
             await uow.members.remove(workspace_id, user_id)
             await uow.invitations.revoke_by(workspace_id, user_id, now)
             for channel in left:
-                uow.emit(events.member_left(channel, user_id, by=actor))
-            uow.emit(
-                Event(
-                    "workspace.member_left",
-                    {"workspace_id": workspace_id, "user_id": user_id, "by": actor},
-                    events.about_person(workspace_id, user_id, [c.id for c in left]),
-                    workspace_id=workspace_id,
-                )
-            )
+                uow.emit(ChannelMemberLeft.of(channel, user_id, by=actor))
+            uow.emit(WorkspaceMemberLeft.of(workspace_id, user_id, actor, [c.id for c in left]))
             await uow.commit()
 
     async def _free_slug(

@@ -2,7 +2,8 @@
 server sends (events, replies), every command it takes, with its fields and an example, and
 every close code.
 
-The fields of each event's `data` are Pydantic models (`eventdata.py`), so the document is
+The events are the domain's catalogue (`domain/events/`): their wire types, audiences and the
+fields of their `data`, rendered into Pydantic models by `eventdata.py`; so the document is
 generated, not written by hand, and the tests hold every event the log holds against its
 model (unknown fields are refused): the document cannot drift from what clients receive.
 """
@@ -26,10 +27,10 @@ from tertulia.web.eventdata import (
     KINDS,
     WS,
     Data,
-    Kind,
+    Documented,
 )
 
-__all__ = ["BY_TYPE", "KINDS", "Kind", "asyncapi"]
+__all__ = ["BY_TYPE", "KINDS", "Documented", "asyncapi"]
 
 REF = "#/components/schemas/{model}"
 
@@ -316,7 +317,7 @@ def asyncapi(public_url: str) -> dict[str, Any]:
     }
 
 
-def _event_message(kind: Kind) -> dict[str, Any]:
+def _event_message(kind: Documented) -> dict[str, Any]:
     properties: dict[str, Any] = {"type": {"const": kind.type}}
     required = ["type", "at", "workspace_id", "channel_id", "data"]
     if kind.logged:

@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tertulia.domain import events
-from tertulia.domain.events import Event
+from tertulia.domain.events.messages import NotificationRead
 from tertulia.domain.ids import MessageId, UserId
 from tertulia.domain.mentions import Notification
 from tertulia.usecases import pages
@@ -60,12 +59,6 @@ class Inbox:
         async with self.uow() as uow:
             changed = await uow.notifications.mark_read(user, message_ids, now)
             if changed:
-                uow.emit(
-                    Event(
-                        "notification.read",
-                        {"message_ids": list(message_ids) if message_ids else None},
-                        (events.person(user),),
-                    )
-                )
+                uow.emit(NotificationRead.of(user, message_ids))
             await uow.commit()
         return changed

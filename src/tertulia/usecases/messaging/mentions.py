@@ -10,8 +10,7 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
-from tertulia.domain import events
-from tertulia.domain.events import Event
+from tertulia.domain.events.messages import NotificationCreated
 from tertulia.domain.ids import ChannelId, UserId
 from tertulia.domain.mentions import Notification
 from tertulia.domain.messages import Message
@@ -114,28 +113,4 @@ async def notify(
             named = [user for user, kind in kinds.items() if kind == "mention"]
             await uow.threads.follow_by_activity(named, root, now)
     for kind in sorted(set(kinds.values())):
-        uow.emit(
-            Event(
-                "notification.created",
-                {
-                    "message_id": message.id,
-                    "channel_id": message.channel_id,
-                    "author_id": message.author_id,
-                    "kind": kind,
-                },
-                tuple(events.person(user) for user, k in kinds.items() if k == kind),
-                workspace_id=message.workspace_id,
-                channel_id=message.channel_id,
-            )
-        )
-
-
-def unnotified(message: Message, users: Sequence[UserId]) -> Event:
-    """Their inbox no longer holds this message (it was deleted, or no longer names them)."""
-    return Event(
-        "notification.removed",
-        {"message_id": message.id, "channel_id": message.channel_id},
-        tuple(events.person(user) for user in users),
-        workspace_id=message.workspace_id,
-        channel_id=message.channel_id,
-    )
+        uow.emit(NotificationCreated.of(message, kind, [u for u, k in kinds.items() if k == kind]))

@@ -5,13 +5,17 @@ step, notifies whom it names, and appends its events."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from tertulia.domain import attachments, channels, events, messages
+from tertulia.domain import attachments, channels, messages
 from tertulia.domain.attachments import StoredFile
 from tertulia.domain.errors import Conflict
-from tertulia.domain.events import Event
+from tertulia.domain.events.messages import (
+    MessageCreated,
+    MessageDeleted,
+    MessageUpdated,
+    NotificationRemoved,
+)
 from tertulia.domain.ids import ChannelId, MessageId, UserId, new_id
 from tertulia.domain.messages import Draft, Message, StaleVersion
 from tertulia.usecases import files as file_work
@@ -51,17 +55,6 @@ def _body_hash(channel_id: ChannelId, text: str, draft: Draft) -> str:
         f"\x00{int(draft.also_send_to_channel)}"
     )
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def changed(kind: str, message: Message, shared: Sequence[StoredFile] = ()) -> Event:
-    """A message changed (edited, pinned, unpinned): everyone in its channel gets it whole."""
-    return Event(
-        kind,
-        events.message_data(message, [attachments.file_data(f) for f in shared]),
-        (events.channel_members(message.channel_id),),
-        workspace_id=message.workspace_id,
-        channel_id=message.channel_id,
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,13 +144,7 @@ class Posting:
                 )
             await index_message(uow, message)
             uow.emit(
-                Event(
-                    "message.created",
-                    events.message_data(message, [attachments.file_data(f) for f in shared]),
-                    (events.channel_members(channel.id),),
-                    workspace_id=channel.workspace_id,
-                    channel_id=channel.id,
-                ),
+                MessageCreated.of(message, [attachments.file_data(f) for f in shared]),
                 position=message.id,
             )
             if root is not None:
@@ -225,7 +212,7 @@ class Posting:
             gone = [user for user in before if user not in now_named]
             if gone:
                 await uow.notifications.remove(message.id, gone)
-                uow.emit(mentions.unnotified(message, gone))
+                uow.emit(NotificationRemoved.of(message, gone))
             await mentions.notify(
                 uow,
                 updated,
@@ -233,7 +220,7 @@ class Posting:
                 self.clock(),
             )
             shared = (await files_of(uow, [updated])).get(updated.id, [])
-            uow.emit(changed("message.updated", updated, shared))
+            uow.emit(MessageUpdated.of(updated, [attachments.file_data(f) for f in shared]))
             seen = await view(uow, updated, editor)
             await uow.commit()
         return Posted(seen, not_notified)
@@ -269,23 +256,9 @@ class Posting:
             await uow.messages.forget_content(message.id)
             await index_message(uow, tombstone)
             if notified:
-                uow.emit(mentions.unnotified(message, notified))
+                uow.emit(NotificationRemoved.of(message, notified))
             if message.thread_root_id is not None:
                 await forget_reply(uow, message)
-            uow.emit(
-                Event(
-                    "message.deleted",
-                    {
-                        "id": message.id,
-                        "channel_id": message.channel_id,
-                        "thread_root_id": message.thread_root_id,
-                        "deleted_at": now,
-                        "by": actor,
-                    },
-                    (events.channel_members(message.channel_id),),
-                    workspace_id=message.workspace_id,
-                    channel_id=message.channel_id,
-                )
-            )
+            uow.emit(MessageDeleted.of(message, now, actor))
             await uow.commit()
         return tombstone

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from tertulia.domain import channels, events, messages
+from tertulia.domain import attachments, channels, messages
 from tertulia.domain.errors import Conflict
-from tertulia.domain.events import Event
+from tertulia.domain.events.messages import (
+    MessagePinned,
+    MessageUnpinned,
+    ReactionAdded,
+    ReactionRemoved,
+)
 from tertulia.domain.ids import ChannelId, MessageId, UserId
 from tertulia.usecases import pages
 from tertulia.usecases.access import require_channel, require_member, require_message
 from tertulia.usecases.markup import canonical_emoji
-from tertulia.usecases.messaging.posting import changed
 from tertulia.usecases.messaging.views import View, files_of, view, views
 from tertulia.usecases.ports import Clock, UnitOfWorkFactory
 
@@ -38,20 +42,8 @@ class Reactions:
             else:
                 done = await uow.reactions.remove(message.id, emoji, user)
             if done:
-                uow.emit(
-                    Event(
-                        "reaction.added" if add else "reaction.removed",
-                        {
-                            "message_id": message.id,
-                            "channel_id": message.channel_id,
-                            "emoji": emoji,
-                            "user_id": user,
-                        },
-                        (events.channel_members(message.channel_id),),
-                        workspace_id=message.workspace_id,
-                        channel_id=message.channel_id,
-                    )
-                )
+                kind = ReactionAdded if add else ReactionRemoved
+                uow.emit(kind.of(message, emoji, user))
             seen = await view(uow, message, user)
             await uow.commit()
         return seen
@@ -73,8 +65,8 @@ class Reactions:
                 )
                 await uow.messages.save(message)
                 shared = (await files_of(uow, [message])).get(message.id, [])
-                kind = "message.pinned" if pinned else "message.unpinned"
-                uow.emit(changed(kind, message, shared))
+                news = MessagePinned if pinned else MessageUnpinned
+                uow.emit(news.of(message, [attachments.file_data(f) for f in shared]))
             seen = await view(uow, message, user)
             await uow.commit()
         return seen

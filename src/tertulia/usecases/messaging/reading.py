@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from tertulia.domain import events
 from tertulia.domain.errors import Forbidden, NotFound
-from tertulia.domain.events import Event
+from tertulia.domain.events.channels import ChannelMuted, ChannelRead, ChannelUnmuted
+from tertulia.domain.events.messages import ThreadRead
 from tertulia.domain.ids import ChannelId, MessageId, UserId, WorkspaceId
 from tertulia.usecases import pages
 from tertulia.usecases.access import require_channel, require_member, require_membership
@@ -73,21 +73,13 @@ class Reading:
                 seq = await uow.messages.latest_reply_seq(root.id) or root.seq
             else:
                 seq = await uow.messages.latest_seq(channel.id)
+            # the reader's other devices clear their badges
             if root is not None:
                 await uow.threads.set_read(user, root, seq, now)
-                kind, data = "thread.read", {"root_id": root.id, "last_read_seq": seq}
+                uow.emit(ThreadRead.of(root, user, seq))
             else:
                 await uow.channel_members.set_read(channel.id, user, seq)
-                kind, data = "channel.read", {"last_read_seq": seq}
-            uow.emit(  # the reader's other devices clear their badges
-                Event(
-                    kind,
-                    {"channel_id": channel.id, **data},
-                    (events.person(user),),
-                    workspace_id=channel.workspace_id,
-                    channel_id=channel.id,
-                )
-            )
+                uow.emit(ChannelRead.of(channel, user, seq))
             await uow.commit()
         return seq
 
@@ -103,15 +95,8 @@ class Reading:
             require_member(access, "mute it")
             if access.muted != muted:
                 await uow.channel_members.set_muted(channel.id, user, muted)
-                uow.emit(
-                    Event(
-                        "channel.muted" if muted else "channel.unmuted",
-                        {"channel_id": channel.id},
-                        (events.person(user),),
-                        workspace_id=channel.workspace_id,
-                        channel_id=channel.id,
-                    )
-                )
+                kind = ChannelMuted if muted else ChannelUnmuted
+                uow.emit(kind.of(channel, user))
             await uow.commit()
 
     async def unreads(self, user: UserId, workspace_id: WorkspaceId) -> Unreads:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from tertulia.domain import events, messages
+from tertulia.domain import messages
 from tertulia.domain.errors import NotFound
-from tertulia.domain.events import Event
+from tertulia.domain.events.messages import ThreadFollowed, ThreadUnfollowed, ThreadUpdated
 from tertulia.domain.ids import MessageId, UserId, WorkspaceId
 from tertulia.domain.messages import Message
 from tertulia.usecases import pages
@@ -15,17 +15,6 @@ from tertulia.usecases.access import require_member, require_membership, require
 from tertulia.usecases.messaging.views import Slice, View, anchors, slice_of, views
 from tertulia.usecases.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from tertulia.usecases.ports.messages import FollowedThread
-
-
-def thread_updated(root: Message) -> Event:
-    """The root's summary changed: everyone in the channel sees the new counts."""
-    return Event(
-        "thread.updated",
-        {"root_id": root.id, "channel_id": root.channel_id, **events.thread_data(root)},
-        (events.channel_members(root.channel_id),),
-        workspace_id=root.workspace_id,
-        channel_id=root.channel_id,
-    )
 
 
 async def record_reply(uow: UnitOfWork, root: Message, reply: Message) -> None:
@@ -41,7 +30,7 @@ async def record_reply(uow: UnitOfWork, root: Message, reply: Message) -> None:
     await uow.threads.follow_by_activity(
         [reply.author_id, root.author_id, *root.mentioned], root, reply.created_at
     )
-    uow.emit(thread_updated(grown))
+    uow.emit(ThreadUpdated.of(grown))
 
 
 async def forget_reply(uow: UnitOfWork, reply: Message) -> None:
@@ -53,7 +42,7 @@ async def forget_reply(uow: UnitOfWork, reply: Message) -> None:
     count, last, people = await uow.messages.thread_summary(root.id, messages.PARTICIPANTS_KEPT)
     shrunk = replace(root, reply_count=count, last_reply_at=last, participants=people)
     await uow.messages.save(shrunk)
-    uow.emit(thread_updated(shrunk))
+    uow.emit(ThreadUpdated.of(shrunk))
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,15 +84,8 @@ class Threads:
                 raise NotFound("No such thread.", "thread.not_found")
             require_member(access, "follow its threads")
             await uow.threads.follow(user, root, following, now)
-            uow.emit(
-                Event(
-                    "thread.followed" if following else "thread.unfollowed",
-                    {"root_id": root.id, "channel_id": root.channel_id},
-                    (events.person(user),),
-                    workspace_id=root.workspace_id,
-                    channel_id=root.channel_id,
-                )
-            )
+            kind = ThreadFollowed if following else ThreadUnfollowed
+            uow.emit(kind.of(root, user))
             await uow.commit()
 
     async def followed(

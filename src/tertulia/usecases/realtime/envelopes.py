@@ -12,28 +12,10 @@ from tertulia.domain.events import Event
 from tertulia.domain.ids import UserId
 from tertulia.usecases.ports.realtime import Envelope
 
-TYPING = frozenset({"typing.started", "typing.stopped"})
-# scope changes after which someone may see fewer people
-LEAVING = frozenset({"workspace.member_left", "workspace.member_updated", "channel.member_left"})
-
 
 def watchers(user: UserId) -> str:
     """The scope of the sockets that show someone's presence."""
     return f"presence:{user}"
-
-
-# events after which someone's scopes (the workspaces and channels they may hear) change
-SCOPE_CHANGES = frozenset(
-    {
-        "workspace.created",
-        "workspace.member_joined",
-        "workspace.member_updated",
-        "workspace.member_left",
-        "channel.created",
-        "channel.member_joined",
-        "channel.member_left",
-    }
-)
 
 
 def envelope(event: Event) -> Envelope:
@@ -78,19 +60,3 @@ def sees(viewer: set[str], seen: set[str], viewer_id: UserId, seen_id: UserId) -
         elif scope.startswith("ch:") and scope in seen:
             return True
     return False
-
-
-def concerned(envelope: Envelope) -> set[UserId]:
-    """Whose scopes an event of SCOPE_CHANGES changes (read from its data: rare events)."""
-    payload = orjson.loads(envelope.frame)
-    data = payload.get("data") or {}
-    people: set[UserId] = set()
-    for key in ("user_id", "created_by"):
-        if isinstance(data.get(key), str):
-            people.add(UserId(data[key]))
-    for user in data.get("user_ids") or ():
-        people.add(UserId(user))
-    workspace = data.get("workspace")
-    if isinstance(workspace, dict) and isinstance(workspace.get("created_by"), str):
-        people.add(UserId(workspace["created_by"]))
-    return people

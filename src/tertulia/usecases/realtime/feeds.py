@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 
+from tertulia.domain.events.catalogue import kind_of
 from tertulia.domain.ids import SessionId, UserId
 from tertulia.usecases.ports.realtime import Envelope
-from tertulia.usecases.realtime.envelopes import TYPING
 
 
 class Feed:
@@ -61,8 +61,9 @@ class Feed:
                 return
             if (
                 self.viewing is not None
-                and item.type in TYPING
                 and self.viewing not in item.audience
+                and (kind := kind_of(item.type)) is not None
+                and kind.FOR_VIEWERS
             ):
                 return
         self._queue.append(item)

@@ -12,9 +12,11 @@ from datetime import UTC, datetime, timedelta
 
 import orjson
 
+from tertulia.domain.events.accounts import SessionRevoked
+from tertulia.domain.events.catalogue import kind_of
 from tertulia.domain.ids import SessionId, UserId
 from tertulia.usecases.ports.realtime import Envelope, EventLog
-from tertulia.usecases.realtime.envelopes import LEAVING, SCOPE_CHANGES, concerned, sees, watchers
+from tertulia.usecases.realtime.envelopes import sees, watchers
 from tertulia.usecases.realtime.feeds import Feed
 
 log = logging.getLogger("tertulia.realtime")
@@ -199,12 +201,13 @@ class Hub:
             await self._fill(None)
 
     async def _dispatch(self, item: Envelope) -> None:
-        if item.type in SCOPE_CHANGES:
-            people = concerned(item)
+        kind = kind_of(item.type)
+        if kind is not None and kind.CHANGES_SCOPES:
+            people = kind.concerned(orjson.loads(item.frame).get("data") or {})
             await self._rescope(people)
-            if item.type in LEAVING:
+            if kind.NARROWS:
                 await self._recheck_watching(people)
-        elif item.type == "session.revoked":
+        elif kind is SessionRevoked:
             self._end_session(item)
         self._offer(item)
         self.delivered = item.id

@@ -13,6 +13,7 @@ import orjson
 from tertulia.domain import events
 from tertulia.domain.errors import Conflict
 from tertulia.domain.events import Event
+from tertulia.domain.events.live import PresenceChanged, TypingStarted, TypingStopped
 from tertulia.domain.ids import ChannelId, UserId
 from tertulia.usecases.ports.realtime import AWAY, OFFLINE, ONLINE, Broker, Envelope, PresenceStore
 from tertulia.usecases.realtime.envelopes import envelope, frame, watchers
@@ -175,9 +176,9 @@ class Live:
             [
                 Envelope(
                     0,
-                    "presence.changed",
+                    PresenceChanged.TYPE,
                     (watchers(user),),
-                    frame(0, "presence.changed", None, None, None, data),
+                    frame(0, PresenceChanged.TYPE, None, None, None, data),
                 )
             ]
         )
@@ -244,7 +245,7 @@ class Live:
             "thread_root_id": thread_root_id,
             "expires_in": 0 if stopped else TYPING_EXPIRES,
         }
-        type_ = "typing.stopped" if stopped else "typing.started"
+        type_ = (TypingStopped if stopped else TypingStarted).TYPE
         self.broker.publish(
             [Envelope(0, type_, (scope,), frame(0, type_, None, None, channel_id, data))]
         )
