@@ -32,8 +32,8 @@ from tertulia.web.schemas import (
     RefreshIn,
     RegisterIn,
     TokensOut,
-    UserOut,
 )
+from tertulia.web.schemas.common import UserOut
 from tertulia.web.sessions import BrowserSessions, CsrfHeader, RefreshCookie, with_cookies
 
 router = APIRouter(prefix="/api/v1")

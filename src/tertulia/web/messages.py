@@ -23,13 +23,13 @@ from tertulia.web.schemas import (
     MessageOut,
     NotificationOut,
     NotificationsReadIn,
-    PageOut,
     ReadIn,
     ReadOut,
     SliceOut,
     ThreadUnreadOut,
     UnreadsOut,
 )
+from tertulia.web.schemas.common import PageOut
 from tertulia.web.workspaces import After, Limit, UserPath, WorkspacePath
 
 router = APIRouter(prefix="/api/v1", tags=["messages"])

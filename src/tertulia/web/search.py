@@ -15,14 +15,13 @@ from tertulia.web.schemas import (
     FileHitOut,
     FileOut,
     MessageOut,
-    PageOut,
     SearchChannelOut,
     SearchHitOut,
     SearchOut,
     SuggestedChannelOut,
     SuggestionsOut,
-    UserOut,
 )
+from tertulia.web.schemas.common import PageOut, UserOut
 from tertulia.web.workspaces import Limit, WorkspacePath
 
 router = APIRouter(prefix="/api/v1", tags=["search"])

@@ -18,9 +18,7 @@ from tertulia.web.schemas import (
     InvitationIn,
     InvitationOut,
     InvitationPreviewOut,
-    MemberOut,
     NewInvitationOut,
-    PageOut,
     PresenceListOut,
     PresenceOut,
     RoleIn,
@@ -28,6 +26,7 @@ from tertulia.web.schemas import (
     WorkspaceOut,
     WorkspacePatch,
 )
+from tertulia.web.schemas.common import MemberOut, PageOut
 
 router = APIRouter(prefix="/api/v1", tags=["workspaces"])
 WorkspacePath = Annotated[str, Path(pattern=ID_PATTERN, description="A workspace id.")]

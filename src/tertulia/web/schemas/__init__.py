@@ -7,60 +7,29 @@ are refused before any use case runs. The domain then checks the rules (lengths,
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, StrictInt, field_validator
+from pydantic import EmailStr, Field, StrictBool, StrictInt
 
 from tertulia.domain import channels, events, text, users, workspaces
 from tertulia.domain.attachments import MAX_FILES_PER_MESSAGE, file_data
 from tertulia.domain.channels import ChannelKind
-from tertulia.domain.ids import ID_PATTERN
 from tertulia.domain.messages import CLIENT_MSG_ID_MAX, DEFAULT_MAX_LENGTH
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Invitation, Membership, Role, Workspace
 from tertulia.usecases.messaging import Slice, View
 from tertulia.usecases.ports.channels import ChannelRow
-from tertulia.usecases.ports.workspaces import MemberRow
-
-EXAMPLE_USER = "01JD5Z8Q5E9V4K3M2N1P0R7S6T"
-EXAMPLE_USER_2 = "01JD5Z9A1B2C3D4E5F6G7H8J9K"
-EXAMPLE_WS = "01JD5ZA0WS0RKSPACE00000000"
-EXAMPLE_CH = "01JD5ZB0CHANNE10000000000A"
-EXAMPLE_TIME = "2026-11-28T10:15:00Z"
-
-
-def _reject_nul(value: Any) -> Any:
-    """NUL cannot be stored in PostgreSQL text and has no place in any field."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise ValueError("Text may not contain the NUL character.")
-    elif isinstance(value, dict):
-        for item in value.values():
-            _reject_nul(item)
-    elif isinstance(value, list):
-        for item in value:
-            _reject_nul(item)
-    return value
-
-
-IdStr = Annotated[str, Field(pattern=ID_PATTERN, examples=[EXAMPLE_USER])]
-
-
-class In(BaseModel):
-    """Base of request bodies: no unknown fields, no NUL characters; numbers and booleans are
-    strict (``"5"`` is not a number, ``"yes"`` not a boolean)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        return _reject_nul(value)
-
-
-class Out(BaseModel):
-    model_config = ConfigDict(from_attributes=False)
-
+from tertulia.web.schemas.common import In, Out, UserOut
+from tertulia.web.schemas.params import (
+    EXAMPLE_CH,
+    EXAMPLE_FILE,
+    EXAMPLE_MSG,
+    EXAMPLE_TIME,
+    EXAMPLE_USER,
+    EXAMPLE_USER_2,
+    EXAMPLE_WS,
+    IdStr,
+)
 
 # accounts ------------------------------------------------------------------------------------
 
@@ -170,32 +139,6 @@ class ProfileIn(In):
         description="Your current password, to change email or password.",
         examples=["correct horse battery staple"],
     )
-
-
-class UserOut(Out):
-    """A person as other members see them."""
-
-    id: str = Field(description="User id.", examples=[EXAMPLE_USER])
-    username: str = Field(description="Unique handle, lowercase.", examples=["ana.garcia"])
-    display_name: str = Field(
-        description="Name shown in the interface.", examples=["Ana García 🌻"]
-    )
-    title: str = Field(description="Job title; may be empty.", examples=["Backend engineer"])
-    timezone: str = Field(description="IANA time zone; may be empty.", examples=["Europe/Madrid"])
-    created_at: datetime = Field(
-        description="When the account was created.", examples=[EXAMPLE_TIME]
-    )
-
-    @classmethod
-    def of(cls, user: User) -> UserOut:
-        return cls(
-            id=user.id,
-            username=user.username,
-            display_name=user.display_name,
-            title=user.title,
-            timezone=user.timezone,
-            created_at=user.created_at,
-        )
 
 
 class MeOut(UserOut):
@@ -309,20 +252,6 @@ class AcceptedOut(Out):
     joined: bool = Field(
         description="False if you were already a member (nothing changed).", examples=[True]
     )
-
-
-class MemberOut(Out):
-    user: UserOut = Field(description="The person.")
-    role: Role = Field(description="Role in the workspace.", examples=["member"])
-    joined_at: datetime = Field(
-        description="When they joined the workspace.", examples=[EXAMPLE_TIME]
-    )
-
-    @classmethod
-    def of(cls, row: MemberRow) -> MemberOut:
-        return cls(
-            user=UserOut.of(row.user), role=row.membership.role, joined_at=row.membership.joined_at
-        )
 
 
 class PresenceOut(Out):
@@ -577,23 +506,7 @@ class ChannelOut(Out):
         )
 
 
-# pages and problems --------------------------------------------------------------------------
-
-T = TypeVar("T")
-
-
-class PageOut(Out, Generic[T]):
-    items: list[T] = Field(description="This page, in the list's order.")
-    next_cursor: str | None = Field(
-        description="Pass as `after` for the next page; null on the last.",
-        examples=["Z2VuZXJhbB8wMUpENVpCMENIQU5ORTEwMDAwMDAwMDAwQQ"],
-    )
-
-
 # messages ------------------------------------------------------------------------------------
-
-EXAMPLE_MSG = "01JD5ZE0MESSAGE00000000000"
-EXAMPLE_FILE = "01JD5ZF0F1LE00000000000000"
 
 
 class ThumbnailOut(Out):
