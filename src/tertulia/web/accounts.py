@@ -24,7 +24,7 @@ from tertulia.web.auth import (
 from tertulia.web.errors import on_domain_error
 from tertulia.web.limits import headers_of
 from tertulia.web.problems import AUTH, LIMITED, problems
-from tertulia.web.schemas import (
+from tertulia.web.schemas.accounts import (
     LoginIn,
     LogoutIn,
     MeOut,

@@ -24,7 +24,8 @@ from tertulia.usecases.ports.messages import UNREAD_CAP
 from tertulia.usecases.ports.workspaces import MemberRow
 from tertulia.web.auth import Core, CurrentUser
 from tertulia.web.problems import problems
-from tertulia.web.schemas import ChannelOut, MeOut, WorkspaceOut
+from tertulia.web.schemas import ChannelOut, WorkspaceOut
+from tertulia.web.schemas.accounts import MeOut
 from tertulia.web.schemas.common import Out, UserOut
 from tertulia.web.schemas.params import EXAMPLE_USER
 
