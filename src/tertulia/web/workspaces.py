@@ -13,7 +13,8 @@ from tertulia.web.accounts import client_of
 from tertulia.web.auth import Core, CurrentUser
 from tertulia.web.limits import headers_of
 from tertulia.web.problems import problems
-from tertulia.web.schemas import (
+from tertulia.web.schemas.common import MemberOut, PageOut
+from tertulia.web.schemas.workspaces import (
     AcceptedOut,
     InvitationIn,
     InvitationOut,
@@ -26,7 +27,6 @@ from tertulia.web.schemas import (
     WorkspaceOut,
     WorkspacePatch,
 )
-from tertulia.web.schemas.common import MemberOut, PageOut
 
 router = APIRouter(prefix="/api/v1", tags=["workspaces"])
 WorkspacePath = Annotated[str, Path(pattern=ID_PATTERN, description="A workspace id.")]
