@@ -24,8 +24,8 @@ from tertulia.usecases.ports.messages import UNREAD_CAP
 from tertulia.usecases.ports.workspaces import MemberRow
 from tertulia.web.auth import Core, CurrentUser
 from tertulia.web.problems import problems
-from tertulia.web.schemas import ChannelOut
 from tertulia.web.schemas.accounts import MeOut
+from tertulia.web.schemas.channels import ChannelOut
 from tertulia.web.schemas.common import Out, UserOut
 from tertulia.web.schemas.params import EXAMPLE_USER
 from tertulia.web.schemas.workspaces import WorkspaceOut

@@ -10,7 +10,7 @@ from tertulia.domain.channels import ChannelChange, ChannelKind
 from tertulia.domain.ids import ID_PATTERN, ChannelId, UserId, WorkspaceId
 from tertulia.web.auth import Core, CurrentUser
 from tertulia.web.problems import problems
-from tertulia.web.schemas import ChannelIn, ChannelOut, ChannelPatch, DmIn, MemberIn
+from tertulia.web.schemas.channels import ChannelIn, ChannelOut, ChannelPatch, DmIn, MemberIn
 from tertulia.web.schemas.common import MemberOut, PageOut
 from tertulia.web.workspaces import After, Limit, UserPath, WorkspacePath
 
