@@ -28,8 +28,8 @@ from tertulia.web.auth import Core, CurrentUser, principal
 from tertulia.web.channels import ChannelPath
 from tertulia.web.errors import problem
 from tertulia.web.problems import AUTH, STORED_FILE, problems
-from tertulia.web.schemas import FileOut
 from tertulia.web.schemas.common import PageOut
+from tertulia.web.schemas.files import FileOut
 from tertulia.web.workspaces import Limit, WorkspacePath
 
 router = APIRouter(prefix="/api/v1", tags=["files"])
