@@ -12,7 +12,8 @@ from tertulia.usecases.ports.messages import UNREAD_CAP
 from tertulia.web.auth import Core, CurrentUser
 from tertulia.web.channels import ChannelPath
 from tertulia.web.problems import problems
-from tertulia.web.schemas import (
+from tertulia.web.schemas.common import PageOut
+from tertulia.web.schemas.messages import (
     ChannelUnreadOut,
     EditOut,
     FollowedThreadOut,
@@ -29,7 +30,6 @@ from tertulia.web.schemas import (
     ThreadUnreadOut,
     UnreadsOut,
 )
-from tertulia.web.schemas.common import PageOut
 from tertulia.web.workspaces import After, Limit, UserPath, WorkspacePath
 
 router = APIRouter(prefix="/api/v1", tags=["messages"])

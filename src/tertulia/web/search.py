@@ -13,7 +13,6 @@ from tertulia.web.auth import Core, CurrentUser
 from tertulia.web.problems import SEARCH_QUERY, problems
 from tertulia.web.schemas import (
     FileHitOut,
-    MessageOut,
     SearchChannelOut,
     SearchHitOut,
     SearchOut,
@@ -22,6 +21,7 @@ from tertulia.web.schemas import (
 )
 from tertulia.web.schemas.common import PageOut, UserOut
 from tertulia.web.schemas.files import FileOut
+from tertulia.web.schemas.messages import MessageOut
 from tertulia.web.workspaces import Limit, WorkspacePath
 
 router = APIRouter(prefix="/api/v1", tags=["search"])
