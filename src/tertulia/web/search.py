@@ -11,7 +11,10 @@ from tertulia.domain.ids import WorkspaceId
 from tertulia.usecases.searchquery import EARLIEST, LATEST, MAX_LENGTH
 from tertulia.web.auth import Core, CurrentUser
 from tertulia.web.problems import SEARCH_QUERY, problems
-from tertulia.web.schemas import (
+from tertulia.web.schemas.common import PageOut, UserOut
+from tertulia.web.schemas.files import FileOut
+from tertulia.web.schemas.messages import MessageOut
+from tertulia.web.schemas.search import (
     FileHitOut,
     SearchChannelOut,
     SearchHitOut,
@@ -19,9 +22,6 @@ from tertulia.web.schemas import (
     SuggestedChannelOut,
     SuggestionsOut,
 )
-from tertulia.web.schemas.common import PageOut, UserOut
-from tertulia.web.schemas.files import FileOut
-from tertulia.web.schemas.messages import MessageOut
 from tertulia.web.workspaces import Limit, WorkspacePath
 
 router = APIRouter(prefix="/api/v1", tags=["search"])
