@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from tertulia.domain.errors import Unauthenticated
-from tertulia.domain.ids import ID_PATTERN, UserId
+from tertulia.domain.ids import UserId
 from tertulia.domain.users import ProfileChange
 from tertulia.usecases.accounts import Client, Grant, Registration
 from tertulia.usecases.ports.limits import RateLimit
@@ -34,10 +33,10 @@ from tertulia.web.schemas.accounts import (
     TokensOut,
 )
 from tertulia.web.schemas.common import UserOut
+from tertulia.web.schemas.params import UserPath
 from tertulia.web.sessions import BrowserSessions, CsrfHeader, RefreshCookie, with_cookies
 
 router = APIRouter(prefix="/api/v1")
-UserPath = Annotated[str, Path(pattern=ID_PATTERN, description="A user id.")]
 
 
 def client_of(request: Request) -> Client:

@@ -14,6 +14,7 @@ from tertulia.web.problems import SEARCH_QUERY, problems
 from tertulia.web.schemas.common import PageOut, UserOut
 from tertulia.web.schemas.files import FileOut
 from tertulia.web.schemas.messages import MessageOut
+from tertulia.web.schemas.params import Limit, WorkspacePath
 from tertulia.web.schemas.search import (
     FileHitOut,
     SearchChannelOut,
@@ -22,7 +23,6 @@ from tertulia.web.schemas.search import (
     SuggestedChannelOut,
     SuggestionsOut,
 )
-from tertulia.web.workspaces import Limit, WorkspacePath
 
 router = APIRouter(prefix="/api/v1", tags=["search"])
 

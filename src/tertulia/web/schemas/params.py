@@ -1,10 +1,11 @@
-"""Field and parameter types that several capabilities share: ids, and the example values
-`/docs` shows for them."""
+"""Field and parameter types that several capabilities share: ids, cursors and page sizes,
+and the example values `/docs` shows for them."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
+from fastapi import Path, Query
 from pydantic import Field
 
 from tertulia.domain.ids import ID_PATTERN
@@ -19,3 +20,10 @@ EXAMPLE_TIME = "2026-11-28T10:15:00Z"
 
 
 IdStr = Annotated[str, Field(pattern=ID_PATTERN, examples=[EXAMPLE_USER])]
+
+# path and query parameters of several routers
+WorkspacePath = Annotated[str, Path(pattern=ID_PATTERN, description="A workspace id.")]
+ChannelPath = Annotated[str, Path(pattern=ID_PATTERN, description="A channel id.")]
+UserPath = Annotated[str, Path(pattern=ID_PATTERN, description="A user id.")]
+After = Annotated[str | None, Query(max_length=512, description="Cursor from `next_cursor`.")]
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size (1–200).")]
