@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from tertulia.domain.errors import Unauthenticated
-from tertulia.domain.ids import ID_PATTERN, UserId
+from tertulia.domain.ids import UserId
 from tertulia.domain.users import ProfileChange
 from tertulia.usecases.accounts import Client, Grant, Registration
 from tertulia.usecases.ports.limits import RateLimit
@@ -24,7 +23,7 @@ from tertulia.web.auth import (
 from tertulia.web.errors import on_domain_error
 from tertulia.web.limits import headers_of
 from tertulia.web.problems import AUTH, LIMITED, problems
-from tertulia.web.schemas import (
+from tertulia.web.schemas.accounts import (
     LoginIn,
     LogoutIn,
     MeOut,
@@ -32,12 +31,12 @@ from tertulia.web.schemas import (
     RefreshIn,
     RegisterIn,
     TokensOut,
-    UserOut,
 )
+from tertulia.web.schemas.common import UserOut
+from tertulia.web.schemas.params import UserPath
 from tertulia.web.sessions import BrowserSessions, CsrfHeader, RefreshCookie, with_cookies
 
 router = APIRouter(prefix="/api/v1")
-UserPath = Annotated[str, Path(pattern=ID_PATTERN, description="A user id.")]
 
 
 def client_of(request: Request) -> Client:

@@ -24,7 +24,11 @@ from tertulia.usecases.ports.messages import UNREAD_CAP
 from tertulia.usecases.ports.workspaces import MemberRow
 from tertulia.web.auth import Core, CurrentUser
 from tertulia.web.problems import problems
-from tertulia.web.schemas import EXAMPLE_USER, ChannelOut, MeOut, Out, UserOut, WorkspaceOut
+from tertulia.web.schemas.accounts import MeOut
+from tertulia.web.schemas.channels import ChannelOut
+from tertulia.web.schemas.common import Out, UserOut
+from tertulia.web.schemas.params import EXAMPLE_USER
+from tertulia.web.schemas.workspaces import WorkspaceOut
 
 router = APIRouter(prefix="/api/v1", tags=["client"])
 

@@ -4,25 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from tertulia.domain.channels import ChannelChange, ChannelKind
-from tertulia.domain.ids import ID_PATTERN, ChannelId, UserId, WorkspaceId
+from tertulia.domain.ids import ChannelId, UserId, WorkspaceId
 from tertulia.web.auth import Core, CurrentUser
 from tertulia.web.problems import problems
-from tertulia.web.schemas import (
-    ChannelIn,
-    ChannelOut,
-    ChannelPatch,
-    DmIn,
-    MemberIn,
-    MemberOut,
-    PageOut,
-)
-from tertulia.web.workspaces import After, Limit, UserPath, WorkspacePath
+from tertulia.web.schemas.channels import ChannelIn, ChannelOut, ChannelPatch, DmIn, MemberIn
+from tertulia.web.schemas.common import MemberOut, PageOut
+from tertulia.web.schemas.params import After, ChannelPath, Limit, UserPath, WorkspacePath
 
 router = APIRouter(prefix="/api/v1", tags=["channels"])
-ChannelPath = Annotated[str, Path(pattern=ID_PATTERN, description="A channel id.")]
 KindName = Literal["public", "private", "dm", "group_dm"]
 
 

@@ -30,7 +30,7 @@ from tertulia.domain.errors import (
 from tertulia.usecases.messaging import StaleEdit
 from tertulia.web.logs import loggable
 from tertulia.web.problems import PROBLEM
-from tertulia.web.schemas import MessageOut
+from tertulia.web.schemas.messages import MessageOut
 
 log = logging.getLogger("tertulia.web")
 

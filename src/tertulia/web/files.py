@@ -25,11 +25,11 @@ from tertulia.usecases.core import Tertulia
 from tertulia.usecases.files import Served
 from tertulia.usecases.ports.files import THUMBNAIL_SIZES
 from tertulia.web.auth import Core, CurrentUser, principal
-from tertulia.web.channels import ChannelPath
 from tertulia.web.errors import problem
 from tertulia.web.problems import AUTH, STORED_FILE, problems
-from tertulia.web.schemas import FileOut, PageOut
-from tertulia.web.workspaces import Limit, WorkspacePath
+from tertulia.web.schemas.common import PageOut
+from tertulia.web.schemas.files import FileOut
+from tertulia.web.schemas.params import ChannelPath, Limit, WorkspacePath
 
 router = APIRouter(prefix="/api/v1", tags=["files"])
 FilePath = Annotated[str, Path(pattern=ID_PATTERN, description="A file id.")]

@@ -10,9 +10,9 @@ from tertulia.domain.ids import ID_PATTERN, ChannelId, FileId, MessageId, UserId
 from tertulia.domain.messages import Draft
 from tertulia.usecases.ports.messages import UNREAD_CAP
 from tertulia.web.auth import Core, CurrentUser
-from tertulia.web.channels import ChannelPath
 from tertulia.web.problems import problems
-from tertulia.web.schemas import (
+from tertulia.web.schemas.common import PageOut
+from tertulia.web.schemas.messages import (
     ChannelUnreadOut,
     EditOut,
     FollowedThreadOut,
@@ -23,14 +23,13 @@ from tertulia.web.schemas import (
     MessageOut,
     NotificationOut,
     NotificationsReadIn,
-    PageOut,
     ReadIn,
     ReadOut,
     SliceOut,
     ThreadUnreadOut,
     UnreadsOut,
 )
-from tertulia.web.workspaces import After, Limit, UserPath, WorkspacePath
+from tertulia.web.schemas.params import After, ChannelPath, Limit, UserPath, WorkspacePath
 
 router = APIRouter(prefix="/api/v1", tags=["messages"])
 MessagePath = Annotated[str, Path(pattern=ID_PATTERN, description="A message id.")]

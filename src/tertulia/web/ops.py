@@ -10,7 +10,7 @@ from tertulia.usecases.core import NotReady
 from tertulia.web.auth import Core
 from tertulia.web.errors import problem
 from tertulia.web.problems import problems
-from tertulia.web.schemas import Out
+from tertulia.web.schemas.common import Out
 
 router = APIRouter(tags=["operations"])
 

@@ -11,19 +11,18 @@ from tertulia.domain.ids import WorkspaceId
 from tertulia.usecases.searchquery import EARLIEST, LATEST, MAX_LENGTH
 from tertulia.web.auth import Core, CurrentUser
 from tertulia.web.problems import SEARCH_QUERY, problems
-from tertulia.web.schemas import (
+from tertulia.web.schemas.common import PageOut, UserOut
+from tertulia.web.schemas.files import FileOut
+from tertulia.web.schemas.messages import MessageOut
+from tertulia.web.schemas.params import Limit, WorkspacePath
+from tertulia.web.schemas.search import (
     FileHitOut,
-    FileOut,
-    MessageOut,
-    PageOut,
     SearchChannelOut,
     SearchHitOut,
     SearchOut,
     SuggestedChannelOut,
     SuggestionsOut,
-    UserOut,
 )
-from tertulia.web.workspaces import Limit, WorkspacePath
 
 router = APIRouter(prefix="/api/v1", tags=["search"])
 

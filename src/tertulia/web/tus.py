@@ -24,8 +24,8 @@ from tertulia.usecases.core import Tertulia
 from tertulia.web.auth import Core, CurrentUser
 from tertulia.web.errors import on_domain_error, on_validation_error, problem
 from tertulia.web.problems import EVERY_ANSWER_HEADERS, STORED_FILE, Declared, problems
-from tertulia.web.schemas import UploadOut
-from tertulia.web.workspaces import WorkspacePath
+from tertulia.web.schemas.files import UploadOut
+from tertulia.web.schemas.params import WorkspacePath
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination"

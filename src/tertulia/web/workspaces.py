@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Request
 
 from tertulia.domain.ids import ID_PATTERN, ChannelId, InvitationId, UserId, WorkspaceId
 from tertulia.usecases.workspaces import InvitationDraft, WorkspaceChange
@@ -13,14 +13,14 @@ from tertulia.web.accounts import client_of
 from tertulia.web.auth import Core, CurrentUser
 from tertulia.web.limits import headers_of
 from tertulia.web.problems import problems
-from tertulia.web.schemas import (
+from tertulia.web.schemas.common import MemberOut, PageOut
+from tertulia.web.schemas.params import After, Limit, UserPath, WorkspacePath
+from tertulia.web.schemas.workspaces import (
     AcceptedOut,
     InvitationIn,
     InvitationOut,
     InvitationPreviewOut,
-    MemberOut,
     NewInvitationOut,
-    PageOut,
     PresenceListOut,
     PresenceOut,
     RoleIn,
@@ -30,14 +30,10 @@ from tertulia.web.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["workspaces"])
-WorkspacePath = Annotated[str, Path(pattern=ID_PATTERN, description="A workspace id.")]
-UserPath = Annotated[str, Path(pattern=ID_PATTERN, description="A user id.")]
 InvitationPath = Annotated[str, Path(pattern=ID_PATTERN, description="An invitation id.")]
 TokenPath = Annotated[
     str, Path(pattern=r"^[A-Za-z0-9_-]{16,64}$", description="The invitation link's token.")
 ]
-After = Annotated[str | None, Query(max_length=512, description="Cursor from `next_cursor`.")]
-Limit = Annotated[int, Query(ge=1, le=200, description="Page size (1–200).")]
 
 
 @router.post(
