@@ -29,13 +29,17 @@ from tertulia.web import (
     docs,
     errors,
     files,
+    inbox,
     limits,
     live,
     messages,
     metrics,
     ops,
     protocol,
+    reactions,
+    reading,
     search,
+    threads,
     tus,
     workspaces,
 )
@@ -78,7 +82,22 @@ TAGS = [
 ]
 
 
-ROUTERS = (accounts, boot, workspaces, channels, messages, files, tus, search, ops, metrics)
+ROUTERS = (
+    accounts,
+    boot,
+    workspaces,
+    channels,
+    messages,
+    threads,
+    reactions,
+    reading,
+    inbox,
+    files,
+    tus,
+    search,
+    ops,
+    metrics,
+)
 
 
 def _requires_auth(dependant: Dependant) -> bool:

@@ -1,42 +1,31 @@
-"""Messages, threads, reactions, pins, read state and notifications."""
+"""Messages: post, read a channel's history, get, edit and delete one, and its edits."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from tertulia.domain.ids import ID_PATTERN, ChannelId, FileId, MessageId, UserId, WorkspaceId
+from tertulia.domain.ids import ID_PATTERN, ChannelId, FileId, MessageId
 from tertulia.domain.messages import Draft
-from tertulia.usecases.ports.messages import UNREAD_CAP
 from tertulia.web.auth import Core, CurrentUser
 from tertulia.web.problems import problems
 from tertulia.web.schemas.common import PageOut
 from tertulia.web.schemas.messages import (
-    ChannelUnreadOut,
     EditOut,
-    FollowedThreadOut,
-    MarkedOut,
-    MembershipPatch,
     MessageEditIn,
     MessageIn,
     MessageOut,
-    NotificationOut,
-    NotificationsReadIn,
-    ReadIn,
-    ReadOut,
     SliceOut,
-    ThreadUnreadOut,
-    UnreadsOut,
 )
-from tertulia.web.schemas.params import After, ChannelPath, Limit, UserPath, WorkspacePath
+from tertulia.web.schemas.params import (
+    After,
+    ChannelPath,
+    Limit,
+    MessagePath,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["messages"])
-MessagePath = Annotated[str, Path(pattern=ID_PATTERN, description="A message id.")]
-EmojiPath = Annotated[
-    str,
-    Path(min_length=1, max_length=64, description="A Unicode emoji or a :shortcode: like :+1:."),
-]
 Cursor = Annotated[str | None, Query(pattern=ID_PATTERN, description="A message id.")]
 
 
@@ -184,273 +173,3 @@ async def edits(
         ],
         next_cursor=page.next_cursor,
     )
-
-
-@router.get(
-    "/messages/{message_id}/replies",
-    summary="Read a thread",
-    responses=problems(
-        "message.not_found",
-        "thread.not_found",
-        "cursor.invalid",
-        "cursor.conflict",
-        "limit.out_of_range",
-    ),
-)
-async def replies(
-    message_id: MessagePath,
-    user: CurrentUser,
-    core: Core,
-    before: Cursor = None,
-    after: Cursor = None,
-    limit: Limit = 50,
-) -> SliceOut:
-    """A thread's replies, oldest first, from its start (or `after`/`before` a reply)."""
-    page = await core.threads.replies(
-        user,
-        MessageId(message_id),
-        before=MessageId(before) if before else None,
-        after=MessageId(after) if after else None,
-        limit=limit,
-    )
-    return SliceOut.of(page)
-
-
-@router.put(
-    "/messages/{message_id}/follow",
-    status_code=204,
-    summary="Follow a thread",
-    responses=problems("message.not_found", "thread.not_found", "channel.not_member"),
-)
-async def follow(message_id: MessagePath, user: CurrentUser, core: Core) -> None:
-    """Follow a thread: its replies count as unread for you. Posting or being mentioned in a
-    thread follows it by itself."""
-    await core.threads.follow(user, MessageId(message_id), True)
-
-
-@router.delete(
-    "/messages/{message_id}/follow",
-    status_code=204,
-    summary="Stop following a thread",
-    responses=problems("message.not_found", "thread.not_found", "channel.not_member"),
-)
-async def unfollow(message_id: MessagePath, user: CurrentUser, core: Core) -> None:
-    """Stop following; replying later does not follow it again."""
-    await core.threads.follow(user, MessageId(message_id), False)
-
-
-@router.get(
-    "/workspaces/{workspace_id}/threads",
-    summary="Threads you follow",
-    responses=problems("workspace.not_found", "cursor.invalid", "limit.out_of_range"),
-)
-async def threads(
-    workspace_id: WorkspacePath,
-    user: CurrentUser,
-    core: Core,
-    after: After = None,
-    limit: Limit = 50,
-) -> PageOut[FollowedThreadOut]:
-    """Followed threads of the workspace: those with unread replies first, then by the
-    newest reply."""
-    page = await core.threads.followed(user, WorkspaceId(workspace_id), after, limit)
-    return PageOut(
-        items=[
-            FollowedThreadOut(
-                root=MessageOut.of(view),
-                unread_replies=row.unread_replies,
-                last_read_seq=row.last_read_seq,
-                latest_seq=row.latest_seq,
-            )
-            for row, view in page.items
-        ],
-        next_cursor=page.next_cursor,
-    )
-
-
-@router.put(
-    "/messages/{message_id}/reactions/{emoji}",
-    summary="React",
-    responses=problems(
-        "message.not_found",
-        "channel.not_member",
-        "channel.archived",
-        "message.deleted",
-        "reaction.unknown_emoji",
-        "reaction.too_many",
-    ),
-)
-async def react(
-    message_id: MessagePath, emoji: EmojiPath, user: CurrentUser, core: Core
-) -> MessageOut:
-    """Add your reaction: a Unicode emoji or a known `:shortcode:`. Reacting twice changes
-    nothing; a message takes at most 50 different emoji."""
-    return MessageOut.of(await core.reactions.react(user, MessageId(message_id), emoji, True))
-
-
-@router.delete(
-    "/messages/{message_id}/reactions/{emoji}",
-    summary="Remove your reaction",
-    responses=problems(
-        "message.not_found",
-        "channel.not_member",
-        "channel.archived",
-        "message.deleted",
-        "reaction.unknown_emoji",
-    ),
-)
-async def unreact(
-    message_id: MessagePath, emoji: EmojiPath, user: CurrentUser, core: Core
-) -> MessageOut:
-    """Remove your reaction (nothing happens if there was none)."""
-    return MessageOut.of(await core.reactions.react(user, MessageId(message_id), emoji, False))
-
-
-@router.put(
-    "/messages/{message_id}/pin",
-    summary="Pin a message",
-    responses=problems(
-        "message.not_found", "channel.not_member", "channel.archived", "message.deleted"
-    ),
-)
-async def pin(message_id: MessagePath, user: CurrentUser, core: Core) -> MessageOut:
-    """Pin a message of a channel you belong to; pinning twice changes nothing."""
-    return MessageOut.of(await core.reactions.pin(user, MessageId(message_id), True))
-
-
-@router.delete(
-    "/messages/{message_id}/pin",
-    summary="Unpin a message",
-    responses=problems(
-        "message.not_found", "channel.not_member", "channel.archived", "message.deleted"
-    ),
-)
-async def unpin(message_id: MessagePath, user: CurrentUser, core: Core) -> MessageOut:
-    """Unpin a message."""
-    return MessageOut.of(await core.reactions.pin(user, MessageId(message_id), False))
-
-
-@router.get(
-    "/channels/{channel_id}/pins",
-    summary="A channel's pinned messages",
-    responses=problems("channel.not_found", "limit.out_of_range"),
-)
-async def pins(
-    channel_id: ChannelPath, user: CurrentUser, core: Core, limit: Limit = 100
-) -> PageOut[MessageOut]:
-    """Pinned messages, most recently pinned first."""
-    views = await core.reactions.pins(user, ChannelId(channel_id), limit)
-    return PageOut(items=[MessageOut.of(v) for v in views], next_cursor=None)
-
-
-@router.post(
-    "/channels/{channel_id}/read",
-    summary="Mark a channel (or thread) read",
-    responses=problems(
-        "channel.not_found", "channel.not_member", "message.not_found", "thread.not_found"
-    ),
-)
-async def read(
-    channel_id: ChannelPath, user: CurrentUser, core: Core, body: ReadIn | None = None
-) -> ReadOut:
-    """Mark the channel read up to a message (the newest if none is given); with
-    `thread_root_id`, mark that thread instead. Marking an earlier message makes what follows
-    it unread again. Your other devices hear of it."""
-    seq = await core.reading.mark_read(
-        user,
-        ChannelId(channel_id),
-        MessageId(body.message_id) if body and body.message_id else None,
-        MessageId(body.thread_root_id) if body and body.thread_root_id else None,
-    )
-    return ReadOut(last_read_seq=seq)
-
-
-@router.patch(
-    "/channels/{channel_id}/members/{user_id}",
-    status_code=204,
-    summary="Mute or unmute a channel",
-    responses=problems("channel.not_found", "channel.not_member", "channel.not_yours"),
-)
-async def preferences(
-    channel_id: ChannelPath, user_id: UserPath, body: MembershipPatch, user: CurrentUser, core: Core
-) -> None:
-    """Your own membership only: a muted channel counts mentions only as unread."""
-    await core.reading.mute(user, ChannelId(channel_id), body.muted, UserId(user_id))
-
-
-@router.get(
-    "/workspaces/{workspace_id}/unreads",
-    summary="What is unread",
-    responses=problems("workspace.not_found"),
-)
-async def unreads(workspace_id: WorkspacePath, user: CurrentUser, core: Core) -> UnreadsOut:
-    """Per channel and DM you belong to: unread messages by others (up to 1,000) and unread
-    mentions; and the followed threads with unread replies."""
-    found = await core.reading.unreads(user, WorkspaceId(workspace_id))
-    return UnreadsOut(
-        channels=[
-            ChannelUnreadOut(
-                channel_id=c.channel_id,
-                muted=c.muted,
-                unread_messages=c.unread_messages,
-                capped=c.unread_messages >= UNREAD_CAP,
-                mentions=c.mentions,
-                last_read_seq=c.last_read_seq,
-                latest_seq=c.latest_seq,
-            )
-            for c in found.channels
-        ],
-        threads=[
-            ThreadUnreadOut(
-                root_id=t.root.id, channel_id=t.root.channel_id, unread_replies=t.unread_replies
-            )
-            for t in found.threads
-        ],
-    )
-
-
-@router.get(
-    "/notifications",
-    summary="Your mentions",
-    responses=problems("cursor.invalid", "limit.out_of_range"),
-)
-async def notifications(
-    user: CurrentUser,
-    core: Core,
-    before: Annotated[
-        str | None, Query(max_length=512, description="`next_cursor` of the previous page.")
-    ] = None,
-    limit: Limit = 50,
-    unread: Annotated[bool, Query(description="Only those not marked read.")] = False,
-) -> PageOut[NotificationOut]:
-    """Every mention of you, newest message first, with the message; pass `next_cursor` as
-    `before`."""
-    page = await core.inbox.notifications(user, before, limit, unread)
-    return PageOut(
-        items=[
-            NotificationOut(
-                message_id=i.notification.message_id,
-                channel_id=i.notification.channel_id,
-                workspace_id=i.notification.workspace_id,
-                kind=i.notification.kind,
-                created_at=i.notification.created_at,
-                read_at=i.notification.read_at,
-                message=MessageOut.of(i.view),
-            )
-            for i in page.items
-        ],
-        next_cursor=page.next_cursor,
-    )
-
-
-@router.post(
-    "/notifications/read",
-    summary="Mark notifications read",
-    responses=problems(),
-)
-async def read_notifications(
-    user: CurrentUser, core: Core, body: NotificationsReadIn | None = None
-) -> MarkedOut:
-    """Mark some notifications (by message id) or all of them read."""
-    ids = [MessageId(i) for i in body.message_ids] if body and body.message_ids else None
-    return MarkedOut(marked=await core.inbox.read_notifications(user, ids))
