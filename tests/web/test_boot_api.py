@@ -4,18 +4,16 @@ the same whatever the number of channels, and resumes the socket without a gap."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
 
-from tertulia.adapters.sql import leases
 from tertulia.web.boot import BootOut
 from tests.live import node, opened
 from tests.web.api import Account, channel, join, ok, problem, signup, workspace
+from tests.web.queries import assert_same_statements, fewest_statements
 
 
 async def post(client: AsyncClient, who: Account, channel_id: str, text: str, **extra: Any) -> Any:
@@ -236,50 +234,15 @@ async def test_someone_in_no_workspace_yet_gets_an_empty_screen(client: AsyncCli
     assert (screen["unread_threads"], screen["unread_notifications"]) == (0, 0)
 
 
-@contextmanager
-def counting_statements() -> Iterator[Callable[[], int]]:
-    """How many statements reach the database meanwhile (either driver, any way of
-    sending them)."""
-    count = 0
-    patched: list[tuple[type, str, Any]] = []
-    for cls in (leases.InlineExecutor, leases.AsyncExecutor):
-        for name in ("execute", "scalar", "scalars", "raw"):
-            original = getattr(cls, name)
-
-            def counted(self: Any, *args: Any, _original: Any = original, **kw: Any) -> Any:
-                nonlocal count
-                count += 1
-                return _original(self, *args, **kw)
-
-            patched.append((cls, name, original))
-            setattr(cls, name, counted)
-    try:
-        yield lambda: count
-    finally:
-        for cls, name, original in patched:
-            setattr(cls, name, original)
-
-
 async def test_the_first_screen_costs_the_same_whatever_the_number_of_channels(
     client: AsyncClient, team: dict[str, Any]
 ) -> None:
     """No query per channel, DM or person: with 15 more channels, 10 more DMs and their
     people, boot sends exactly as many statements to the database."""
     ana, ws = team["ana"], team["ws"]["id"]
-
-    async def cost() -> int:
-        # the fewest of a few boots: work in the background (a job poll, a sweep) may send a
-        # statement of its own meanwhile, and only ever adds to the count
-        counts = []
-        for _ in range(3):
-            with counting_statements() as statements:
-                await boot(client, ana)
-            counts.append(statements())
-        return min(counts)
-
     await boot(client, ana)
-    before = await cost()
-    assert before >= 5  # they are counted
+    before = await fewest_statements(lambda: boot(client, ana))
+    assert len(before) >= 5, str(before)  # they are counted
 
     for n in range(15):
         await channel(client, ws, ana, f"canal-{n}")
@@ -289,7 +252,8 @@ async def test_the_first_screen_costs_the_same_whatever_the_number_of_channels(
         await dm(client, ws, ana, other)
     screen = await boot(client, ana)
     assert len(screen["channels"]) == 6 + 15 + 10
-    assert await cost() == before
+    after = await fewest_statements(lambda: boot(client, ana))
+    assert_same_statements("GET /api/v1/boot", {"6 channels": before, "31 channels": after})
 
 
 async def test_the_socket_resumes_from_the_first_screen_without_a_gap(
