@@ -1,20 +1,23 @@
 """Who may see what: every permission-checked read a use case starts with.
 
-A use case opens its unit of work and asks here first: for the workspace (`require_membership`),
-a channel (`require_channel`, then `require_member` to act in it), or a message
-(`require_message`). What one may not see answers NotFound, never Forbidden, so that a
-private channel, a workspace or a message one cannot read does not reveal it exists; what one
-may see but not do answers Forbidden. The rules themselves (who sees a channel, who a guest may
-mention) are the domain's; this module is where the use cases meet them.
+A use case opens its unit of work and asks here first: for the workspace
+(`require_membership`), a channel (`require_channel`, then `require_member` to act in it), a
+message (`require_message`) or a file (`require_file`). What one may not see answers NotFound,
+never Forbidden, so that a private channel, a workspace, a message or a file one cannot read
+does not reveal it exists; what one may see but not do answers Forbidden. The rules themselves
+(who sees a channel, a file, who a guest may mention) are the domain's; this module is where
+the use cases meet them. Who hears which socket event is the same rule, applied by scope: see
+`domain/events/base.py` and `usecases/realtime/hub.py`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from tertulia.domain import channels
+from tertulia.domain import attachments, channels
+from tertulia.domain.attachments import StoredFile
 from tertulia.domain.errors import Forbidden, NotFound
-from tertulia.domain.ids import ChannelId, MessageId, UserId, WorkspaceId
+from tertulia.domain.ids import ChannelId, FileId, MessageId, UserId, WorkspaceId
 from tertulia.domain.messages import Message
 from tertulia.domain.workspaces import Membership
 from tertulia.usecases.ports import UnitOfWork
@@ -41,9 +44,12 @@ def visible(access: Access | None) -> Access:
     return access
 
 
-async def require_channel(uow: UnitOfWork, channel_id: ChannelId, user: UserId) -> Access:
-    """The channel as the person stands to it, if they may read it; NotFound otherwise."""
-    return visible(await uow.channels.access(channel_id, user))
+async def require_channel(
+    uow: UnitOfWork, channel_id: ChannelId, user: UserId, lock: bool = False
+) -> Access:
+    """The channel as the person stands to it, if they may read it; NotFound otherwise.
+    `lock` holds the channel's row until commit, for use cases that change it."""
+    return visible(await uow.channels.access(channel_id, user, lock))
 
 
 def require_member(access: Access, doing: str) -> None:
@@ -69,6 +75,23 @@ async def require_message(
     ):
         raise NotFound("No such message.", "message.not_found")
     return message, access
+
+
+async def require_file(
+    uow: UnitOfWork, viewer: UserId, file_id: FileId, lock: bool = False
+) -> StoredFile:
+    """The file, if the viewer may see it: its uploader, and once it is attached to a
+    message, whoever may read its channel; NotFound for anyone else."""
+    file = await uow.files.find(file_id, lock=lock)
+    readable = False
+    if file is not None and file.channel_id is not None:
+        access = await uow.channels.access(file.channel_id, viewer)
+        readable = (
+            access is not None
+            and access.membership is not None
+            and channels.can_see(access.channel, access.membership, access.is_member)
+        )
+    return attachments.check_readable(file, viewer, readable)
 
 
 def mentionable(

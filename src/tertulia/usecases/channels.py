@@ -19,7 +19,7 @@ from tertulia.domain.events.channels import (
 from tertulia.domain.ids import ChannelId, UserId, WorkspaceId, new_id
 from tertulia.domain.workspaces import Membership
 from tertulia.usecases import pages
-from tertulia.usecases.access import require_membership
+from tertulia.usecases.access import require_channel, require_membership
 from tertulia.usecases.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from tertulia.usecases.ports.channels import Access, ChannelRow
 from tertulia.usecases.ports.workspaces import MemberRow
@@ -41,12 +41,10 @@ class Seen:
 async def require_visible(
     uow: UnitOfWork, channel_id: ChannelId, actor: UserId, lock: bool = False
 ) -> Seen:
-    """The channel if the actor may see it; NotFound otherwise (existence is not revealed).
-    `lock` holds the channel's row until commit, for use cases that change it."""
-    access = await uow.channels.access(channel_id, actor, lock)
-    if access is None or access.membership is None:
-        raise NotFound("No such channel.", "channel.not_found")
-    channels.require_visible(access.channel, access.membership, access.is_member)
+    """The channel if the actor may see it (see `access.require_channel`); NotFound
+    otherwise. `lock` holds the channel's row until commit, for use cases that change it."""
+    access = await require_channel(uow, channel_id, actor, lock)
+    assert access.membership is not None  # require_channel saw to it
     return Seen(access.channel, access.membership, access.is_member, access)
 
 

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from tertulia.domain import attachments, channels
+from tertulia.domain import attachments
 from tertulia.domain.attachments import FileStatus, StoredFile
 from tertulia.domain.errors import (
     Conflict,
@@ -32,7 +32,7 @@ from tertulia.domain.ids import ChannelId, FileId, UploadId, UserId, WorkspaceId
 from tertulia.domain.pdf import ActiveContent
 from tertulia.domain.uploads import Upload
 from tertulia.usecases import pages
-from tertulia.usecases.access import require_membership
+from tertulia.usecases.access import require_channel, require_file, require_membership
 from tertulia.usecases.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from tertulia.usecases.ports.files import (
     SNIFF_BYTES,
@@ -121,15 +121,6 @@ def time_key(cursor: str | None) -> tuple[datetime, str] | None:
     if when is None or when.tzinfo is None:
         raise Invalid.field("cursor", "cursor.invalid", "This cursor is not valid.")
     return when, file_id
-
-
-async def _readable_channel(uow: UnitOfWork, file: StoredFile, viewer: UserId) -> bool:
-    if file.channel_id is None:
-        return False
-    access = await uow.channels.access(file.channel_id, viewer)
-    if access is None or access.membership is None:
-        return False
-    return channels.can_see(access.channel, access.membership, access.is_member)
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,9 +364,7 @@ class Files:
 
     async def get(self, viewer: UserId, file_id: FileId) -> StoredFile:
         async with self.uow(read_only=True) as uow:
-            file = await uow.files.find(file_id)
-            readable = file is not None and await _readable_channel(uow, file, viewer)
-            return attachments.check_readable(file, viewer, readable)
+            return await require_file(uow, viewer, file_id)
 
     async def served(self, viewer: UserId, file_id: FileId, size: int | None = None) -> Served:
         """What to send for a download of the file (or of one of its thumbnails)."""
@@ -431,9 +420,7 @@ class Files:
         message and every list; its bytes go once nothing else holds them."""
         now = self.clock()
         async with self.uow() as uow:
-            file = await uow.files.find(file_id, lock=True)
-            readable = file is not None and await _readable_channel(uow, file, actor)
-            file = attachments.check_readable(file, actor, readable)
+            file = await require_file(uow, actor, file_id, lock=True)
             membership = await require_membership(uow, file.workspace_id, actor)
             attachments.check_delete(file, membership)
             await forget(uow, file, now)
@@ -447,9 +434,6 @@ class Files:
         limit = pages.check_limit(limit)
         before = time_key(cursor)
         async with self.uow(read_only=True) as uow:
-            access = await uow.channels.access(channel_id, viewer)
-            if access is None or access.membership is None:
-                raise NotFound("No such channel.", "channel.not_found")
-            channels.require_visible(access.channel, access.membership, access.is_member)
+            await require_channel(uow, channel_id, viewer)
             rows = await uow.files.in_channel(channel_id, before, limit + 1)
         return pages.page_of(rows, limit, time_cursor)
