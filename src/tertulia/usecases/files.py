@@ -104,25 +104,6 @@ async def forget(uow: UnitOfWork, file: StoredFile, now: datetime) -> StoredFile
     return gone
 
 
-def time_cursor(file: StoredFile) -> tuple[str, str]:
-    """Where a list of files, newest first, goes on after `file`."""
-    return file.created_at.isoformat(), file.id
-
-
-def time_key(cursor: str | None) -> tuple[datetime, str] | None:
-    """The (created_at, id) a `time_cursor` holds; Invalid if it holds none."""
-    if cursor is None:
-        return None
-    at, file_id = pages.decode(cursor, 2, "cursor")
-    try:
-        when = datetime.fromisoformat(at)
-    except ValueError:
-        when = None
-    if when is None or when.tzinfo is None:
-        raise Invalid.field("cursor", "cursor.invalid", "This cursor is not valid.")
-    return when, file_id
-
-
 @dataclass(frozen=True, slots=True)
 class Files:
     uow: UnitOfWorkFactory
@@ -432,8 +413,8 @@ class Files:
     ) -> pages.Page[StoredFile]:
         """The files shared in a channel the viewer may read, newest first."""
         limit = pages.check_limit(limit)
-        before = time_key(cursor)
+        before = pages.time_key(cursor)
         async with self.uow(read_only=True) as uow:
             await require_channel(uow, channel_id, viewer)
             rows = await uow.files.in_channel(channel_id, before, limit + 1)
-        return pages.page_of(rows, limit, time_cursor)
+        return pages.page_of(rows, limit, pages.time_cursor)

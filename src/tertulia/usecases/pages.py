@@ -7,7 +7,8 @@ import binascii
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from datetime import datetime
+from typing import Generic, Protocol, TypeVar
 
 from tertulia.domain.errors import Invalid
 
@@ -62,3 +63,32 @@ def check_limit(limit: int) -> int:
     if not 1 <= limit <= MAX_LIMIT:
         raise Invalid.field("limit", "limit.out_of_range", f"limit is between 1 and {MAX_LIMIT}.")
     return limit
+
+
+class Dated(Protocol):
+    """Something listed newest first: by when it was made, then by id."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def created_at(self) -> datetime: ...
+
+
+def time_cursor(item: Dated) -> tuple[str, str]:
+    """Where a list newest first (files, say) goes on after `item`."""
+    return item.created_at.isoformat(), item.id
+
+
+def time_key(cursor: str | None) -> tuple[datetime, str] | None:
+    """The (created_at, id) a `time_cursor` holds; Invalid if it holds none."""
+    if cursor is None:
+        return None
+    at, item_id = decode(cursor, 2, "cursor")
+    try:
+        when = datetime.fromisoformat(at)
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise Invalid.field("cursor", "cursor.invalid", "This cursor is not valid.")
+    return when, item_id

@@ -18,7 +18,6 @@ from tertulia.domain.users import User
 from tertulia.domain.workspaces import Membership
 from tertulia.usecases import pages
 from tertulia.usecases.access import require_membership
-from tertulia.usecases.files import time_cursor, time_key
 from tertulia.usecases.messaging.indexing import index_message
 from tertulia.usecases.messaging.views import FIRST_REACTORS, View, files_of
 from tertulia.usecases.ports import UnitOfWork, UnitOfWorkFactory
@@ -288,7 +287,7 @@ class Search:
                 "search.no_words",
                 "Search for words or numbers: punctuation alone finds nothing.",
             )
-        before = time_key(cursor)
+        before = pages.time_key(cursor)
         async with self.uow(read_only=True) as uow:
             membership = await require_membership(uow, workspace_id, viewer)
             named = await _named(uow, workspace_id, query)
@@ -317,7 +316,7 @@ class Search:
             shared_in = list(dict.fromkeys(f.channel_id for f in rows[:limit] if f.channel_id))
             channels = {c.id: c for c in await uow.channels.existing(workspace_id, shared_in)}
         found = [FoundFile(f, channels.get(f.channel_id) if f.channel_id else None) for f in rows]
-        return pages.page_of(found, limit, lambda x: time_cursor(x.file))
+        return pages.page_of(found, limit, lambda x: pages.time_cursor(x.file))
 
     async def _filter(
         self, uow: UnitOfWork, query: Query, viewer: UserId, membership: Membership

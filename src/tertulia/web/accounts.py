@@ -10,7 +10,7 @@ from starlette.responses import Response
 from tertulia.domain.errors import Unauthenticated
 from tertulia.domain.ids import UserId
 from tertulia.domain.users import ProfileChange
-from tertulia.usecases.accounts import Client, Grant, Registration
+from tertulia.usecases.accounts import Grant, Registration
 from tertulia.usecases.ports.limits import RateLimit
 from tertulia.web.auth import (
     AccessTokens,
@@ -18,6 +18,7 @@ from tertulia.web.auth import (
     CurrentPrincipal,
     CurrentUser,
     Principal,
+    client_of,
     principal,
 )
 from tertulia.web.errors import on_domain_error
@@ -37,11 +38,6 @@ from tertulia.web.schemas.params import UserPath
 from tertulia.web.sessions import BrowserSessions, CsrfHeader, RefreshCookie, with_cookies
 
 router = APIRouter(prefix="/api/v1")
-
-
-def client_of(request: Request) -> Client:
-    host = request.client.host if request.client else "unknown"
-    return Client(ip=host, user_agent=request.headers.get("user-agent", ""))
 
 
 def _rate_limit_headers(request: Request, state: RateLimit) -> None:

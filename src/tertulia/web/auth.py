@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 
 from tertulia.domain.errors import Unauthenticated
 from tertulia.domain.ids import SessionId, UserId, is_id
+from tertulia.usecases.accounts import Client
 from tertulia.usecases.core import Tertulia
 from tertulia.web import limits
 
@@ -141,3 +142,10 @@ async def current_user(request: Request) -> UserId:
 CurrentPrincipal = Annotated[Principal, Depends(principal)]
 CurrentUser = Annotated[UserId, Depends(current_user)]
 AUTHENTICATING = frozenset({principal, current_user})
+
+
+def client_of(request: Request) -> Client:
+    """Who is calling, as far as rate limits and session records care: their address and
+    their user agent."""
+    host = request.client.host if request.client else "unknown"
+    return Client(ip=host, user_agent=request.headers.get("user-agent", ""))

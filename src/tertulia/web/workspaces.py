@@ -9,8 +9,7 @@ from fastapi import APIRouter, Path, Request
 
 from tertulia.domain.ids import ID_PATTERN, ChannelId, InvitationId, UserId, WorkspaceId
 from tertulia.usecases.workspaces import InvitationDraft, WorkspaceChange
-from tertulia.web.accounts import client_of
-from tertulia.web.auth import Core, CurrentUser
+from tertulia.web.auth import Core, CurrentUser, client_of
 from tertulia.web.limits import headers_of
 from tertulia.web.problems import problems
 from tertulia.web.schemas.common import MemberOut, PageOut
