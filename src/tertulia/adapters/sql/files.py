@@ -23,7 +23,7 @@ from sqlalchemy import (
 
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.leases import Executor
-from tertulia.adapters.sql.repositories import AnyRow
+from tertulia.adapters.sql.stores.rows import AnyRow
 from tertulia.domain.attachments import FileStatus, StoredFile, Thumbnail
 from tertulia.domain.channels import ChannelKind
 from tertulia.domain.ids import ChannelId, FileId, MessageId, UserId, WorkspaceId

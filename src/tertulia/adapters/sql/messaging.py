@@ -27,8 +27,8 @@ from sqlalchemy.exc import IntegrityError
 
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.leases import Executor, Raw
-from tertulia.adapters.sql.repositories import (
-    AnyRow,
+from tertulia.adapters.sql.stores.rows import AnyRow
+from tertulia.adapters.sql.stores.statements import (
     dialect_insert,
     insert_ignoring_duplicates,
     unread_count,

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeAlias
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Row,
-    Table,
     and_,
     bindparam,
     delete,
@@ -22,13 +20,13 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql.dml import Insert
-from sqlalchemy.sql.selectable import ScalarSelect, Select
+from sqlalchemy.sql.selectable import Select
 
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.leases import Executor, Raw, utc
+from tertulia.adapters.sql.stores.rows import USER_COLUMNS, AnyRow, membership_of, user_of
+from tertulia.adapters.sql.stores.statements import insert_ignoring_duplicates, unread_count
 from tertulia.domain.channels import Channel, ChannelKind
 from tertulia.domain.errors import Conflict, NotFound
 from tertulia.domain.ids import ChannelId, InvitationId, SessionId, UserId, WorkspaceId
@@ -36,50 +34,13 @@ from tertulia.domain.sessions import RefreshToken, Session
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Invitation, Membership, Role, Workspace
 from tertulia.usecases.ports.channels import Access, ChannelRow
-from tertulia.usecases.ports.messages import UNREAD_CAP, ChannelUnread, Named
+from tertulia.usecases.ports.messages import ChannelUnread, Named
 from tertulia.usecases.ports.workspaces import MemberRow
 from tertulia.usecases.searchtext import fold, name_key
 
-AnyRow: TypeAlias = Row[*tuple[Any, ...]]
-
-
-def dialect_insert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
-    """An INSERT that knows ON CONFLICT, for PostgreSQL or SQLite."""
-    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-
-
-def insert_ignoring_duplicates(conn: Executor, table: Table) -> Insert:
-    """INSERT … ON CONFLICT DO NOTHING, in the dialect of the connection."""
-    return dialect_insert(conn.dialect.name, table).on_conflict_do_nothing()
-
-
-def _user(row: AnyRow) -> User:
-    return User(
-        id=UserId(row.id),
-        username=row.username,
-        email=row.email,
-        display_name=row.display_name,
-        title=row.title,
-        timezone=row.timezone,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
-
-
-_USER_COLUMNS = [
-    t.users.c.id,
-    t.users.c.username,
-    t.users.c.email,
-    t.users.c.display_name,
-    t.users.c.title,
-    t.users.c.timezone,
-    t.users.c.created_at,
-    t.users.c.updated_at,
-]
-
 # Statements run on (nearly) every request are built once: building one costs more than
 # running it on SQLite.
-_USER_BY_ID = select(*_USER_COLUMNS).where(t.users.c.id == bindparam("id"))
+_USER_BY_ID = select(*USER_COLUMNS).where(t.users.c.id == bindparam("id"))
 _SESSION_BY_ID = select(t.sessions).where(t.sessions.c.id == bindparam("id"))
 _c, _wm, _cm = t.channels, t.workspace_members, t.channel_members
 _ACCESS = (
@@ -113,22 +74,6 @@ _ACCESS_RAW = Raw.of(
     " LEFT OUTER JOIN channel_members AS cm ON cm.channel_id = c.id AND cm.user_id = :user_id"
     " WHERE c.id = :channel_id"
 )
-
-
-def unread_count(
-    messages: Any, outer: Any, viewer: UserId, *where: ColumnElement[bool]
-) -> ScalarSelect[int]:
-    """How many of `messages` match, by others than the viewer and not deleted, counted up to
-    UNREAD_CAP: an index scan that stops there. `outer` is the table of the enclosing query
-    the conditions refer to."""
-    capped = (
-        select(literal(1))
-        .where(*where, messages.c.author_id != viewer, messages.c.deleted_at.is_(None))
-        .correlate(outer)  # a derived table is not correlated unless told
-        .limit(UNREAD_CAP)
-        .subquery()
-    )
-    return select(func.count()).select_from(capped).scalar_subquery()
 
 
 def _required(value: datetime | None) -> datetime:
@@ -183,16 +128,16 @@ class SqlUsers:
     async def find(self, user_id: UserId, lock: bool = False) -> User | None:
         query = _USER_BY_ID.with_for_update() if lock else _USER_BY_ID
         row = (await self.conn.execute(query, {"id": user_id})).first()
-        return _user(row) if row else None
+        return user_of(row) if row else None
 
     async def find_login(self, login: str) -> tuple[User, str] | None:
         column = t.users.c.email if "@" in login else t.users.c.username
         row = (
             await self.conn.execute(
-                select(*_USER_COLUMNS, t.users.c.password_hash).where(column == login)
+                select(*USER_COLUMNS, t.users.c.password_hash).where(column == login)
             )
         ).first()
-        return (_user(row), row.password_hash) if row else None
+        return (user_of(row), row.password_hash) if row else None
 
     async def password_hash(self, user_id: UserId) -> str:
         value = await self.conn.scalar(
@@ -359,12 +304,6 @@ def _workspace(row: AnyRow) -> Workspace:
     )
 
 
-def _membership(row: AnyRow) -> Membership:
-    return Membership(
-        WorkspaceId(row.workspace_id), UserId(row.user_id), Role(row.role), row.joined_at
-    )
-
-
 class SqlWorkspaces:
     def __init__(self, conn: Executor) -> None:
         self.conn = conn
@@ -431,7 +370,7 @@ class SqlWorkspaces:
             query = query.where(
                 tuple_(w.c.name, w.c.id) > tuple_(literal(after[0]), literal(after[1]))
             )
-        return [(_workspace(row), _membership(row)) for row in await self.conn.execute(query)]
+        return [(_workspace(row), membership_of(row)) for row in await self.conn.execute(query)]
 
 
 class SqlMembers:
@@ -452,7 +391,7 @@ class SqlMembers:
     async def find(self, workspace_id: WorkspaceId, user_id: UserId) -> Membership | None:
         params = {"workspace_id": workspace_id, "user_id": user_id}
         row = (await self.conn.execute(_MEMBERSHIP, params)).first()
-        return _membership(row) if row else None
+        return membership_of(row) if row else None
 
     async def set_role(self, workspace_id: WorkspaceId, user_id: UserId, role: Role) -> None:
         m = t.workspace_members
@@ -483,7 +422,9 @@ class SqlMembers:
         query = _member_rows(workspace_id, limit)
         if after is not None:
             query = query.where(t.users.c.username > after)
-        return [MemberRow(_user(row), _membership(row)) for row in await self.conn.execute(query)]
+        return [
+            MemberRow(user_of(row), membership_of(row)) for row in await self.conn.execute(query)
+        ]
 
     async def workspaces_of(self, user_id: UserId) -> list[WorkspaceId]:
         m = t.workspace_members
@@ -495,13 +436,13 @@ class SqlMembers:
     ) -> list[User]:
         m, u = t.workspace_members, t.users
         query = (
-            select(*_USER_COLUMNS)
+            select(*USER_COLUMNS)
             .join(m, and_(m.c.user_id == u.c.id, m.c.workspace_id == workspace_id))
             .where(*(u.c.search_name.like(p, escape="\\") for p in patterns))
             .order_by(u.c.username)
             .limit(limit)
         )
-        return [_user(row) for row in await self.conn.execute(query)]
+        return [user_of(row) for row in await self.conn.execute(query)]
 
     async def with_usernames(
         self, workspace_id: WorkspaceId, usernames: Sequence[str]
@@ -540,14 +481,16 @@ class SqlMembers:
             query = query.where(m.c.user_id.in_(_seen_by(workspace_id, viewer)))
         if among is not None:
             query = query.where(m.c.user_id.in_(list(among)))
-        return [MemberRow(_user(row), _membership(row)) for row in await self.conn.execute(query)]
+        return [
+            MemberRow(user_of(row), membership_of(row)) for row in await self.conn.execute(query)
+        ]
 
 
 def _member_rows(workspace_id: WorkspaceId, limit: int) -> Select[Any]:
     """A workspace's first `limit` people by username, with their memberships."""
     m = t.workspace_members
     return (
-        select(*_USER_COLUMNS, m.c.workspace_id, m.c.user_id, m.c.role, m.c.joined_at)
+        select(*USER_COLUMNS, m.c.workspace_id, m.c.user_id, m.c.role, m.c.joined_at)
         .join(m, m.c.user_id == t.users.c.id)
         .where(m.c.workspace_id == workspace_id)
         .order_by(t.users.c.username)
@@ -982,7 +925,7 @@ class SqlChannelMembers:
     async def page(self, channel_id: ChannelId, after: str | None, limit: int) -> list[MemberRow]:
         cm, m = t.channel_members, t.workspace_members
         query = (
-            select(*_USER_COLUMNS, m.c.workspace_id, m.c.user_id, m.c.role, m.c.joined_at)
+            select(*USER_COLUMNS, m.c.workspace_id, m.c.user_id, m.c.role, m.c.joined_at)
             .join(cm, cm.c.user_id == t.users.c.id)
             .join(m, and_(m.c.workspace_id == cm.c.workspace_id, m.c.user_id == cm.c.user_id))
             .where(cm.c.channel_id == channel_id)
@@ -991,7 +934,9 @@ class SqlChannelMembers:
         )
         if after is not None:
             query = query.where(t.users.c.username > after)
-        return [MemberRow(_user(row), _membership(row)) for row in await self.conn.execute(query)]
+        return [
+            MemberRow(user_of(row), membership_of(row)) for row in await self.conn.execute(query)
+        ]
 
     async def channels_of(
         self, user_id: UserId, workspace_id: WorkspaceId | None = None

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.leases import Executor
-from tertulia.adapters.sql.repositories import AnyRow
+from tertulia.adapters.sql.stores.rows import AnyRow
 from tertulia.domain.ids import FileId, UploadId, UserId, WorkspaceId
 from tertulia.domain.uploads import Upload, UploadPart
 
