@@ -27,10 +27,9 @@ from tertulia.adapters.sql.repositories import (
     SqlChannels,
     SqlInvitations,
     SqlMembers,
-    SqlSessions,
-    SqlUsers,
     SqlWorkspaces,
 )
+from tertulia.adapters.sql.stores.accounts import SqlSessions, SqlUsers
 from tertulia.adapters.sql.uploads import SqlUploads
 from tertulia.domain.events import Event
 from tertulia.domain.ids import MessageId
