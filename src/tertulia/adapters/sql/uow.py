@@ -22,14 +22,9 @@ from tertulia.adapters.sql.messaging import (
     SqlReactions,
     SqlThreads,
 )
-from tertulia.adapters.sql.repositories import (
-    SqlChannelMembers,
-    SqlChannels,
-    SqlInvitations,
-    SqlMembers,
-    SqlWorkspaces,
-)
+from tertulia.adapters.sql.repositories import SqlChannelMembers, SqlChannels
 from tertulia.adapters.sql.stores.accounts import SqlSessions, SqlUsers
+from tertulia.adapters.sql.stores.workspaces import SqlInvitations, SqlMembers, SqlWorkspaces
 from tertulia.adapters.sql.uploads import SqlUploads
 from tertulia.domain.events import Event
 from tertulia.domain.ids import MessageId
