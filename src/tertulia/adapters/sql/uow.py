@@ -22,8 +22,8 @@ from tertulia.adapters.sql.messaging import (
     SqlReactions,
     SqlThreads,
 )
-from tertulia.adapters.sql.repositories import SqlChannelMembers, SqlChannels
 from tertulia.adapters.sql.stores.accounts import SqlSessions, SqlUsers
+from tertulia.adapters.sql.stores.channels import SqlChannelMembers, SqlChannels
 from tertulia.adapters.sql.stores.workspaces import SqlInvitations, SqlMembers, SqlWorkspaces
 from tertulia.adapters.sql.uploads import SqlUploads
 from tertulia.domain.events import Event

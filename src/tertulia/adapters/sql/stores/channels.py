@@ -1,4 +1,4 @@
-"""Repositories: each turns rows of a few tables into domain objects and back."""
+"""The stores of channels: the channels, who may see them (`access`), and their members."""
 
 from __future__ import annotations
 
