@@ -1,7 +1,11 @@
-"""The stores of the unit of work: each serves one port of `tertulia.usecases.ports` on the
-connection of one transaction, turning rows of a few tables into domain objects and back.
+"""The stores of the unit of work: each serves a port of `tertulia.usecases.ports` on the
+connection of one transaction, turning rows of a few tables into domain objects and back. A
+module here is named as the ports module it serves.
 
-- rows.py: the row type, and the mappers of rows that several stores read (users, memberships)
-- statements.py: statements several stores build alike (INSERT … ON CONFLICT, capped unread
-  counts)
+- accounts.py: users (with their password hashes) and sessions (with their refresh tokens)
+- workspaces.py: workspaces, their members, and the invitations to join them
+- channels.py: channels, and what a person may do in one (`access`)
+- channel_members.py: who is in each channel and how far they have read (apart: see there)
+- rows.py: the row type, and the mappers of rows several stores read (users, members, channels)
+- statements.py: statements several stores build alike (ON CONFLICT, capped unread counts)
 """

@@ -1,4 +1,6 @@
-"""The stores of channels: the channels, who may see them (`access`), and their members."""
+"""The store of channels: the channels themselves, found, listed and searched, and what a person
+may do in one (`access`: the look-up every message operation starts with). Their members are
+in `channel_members`."""
 
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     bindparam,
-    delete,
     func,
     insert,
     literal,
@@ -23,15 +24,12 @@ from sqlalchemy.exc import IntegrityError
 
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.leases import Executor, Raw, utc
-from tertulia.adapters.sql.stores.rows import USER_COLUMNS, AnyRow, membership_of, user_of
-from tertulia.adapters.sql.stores.statements import insert_ignoring_duplicates, unread_count
+from tertulia.adapters.sql.stores.rows import channel_of
 from tertulia.domain.channels import Channel, ChannelKind
 from tertulia.domain.errors import Conflict
 from tertulia.domain.ids import ChannelId, UserId, WorkspaceId
 from tertulia.domain.workspaces import Membership, Role
 from tertulia.usecases.ports.channels import Access, ChannelRow
-from tertulia.usecases.ports.messages import ChannelUnread, Named
-from tertulia.usecases.ports.workspaces import MemberRow
 from tertulia.usecases.searchtext import fold, name_key
 
 # Statements run on (nearly) every request are built once: building one costs more than
@@ -76,21 +74,6 @@ def _required(value: datetime | None) -> datetime:
     return value
 
 
-def _channel(row: AnyRow) -> Channel:
-    return Channel(
-        id=ChannelId(row.id),
-        workspace_id=WorkspaceId(row.workspace_id),
-        kind=ChannelKind(row.kind),
-        name=row.name or "",
-        topic=row.topic,
-        purpose=row.purpose,
-        created_by=UserId(row.created_by),
-        created_at=row.created_at,
-        archived_at=row.archived_at,
-        is_default=bool(row.is_default),
-    )
-
-
 class SqlChannels:
     def __init__(self, conn: Executor) -> None:
         self.conn = conn
@@ -124,7 +107,7 @@ class SqlChannels:
     async def find(self, channel_id: ChannelId, lock: bool = False) -> Channel | None:
         query = select(t.channels).where(t.channels.c.id == channel_id)
         row = (await self.conn.execute(query.with_for_update() if lock else query)).first()
-        return _channel(row) if row else None
+        return channel_of(row) if row else None
 
     async def find_dm(self, workspace_id: WorkspaceId, dm_key: str) -> Channel | None:
         c = t.channels
@@ -133,7 +116,7 @@ class SqlChannels:
                 select(c).where(c.c.workspace_id == workspace_id, c.c.dm_key == dm_key)
             )
         ).first()
-        return _channel(row) if row else None
+        return channel_of(row) if row else None
 
     async def find_named(self, workspace_id: WorkspaceId, name: str) -> Channel | None:
         c = t.channels
@@ -142,7 +125,7 @@ class SqlChannels:
                 select(c).where(c.c.workspace_id == workspace_id, c.c.name == name)
             )
         ).first()
-        return _channel(row) if row else None
+        return channel_of(row) if row else None
 
     async def named(self, workspace_id: WorkspaceId, names: Sequence[str]) -> list[Channel]:
         # the name as typed, or the quick switcher's key: the few channels whose folded
@@ -154,7 +137,7 @@ class SqlChannels:
         typed = or_(c.c.name.in_(list(dict.fromkeys(names))), c.c.search_name.in_(keys))
         rows = await self.conn.execute(select(c).where(c.c.workspace_id == workspace_id, typed))
         wanted = {fold(n) for n in names}
-        return [ch for ch in map(_channel, rows) if fold(ch.name or "") in wanted]
+        return [ch for ch in map(channel_of, rows) if fold(ch.name or "") in wanted]
 
     async def default(self, workspace_id: WorkspaceId) -> Channel | None:
         c = t.channels
@@ -163,7 +146,7 @@ class SqlChannels:
                 select(c).where(c.c.workspace_id == workspace_id, c.c.is_default.is_(True))
             )
         ).first()
-        return _channel(row) if row else None
+        return channel_of(row) if row else None
 
     async def update(self, channel: Channel, at: datetime) -> None:
         try:
@@ -235,7 +218,7 @@ class SqlChannels:
                 people.setdefault(row.channel_id, []).append(UserId(row.user_id))
         return [
             ChannelRow(
-                _channel(r), bool(r.is_member), int(r.member_count), tuple(people.get(r.id, ()))
+                channel_of(r), bool(r.is_member), int(r.member_count), tuple(people.get(r.id, ()))
             )
             for r in rows
         ]
@@ -328,184 +311,16 @@ class SqlChannels:
             .order_by(c.c.archived_at.is_not(None), c.c.name)
             .limit(limit)
         )
-        return [(_channel(row), bool(row.is_member)) for row in rows]
+        return [(channel_of(row), bool(row.is_member)) for row in rows]
 
     async def existing(self, workspace_id: WorkspaceId, ids: Sequence[ChannelId]) -> list[Channel]:
         if not ids:
             return []
         rows = await self.conn.execute(_EXISTING, {"ws": workspace_id, "ids": list(ids)})
-        return [_channel(r) for r in rows]
+        return [channel_of(r) for r in rows]
 
 
 _EXISTING = select(t.channels).where(
     t.channels.c.workspace_id == bindparam("ws"),
     t.channels.c.id.in_(bindparam("ids", expanding=True)),
 )
-
-
-class SqlChannelMembers:
-    def __init__(self, conn: Executor) -> None:
-        self.conn = conn
-
-    async def add(self, channel: Channel, user_id: UserId, at: datetime) -> bool:
-        result = await self.conn.execute(
-            insert_ignoring_duplicates(self.conn, t.channel_members).values(
-                channel_id=channel.id,
-                user_id=user_id,
-                workspace_id=channel.workspace_id,
-                joined_at=at,
-            )
-        )
-        return bool(result.rowcount == 1)
-
-    async def is_member(self, channel_id: ChannelId, user_id: UserId) -> bool:
-        cm = t.channel_members
-        found = await self.conn.scalar(
-            select(literal(1)).where(cm.c.channel_id == channel_id, cm.c.user_id == user_id)
-        )
-        return found is not None
-
-    async def remove(self, channel_id: ChannelId, user_id: UserId) -> bool:
-        cm = t.channel_members
-        result = await self.conn.execute(
-            delete(cm).where(cm.c.channel_id == channel_id, cm.c.user_id == user_id)
-        )
-        return bool(result.rowcount == 1)
-
-    async def leave_workspace(self, workspace_id: WorkspaceId, user_id: UserId) -> list[Channel]:
-        cm, c = t.channel_members, t.channels
-        rows = await self.conn.execute(
-            select(c)
-            .join(cm, cm.c.channel_id == c.c.id)
-            .where(cm.c.workspace_id == workspace_id, cm.c.user_id == user_id)
-            .order_by(c.c.id)
-        )
-        left = [_channel(r) for r in rows]
-        await self.conn.execute(
-            delete(cm).where(cm.c.workspace_id == workspace_id, cm.c.user_id == user_id)
-        )
-        return left
-
-    async def page(self, channel_id: ChannelId, after: str | None, limit: int) -> list[MemberRow]:
-        cm, m = t.channel_members, t.workspace_members
-        query = (
-            select(*USER_COLUMNS, m.c.workspace_id, m.c.user_id, m.c.role, m.c.joined_at)
-            .join(cm, cm.c.user_id == t.users.c.id)
-            .join(m, and_(m.c.workspace_id == cm.c.workspace_id, m.c.user_id == cm.c.user_id))
-            .where(cm.c.channel_id == channel_id)
-            .order_by(t.users.c.username)
-            .limit(limit)
-        )
-        if after is not None:
-            query = query.where(t.users.c.username > after)
-        return [
-            MemberRow(user_of(row), membership_of(row)) for row in await self.conn.execute(query)
-        ]
-
-    async def channels_of(
-        self, user_id: UserId, workspace_id: WorkspaceId | None = None
-    ) -> list[ChannelId]:
-        cm = t.channel_members
-        query = select(cm.c.channel_id).where(cm.c.user_id == user_id).order_by(cm.c.channel_id)
-        if workspace_id is not None:
-            query = query.where(cm.c.workspace_id == workspace_id)
-        return [ChannelId(i) for i in await self.conn.scalars(query)]
-
-    async def user_ids(self, channel_id: ChannelId) -> list[UserId]:
-        cm = t.channel_members
-        ids = await self.conn.scalars(
-            select(cm.c.user_id).where(cm.c.channel_id == channel_id).order_by(cm.c.user_id)
-        )
-        return [UserId(i) for i in ids]
-
-    async def named(
-        self, workspace_id: WorkspaceId, channel_id: ChannelId, usernames: Sequence[str]
-    ) -> dict[str, Named]:
-        if not usernames:
-            return {}
-        wm, cm, u = t.workspace_members, t.channel_members, t.users
-        rows = await self.conn.execute(
-            select(u.c.username, u.c.id, cm.c.user_id.label("in_channel"))
-            .join(wm, and_(wm.c.user_id == u.c.id, wm.c.workspace_id == workspace_id))
-            .outerjoin(cm, and_(cm.c.user_id == u.c.id, cm.c.channel_id == channel_id))
-            .where(u.c.username.in_(list(usernames)))
-        )
-        return {row.username: Named(UserId(row.id), row.in_channel is not None) for row in rows}
-
-    async def set_read(self, channel_id: ChannelId, user_id: UserId, seq: int) -> None:
-        cm = t.channel_members
-        await self.conn.execute(
-            update(cm)
-            .where(cm.c.channel_id == channel_id, cm.c.user_id == user_id)
-            .values(last_read_seq=seq)
-        )
-
-    async def set_muted(self, channel_id: ChannelId, user_id: UserId, muted: bool) -> None:
-        cm = t.channel_members
-        await self.conn.execute(
-            update(cm)
-            .where(cm.c.channel_id == channel_id, cm.c.user_id == user_id)
-            .values(muted=muted)
-        )
-
-    async def unreads(self, user_id: UserId, workspace_id: WorkspaceId) -> list[ChannelUnread]:
-        cm, m, n = t.channel_members, t.messages, t.notifications
-        unread = unread_count(
-            m,
-            cm,
-            user_id,
-            m.c.channel_id == cm.c.channel_id,
-            m.c.in_channel.is_(True),
-            m.c.seq > cm.c.last_read_seq,
-        )
-        mentions = (
-            select(func.count())
-            .where(
-                n.c.user_id == user_id,
-                n.c.channel_id == cm.c.channel_id,
-                n.c.seq > cm.c.last_read_seq,
-            )
-            .scalar_subquery()
-        )
-        latest = (
-            select(func.coalesce(func.max(m.c.seq), 0))
-            .where(m.c.channel_id == cm.c.channel_id, m.c.in_channel.is_(True))
-            .scalar_subquery()
-        )
-        rows = await self.conn.execute(
-            select(
-                cm.c.channel_id,
-                cm.c.muted,
-                cm.c.last_read_seq,
-                unread.label("unread"),
-                mentions.label("mentions"),
-                latest.label("latest"),
-            )
-            .where(cm.c.user_id == user_id, cm.c.workspace_id == workspace_id)
-            .order_by(cm.c.channel_id)
-        )
-        return [
-            ChannelUnread(
-                ChannelId(row.channel_id),
-                bool(row.muted),
-                int(row.unread),
-                int(row.mentions),
-                int(row.last_read_seq),
-                int(row.latest),
-            )
-            for row in rows
-        ]
-
-    async def share_channel(self, a: UserId, b: UserId, workspace_id: WorkspaceId) -> bool:
-        x, y = t.channel_members.alias("x"), t.channel_members.alias("y")
-        found = await self.conn.scalar(
-            select(literal(1))
-            .where(
-                x.c.user_id == a,
-                x.c.workspace_id == workspace_id,
-                y.c.channel_id == x.c.channel_id,
-                y.c.user_id == b,
-            )
-            .limit(1)
-        )
-        return found is not None

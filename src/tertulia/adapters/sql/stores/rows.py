@@ -8,7 +8,8 @@ from typing import Any, TypeAlias
 from sqlalchemy import Row
 
 from tertulia.adapters.sql import tables as t
-from tertulia.domain.ids import UserId, WorkspaceId
+from tertulia.domain.channels import Channel, ChannelKind
+from tertulia.domain.ids import ChannelId, UserId, WorkspaceId
 from tertulia.domain.users import User
 from tertulia.domain.workspaces import Membership, Role
 
@@ -44,4 +45,19 @@ USER_COLUMNS = [
 def membership_of(row: AnyRow) -> Membership:
     return Membership(
         WorkspaceId(row.workspace_id), UserId(row.user_id), Role(row.role), row.joined_at
+    )
+
+
+def channel_of(row: AnyRow) -> Channel:
+    return Channel(
+        id=ChannelId(row.id),
+        workspace_id=WorkspaceId(row.workspace_id),
+        kind=ChannelKind(row.kind),
+        name=row.name or "",
+        topic=row.topic,
+        purpose=row.purpose,
+        created_by=UserId(row.created_by),
+        created_at=row.created_at,
+        archived_at=row.archived_at,
+        is_default=bool(row.is_default),
     )
