@@ -16,15 +16,15 @@ from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.database import Database
 from tertulia.adapters.sql.files import SqlFiles, SqlJobs
 from tertulia.adapters.sql.leases import Raw
-from tertulia.adapters.sql.messaging import (
+from tertulia.adapters.sql.stores.accounts import SqlSessions, SqlUsers
+from tertulia.adapters.sql.stores.channel_members import SqlChannelMembers
+from tertulia.adapters.sql.stores.channels import SqlChannels
+from tertulia.adapters.sql.stores.messages import (
     SqlMessages,
     SqlNotifications,
     SqlReactions,
     SqlThreads,
 )
-from tertulia.adapters.sql.stores.accounts import SqlSessions, SqlUsers
-from tertulia.adapters.sql.stores.channel_members import SqlChannelMembers
-from tertulia.adapters.sql.stores.channels import SqlChannels
 from tertulia.adapters.sql.stores.workspaces import SqlInvitations, SqlMembers, SqlWorkspaces
 from tertulia.adapters.sql.uploads import SqlUploads
 from tertulia.domain.events import Event

@@ -1,4 +1,5 @@
-"""Repositories of messaging: messages, reactions, notifications and followed threads."""
+"""The stores of messages: messages (with their edits), reactions, notifications and followed
+threads."""
 
 from __future__ import annotations
 
