@@ -19,12 +19,8 @@ from tertulia.adapters.sql.leases import Raw
 from tertulia.adapters.sql.stores.accounts import SqlSessions, SqlUsers
 from tertulia.adapters.sql.stores.channel_members import SqlChannelMembers
 from tertulia.adapters.sql.stores.channels import SqlChannels
-from tertulia.adapters.sql.stores.messages import (
-    SqlMessages,
-    SqlNotifications,
-    SqlReactions,
-    SqlThreads,
-)
+from tertulia.adapters.sql.stores.messages import SqlMessages, SqlNotifications, SqlReactions
+from tertulia.adapters.sql.stores.threads import SqlThreads
 from tertulia.adapters.sql.stores.workspaces import SqlInvitations, SqlMembers, SqlWorkspaces
 from tertulia.adapters.sql.uploads import SqlUploads
 from tertulia.domain.events import Event

@@ -6,6 +6,8 @@ module here is named as the ports module it serves.
 - workspaces.py: workspaces, their members, and the invitations to join them
 - channels.py: channels, and what a person may do in one (`access`)
 - channel_members.py: who is in each channel and how far they have read (apart: see there)
-- rows.py: the row type, and the mappers of rows several stores read (users, members, channels)
+- messages.py: messages (with their edits), their reactions, and the notifications they make
+- threads.py: who follows which thread and how far they have read (apart: see there)
+- rows.py: the row type; mappers several stores share (users, members, channels, messages)
 - statements.py: statements several stores build alike (ON CONFLICT, capped unread counts)
 """
