@@ -14,11 +14,12 @@ from sqlalchemy import insert, text
 from tertulia.adapters.search.sql import search_index
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.database import Database
-from tertulia.adapters.sql.files import SqlFiles, SqlJobs
 from tertulia.adapters.sql.leases import Raw
 from tertulia.adapters.sql.stores.accounts import SqlSessions, SqlUsers
 from tertulia.adapters.sql.stores.channel_members import SqlChannelMembers
 from tertulia.adapters.sql.stores.channels import SqlChannels
+from tertulia.adapters.sql.stores.files import SqlFiles
+from tertulia.adapters.sql.stores.jobs import SqlJobs
 from tertulia.adapters.sql.stores.messages import SqlMessages, SqlNotifications, SqlReactions
 from tertulia.adapters.sql.stores.threads import SqlThreads
 from tertulia.adapters.sql.stores.workspaces import SqlInvitations, SqlMembers, SqlWorkspaces

@@ -8,6 +8,8 @@ module here is named as the ports module it serves.
 - channel_members.py: who is in each channel and how far they have read (apart: see there)
 - messages.py: messages (with their edits), their reactions, and the notifications they make
 - threads.py: who follows which thread and how far they have read (apart: see there)
+- files.py: files with their thumbnails, and the runs of words of their names file search uses
+- jobs.py: the durable queue of background work
 - rows.py: the row type; mappers several stores share (users, members, channels, messages)
 - statements.py: statements several stores build alike (ON CONFLICT, capped unread counts)
 """
