@@ -22,8 +22,8 @@ from tertulia.adapters.sql.stores.files import SqlFiles
 from tertulia.adapters.sql.stores.jobs import SqlJobs
 from tertulia.adapters.sql.stores.messages import SqlMessages, SqlNotifications, SqlReactions
 from tertulia.adapters.sql.stores.threads import SqlThreads
+from tertulia.adapters.sql.stores.uploads import SqlUploads
 from tertulia.adapters.sql.stores.workspaces import SqlInvitations, SqlMembers, SqlWorkspaces
-from tertulia.adapters.sql.uploads import SqlUploads
 from tertulia.domain.events import Event
 from tertulia.domain.ids import MessageId
 from tertulia.usecases.ports import Clock

@@ -1,4 +1,6 @@
-"""The repository of resumable uploads and their parts."""
+"""The store of resumable uploads and their parts. Apart from the store of files because
+files.py with both would be over 500 lines, along the seam of their tables: an upload under way
+is its own row and parts until it becomes a file."""
 
 from __future__ import annotations
 
