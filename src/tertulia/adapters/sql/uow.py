@@ -15,15 +15,23 @@ from tertulia.adapters.search.sql import search_index
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.database import Database
 from tertulia.adapters.sql.leases import Raw
-from tertulia.adapters.sql.stores.accounts import SqlSessions, SqlUsers
-from tertulia.adapters.sql.stores.channel_members import SqlChannelMembers
-from tertulia.adapters.sql.stores.channels import SqlChannels
-from tertulia.adapters.sql.stores.files import SqlFiles
-from tertulia.adapters.sql.stores.jobs import SqlJobs
-from tertulia.adapters.sql.stores.messages import SqlMessages, SqlNotifications, SqlReactions
-from tertulia.adapters.sql.stores.threads import SqlThreads
-from tertulia.adapters.sql.stores.uploads import SqlUploads
-from tertulia.adapters.sql.stores.workspaces import SqlInvitations, SqlMembers, SqlWorkspaces
+from tertulia.adapters.sql.stores.accounts import SqlSessionStore, SqlUserStore
+from tertulia.adapters.sql.stores.channel_members import SqlChannelMemberStore
+from tertulia.adapters.sql.stores.channels import SqlChannelStore
+from tertulia.adapters.sql.stores.files import SqlFileStore
+from tertulia.adapters.sql.stores.jobs import SqlJobStore
+from tertulia.adapters.sql.stores.messages import (
+    SqlMessageStore,
+    SqlNotificationStore,
+    SqlReactionStore,
+)
+from tertulia.adapters.sql.stores.threads import SqlThreadStore
+from tertulia.adapters.sql.stores.uploads import SqlUploadStore
+from tertulia.adapters.sql.stores.workspaces import (
+    SqlInvitationStore,
+    SqlMemberStore,
+    SqlWorkspaceStore,
+)
 from tertulia.domain.events import Event
 from tertulia.domain.ids import MessageId
 from tertulia.usecases.ports import Clock
@@ -92,21 +100,21 @@ class SqlUnitOfWork:
     async def __aenter__(self) -> Self:
         self._lease = await self._database.lease(write=not self._read_only)
         self._conn = conn = self._lease.executor
-        self.users = SqlUsers(conn)
-        self.sessions = SqlSessions(conn)
-        self.workspaces = SqlWorkspaces(conn)
-        self.members = SqlMembers(conn)
-        self.invitations = SqlInvitations(conn)
-        self.channels = SqlChannels(conn)
-        self.channel_members = SqlChannelMembers(conn)
-        self.messages = SqlMessages(conn)
-        self.reactions = SqlReactions(conn)
-        self.notifications = SqlNotifications(conn)
-        self.threads = SqlThreads(conn)
+        self.users = SqlUserStore(conn)
+        self.sessions = SqlSessionStore(conn)
+        self.workspaces = SqlWorkspaceStore(conn)
+        self.members = SqlMemberStore(conn)
+        self.invitations = SqlInvitationStore(conn)
+        self.channels = SqlChannelStore(conn)
+        self.channel_members = SqlChannelMemberStore(conn)
+        self.messages = SqlMessageStore(conn)
+        self.reactions = SqlReactionStore(conn)
+        self.notifications = SqlNotificationStore(conn)
+        self.threads = SqlThreadStore(conn)
         self.search = search_index(conn, str(self._database.url))
-        self.files = SqlFiles(conn)
-        self.jobs = SqlJobs(conn)
-        self.uploads = SqlUploads(conn)
+        self.files = SqlFileStore(conn)
+        self.jobs = SqlJobStore(conn)
+        self.uploads = SqlUploadStore(conn)
         return self
 
     async def __aexit__(

@@ -24,7 +24,7 @@ _USER_BY_ID = select(*USER_COLUMNS).where(t.users.c.id == bindparam("id"))
 _SESSION_BY_ID = select(t.sessions).where(t.sessions.c.id == bindparam("id"))
 
 
-class SqlUsers:
+class SqlUserStore:
     def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
@@ -141,7 +141,7 @@ def _session(row: AnyRow) -> Session:
     )
 
 
-class SqlSessions:
+class SqlSessionStore:
     def __init__(self, conn: Executor) -> None:
         self.conn = conn
 

@@ -19,7 +19,7 @@ from tertulia.usecases.ports.messages import ChannelUnread, Named
 from tertulia.usecases.ports.workspaces import MemberRow
 
 
-class SqlChannelMembers:
+class SqlChannelMemberStore:
     def __init__(self, conn: Executor) -> None:
         self.conn = conn
 

@@ -74,7 +74,7 @@ def _required(value: datetime | None) -> datetime:
     return value
 
 
-class SqlChannels:
+class SqlChannelStore:
     def __init__(self, conn: Executor) -> None:
         self.conn = conn
 

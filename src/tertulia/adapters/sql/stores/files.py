@@ -152,7 +152,7 @@ def _columns(file: StoredFile) -> dict[str, Any]:
     }
 
 
-class SqlFiles:
+class SqlFileStore:
     def __init__(self, conn: Executor) -> None:
         self._conn = conn
 

@@ -18,7 +18,7 @@ WHERE id = (
 ) RETURNING id, kind, subject, attempts"""
 
 
-class SqlJobs:
+class SqlJobStore:
     def __init__(self, conn: Executor) -> None:
         self._conn = conn
 

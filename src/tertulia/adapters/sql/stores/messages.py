@@ -84,7 +84,7 @@ def _page(where: ColumnElement[bool], before: int | None, after: int | None, lim
     return query.where(m.c.seq.is_not(None)).order_by(m.c.seq.desc()).limit(limit)
 
 
-class SqlMessages:
+class SqlMessageStore:
     def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
@@ -225,7 +225,7 @@ class SqlMessages:
         return int(await self.conn.scalar(select(func.count()).select_from(m)))
 
 
-class SqlReactions:
+class SqlReactionStore:
     def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
@@ -311,7 +311,7 @@ def _summaries() -> Select[Any]:
 _SUMMARIES = _summaries()
 
 
-class SqlNotifications:
+class SqlNotificationStore:
     def __init__(self, conn: Executor) -> None:
         self.conn = conn
         # messages whose notifications wait for the message's seq (set when it is placed)

@@ -21,7 +21,7 @@ from tertulia.usecases.ports.messages import FollowedThread
 m = t.messages
 
 
-class SqlThreads:
+class SqlThreadStore:
     def __init__(self, conn: Executor) -> None:
         self.conn = conn
 

@@ -32,7 +32,7 @@ def _upload(row: AnyRow) -> Upload:
     )
 
 
-class SqlUploads:
+class SqlUploadStore:
     def __init__(self, conn: Executor) -> None:
         self._conn = conn
 

@@ -38,7 +38,7 @@ def _workspace(row: AnyRow) -> Workspace:
     )
 
 
-class SqlWorkspaces:
+class SqlWorkspaceStore:
     def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
@@ -107,7 +107,7 @@ class SqlWorkspaces:
         return [(_workspace(row), membership_of(row)) for row in await self.conn.execute(query)]
 
 
-class SqlMembers:
+class SqlMemberStore:
     def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
@@ -233,7 +233,7 @@ def _member_rows(workspace_id: WorkspaceId, limit: int) -> Select[Any]:
 
 
 def _seen_by(workspace_id: WorkspaceId, viewer: Membership) -> Select[tuple[str]]:
-    """The ids of the people of a workspace this member can see (see `Members.seen_by`)."""
+    """The ids of the people of a workspace this member can see (see `MemberStore.seen_by`)."""
     m, mine, theirs = (
         t.workspace_members,
         t.channel_members.alias("mine"),
@@ -264,7 +264,7 @@ def _invitation(row: AnyRow) -> Invitation:
     )
 
 
-class SqlInvitations:
+class SqlInvitationStore:
     def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
