@@ -1,4 +1,4 @@
-"""The unit of work: one transaction, its repositories, and the events it appends at commit."""
+"""The unit of work: one transaction, its stores, and the events it appends at commit."""
 
 from __future__ import annotations
 
