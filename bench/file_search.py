@@ -41,7 +41,7 @@ from search import (
 )
 from tertulia.adapters.sql import migrate
 from tertulia.adapters.sql.database import open_database
-from tertulia.adapters.sql.files import name_runs
+from tertulia.adapters.sql.stores.files import name_runs
 from tertulia.adapters.sql.uow import SqlUnitOfWorkFactory
 from tertulia.domain.ids import UserId, WorkspaceId, new_id
 from tertulia.usecases.search import Search

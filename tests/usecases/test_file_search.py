@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 
-from tertulia.adapters.sql import files as sql_files
 from tertulia.adapters.sql.database import Database, open_database
+from tertulia.adapters.sql.stores import files as sql_files
 from tertulia.domain.attachments import StoredFile
 from tertulia.domain.channels import ChannelKind
 from tertulia.domain.errors import Invalid, Malformed, NotFound

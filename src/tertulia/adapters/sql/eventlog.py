@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.database import Database
 from tertulia.adapters.sql.leases import Raw, utc
-from tertulia.adapters.sql.repositories import dialect_insert
+from tertulia.adapters.sql.stores.statements import dialect_insert
 from tertulia.domain import events
 from tertulia.domain.ids import ChannelId, UserId, WorkspaceId, new_id
 from tertulia.domain.workspaces import Role

@@ -83,7 +83,7 @@ def _sqlite_value(value: Any) -> Any:
 
 
 class Executor(Protocol):
-    """What repositories call: a connection inside a transaction."""
+    """What stores call: a connection inside a transaction."""
 
     @property
     def dialect(self) -> Dialect: ...
@@ -193,7 +193,7 @@ class AsyncExecutor:
 
 
 class InlineExecutor:
-    """A synchronous SQLAlchemy connection behind the async methods repositories call."""
+    """A synchronous SQLAlchemy connection behind the async methods stores call."""
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn

@@ -1,4 +1,4 @@
-"""The unit of work: one transaction, its repositories, and the events it appends at commit."""
+"""The unit of work: one transaction, its stores, and the events it appends at commit."""
 
 from __future__ import annotations
 
@@ -14,24 +14,24 @@ from sqlalchemy import insert, text
 from tertulia.adapters.search.sql import search_index
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.database import Database
-from tertulia.adapters.sql.files import SqlFiles, SqlJobs
 from tertulia.adapters.sql.leases import Raw
-from tertulia.adapters.sql.messaging import (
-    SqlMessages,
-    SqlNotifications,
-    SqlReactions,
-    SqlThreads,
+from tertulia.adapters.sql.stores.accounts import SqlSessionStore, SqlUserStore
+from tertulia.adapters.sql.stores.channel_members import SqlChannelMemberStore
+from tertulia.adapters.sql.stores.channels import SqlChannelStore
+from tertulia.adapters.sql.stores.files import SqlFileStore
+from tertulia.adapters.sql.stores.jobs import SqlJobStore
+from tertulia.adapters.sql.stores.messages import (
+    SqlMessageStore,
+    SqlNotificationStore,
+    SqlReactionStore,
 )
-from tertulia.adapters.sql.repositories import (
-    SqlChannelMembers,
-    SqlChannels,
-    SqlInvitations,
-    SqlMembers,
-    SqlSessions,
-    SqlUsers,
-    SqlWorkspaces,
+from tertulia.adapters.sql.stores.threads import SqlThreadStore
+from tertulia.adapters.sql.stores.uploads import SqlUploadStore
+from tertulia.adapters.sql.stores.workspaces import (
+    SqlInvitationStore,
+    SqlMemberStore,
+    SqlWorkspaceStore,
 )
-from tertulia.adapters.sql.uploads import SqlUploads
 from tertulia.domain.events import Event
 from tertulia.domain.ids import MessageId
 from tertulia.usecases.ports import Clock
@@ -100,21 +100,21 @@ class SqlUnitOfWork:
     async def __aenter__(self) -> Self:
         self._lease = await self._database.lease(write=not self._read_only)
         self._conn = conn = self._lease.executor
-        self.users = SqlUsers(conn)
-        self.sessions = SqlSessions(conn)
-        self.workspaces = SqlWorkspaces(conn)
-        self.members = SqlMembers(conn)
-        self.invitations = SqlInvitations(conn)
-        self.channels = SqlChannels(conn)
-        self.channel_members = SqlChannelMembers(conn)
-        self.messages = SqlMessages(conn)
-        self.reactions = SqlReactions(conn)
-        self.notifications = SqlNotifications(conn)
-        self.threads = SqlThreads(conn)
+        self.users = SqlUserStore(conn)
+        self.sessions = SqlSessionStore(conn)
+        self.workspaces = SqlWorkspaceStore(conn)
+        self.members = SqlMemberStore(conn)
+        self.invitations = SqlInvitationStore(conn)
+        self.channels = SqlChannelStore(conn)
+        self.channel_members = SqlChannelMemberStore(conn)
+        self.messages = SqlMessageStore(conn)
+        self.reactions = SqlReactionStore(conn)
+        self.notifications = SqlNotificationStore(conn)
+        self.threads = SqlThreadStore(conn)
         self.search = search_index(conn, str(self._database.url))
-        self.files = SqlFiles(conn)
-        self.jobs = SqlJobs(conn)
-        self.uploads = SqlUploads(conn)
+        self.files = SqlFileStore(conn)
+        self.jobs = SqlJobStore(conn)
+        self.uploads = SqlUploadStore(conn)
         return self
 
     async def __aexit__(

@@ -1,4 +1,5 @@
-"""Repositories of files: file rows with their thumbnails, and the durable job queue."""
+"""The store of files: file rows with their thumbnails, and the runs of words of their names
+that file search looks up (`file_name_runs`)."""
 
 from __future__ import annotations
 
@@ -23,11 +24,10 @@ from sqlalchemy import (
 
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.leases import Executor
-from tertulia.adapters.sql.repositories import AnyRow
+from tertulia.adapters.sql.stores.rows import AnyRow
 from tertulia.domain.attachments import FileStatus, StoredFile, Thumbnail
 from tertulia.domain.channels import ChannelKind
 from tertulia.domain.ids import ChannelId, FileId, MessageId, UserId, WorkspaceId
-from tertulia.domain.jobs import Job
 from tertulia.usecases.ports.search import FileFilter
 from tertulia.usecases.searchtext import name_key
 
@@ -152,7 +152,7 @@ def _columns(file: StoredFile) -> dict[str, Any]:
     }
 
 
-class SqlFiles:
+class SqlFileStore:
     def __init__(self, conn: Executor) -> None:
         self._conn = conn
 
@@ -392,46 +392,3 @@ class SqlFiles:
             await self._conn.execute(
                 text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
             )
-
-
-_CLAIM = """UPDATE jobs SET attempts = attempts + 1, leased_until = :until
-WHERE id = (
-    SELECT id FROM jobs
-    WHERE run_after <= :now AND (leased_until IS NULL OR leased_until < :now)
-    ORDER BY run_after, id LIMIT 1{skip}
-) RETURNING id, kind, subject, attempts"""
-
-
-class SqlJobs:
-    def __init__(self, conn: Executor) -> None:
-        self._conn = conn
-
-    async def enqueue(self, kind: str, subject: str, run_after: float, now: datetime) -> None:
-        await self._conn.execute(
-            insert(t.jobs).values(kind=kind, subject=subject, run_after=run_after, created_at=now)
-        )
-
-    async def claim(self, now: float, lease_seconds: float) -> Job | None:
-        skip = " FOR UPDATE SKIP LOCKED" if self._conn.dialect.name == "postgresql" else ""
-        row = (
-            await self._conn.execute(
-                text(_CLAIM.format(skip=skip)), {"now": now, "until": now + lease_seconds}
-            )
-        ).first()
-        return Job(int(row.id), row.kind, row.subject, int(row.attempts)) if row else None
-
-    async def done(self, job_id: int) -> None:
-        await self._conn.execute(delete(t.jobs).where(t.jobs.c.id == job_id))
-
-    async def retry(self, job_id: int, run_after: float, error: str) -> None:
-        await self._conn.execute(
-            update(t.jobs)
-            .where(t.jobs.c.id == job_id)
-            .values(run_after=run_after, leased_until=None, last_error=error[:500])
-        )
-
-    async def pending(self, kind: str | None = None) -> int:
-        query = select(func.count()).select_from(t.jobs)
-        if kind is not None:
-            query = query.where(t.jobs.c.kind == kind)
-        return int(await self._conn.scalar(query) or 0)

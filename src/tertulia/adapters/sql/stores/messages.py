@@ -1,4 +1,5 @@
-"""Repositories of messaging: messages, reactions, notifications and followed threads."""
+"""The stores of messages: messages (with their edits), their reactions, and the notifications
+they make. Followed threads are in `threads`."""
 
 from __future__ import annotations
 
@@ -8,36 +9,28 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Integer,
     Select,
     and_,
     bindparam,
     delete,
-    exists,
     func,
     insert,
     literal,
     or_,
     select,
-    true,
-    tuple_,
     update,
 )
 from sqlalchemy.exc import IntegrityError
 
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.leases import Executor, Raw
-from tertulia.adapters.sql.repositories import (
-    AnyRow,
-    dialect_insert,
-    insert_ignoring_duplicates,
-    unread_count,
-)
+from tertulia.adapters.sql.stores.rows import message_of
+from tertulia.adapters.sql.stores.statements import insert_ignoring_duplicates
 from tertulia.domain.errors import Conflict
-from tertulia.domain.ids import ChannelId, FileId, MessageId, UserId, WorkspaceId
+from tertulia.domain.ids import ChannelId, MessageId, UserId, WorkspaceId
 from tertulia.domain.mentions import Notification
 from tertulia.domain.messages import Message
-from tertulia.usecases.ports.messages import FollowedThread, ReactionSummary
+from tertulia.usecases.ports.messages import ReactionSummary
 
 m = t.messages
 
@@ -61,39 +54,6 @@ _BY_CLIENT_ID = select(m).where(
 _SAVE = update(m).where(m.c.id == bindparam("message_id"))
 # built once: a statement built per call costs more than the query behind it
 _MANY = select(m).where(m.c.id.in_(bindparam("ids", expanding=True)))
-
-
-def _ids(value: str) -> tuple[UserId, ...]:
-    return tuple(UserId(i) for i in value.split())
-
-
-def message_of(row: AnyRow) -> Message:
-    return Message(
-        id=MessageId(row.id),
-        workspace_id=WorkspaceId(row.workspace_id),
-        channel_id=ChannelId(row.channel_id),
-        author_id=UserId(row.author_id),
-        text=row.text,
-        html=row.html,
-        created_at=row.created_at,
-        seq=row.seq or 0,
-        thread_root_id=MessageId(row.thread_root_id) if row.thread_root_id else None,
-        in_channel=bool(row.in_channel),
-        client_msg_id=row.client_msg_id,
-        version=row.version,
-        edited_at=row.edited_at,
-        deleted_at=row.deleted_at,
-        mentioned=_ids(row.mentioned),
-        mentions_everyone=bool(row.mentions_everyone),
-        mentions_here=bool(row.mentions_here),
-        reply_count=row.reply_count,
-        last_reply_at=row.last_reply_at,
-        participants=_ids(row.participants),
-        pinned_at=row.pinned_at,
-        pinned_by=UserId(row.pinned_by) if row.pinned_by else None,
-        file_ids=tuple(FileId(i) for i in row.file_ids.split()),
-        body_hash=row.body_hash,
-    )
 
 
 def _changeable(message: Message) -> dict[str, Any]:
@@ -124,7 +84,7 @@ def _page(where: ColumnElement[bool], before: int | None, after: int | None, lim
     return query.where(m.c.seq.is_not(None)).order_by(m.c.seq.desc()).limit(limit)
 
 
-class SqlMessages:
+class SqlMessageStore:
     def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
@@ -265,7 +225,7 @@ class SqlMessages:
         return int(await self.conn.scalar(select(func.count()).select_from(m)))
 
 
-class SqlReactions:
+class SqlReactionStore:
     def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
@@ -351,7 +311,7 @@ def _summaries() -> Select[Any]:
 _SUMMARIES = _summaries()
 
 
-class SqlNotifications:
+class SqlNotificationStore:
     def __init__(self, conn: Executor) -> None:
         self.conn = conn
         # messages whose notifications wait for the message's seq (set when it is placed)
@@ -436,150 +396,3 @@ class SqlNotifications:
             query = query.where(n.c.message_id.in_(list(message_ids)))
         result = await self.conn.execute(query)
         return int(result.rowcount)
-
-
-class SqlThreads:
-    def __init__(self, conn: Executor) -> None:
-        self.conn = conn
-
-    async def follow(self, user_id: UserId, root: Message, following: bool, at: datetime) -> None:
-        f = t.thread_follows
-        statement = dialect_insert(self.conn.dialect.name, f).values(
-            user_id=user_id,
-            root_id=root.id,
-            workspace_id=root.workspace_id,
-            channel_id=root.channel_id,
-            following=following,
-            updated_at=at,
-        )
-        await self.conn.execute(
-            statement.on_conflict_do_update(
-                index_elements=[f.c.user_id, f.c.root_id],
-                set_={"following": following, "updated_at": at},
-            )
-        )
-
-    async def follow_by_activity(
-        self, user_ids: Sequence[UserId], root: Message, at: datetime
-    ) -> None:
-        if not user_ids:
-            return
-        f = t.thread_follows
-        statement = dialect_insert(self.conn.dialect.name, f).values(
-            [
-                {
-                    "user_id": user_id,
-                    "root_id": root.id,
-                    "workspace_id": root.workspace_id,
-                    "channel_id": root.channel_id,
-                    "following": True,
-                    "updated_at": at,
-                }
-                for user_id in dict.fromkeys(user_ids)
-            ]
-        )
-        # NULL: no choice made yet (a read marker only); a hand-made False stays
-        await self.conn.execute(
-            statement.on_conflict_do_update(
-                index_elements=[f.c.user_id, f.c.root_id],
-                set_={"following": True, "updated_at": at},
-                where=f.c.following.is_(None),
-            )
-        )
-
-    async def find(self, user_id: UserId, root_id: MessageId) -> tuple[bool, int] | None:
-        f = t.thread_follows
-        row = (
-            await self.conn.execute(
-                select(f.c.following, f.c.last_read_seq).where(
-                    f.c.user_id == user_id, f.c.root_id == root_id
-                )
-            )
-        ).first()
-        return (bool(row.following), int(row.last_read_seq)) if row else None
-
-    async def set_read(self, user_id: UserId, root: Message, seq: int, at: datetime) -> None:
-        f = t.thread_follows
-        statement = dialect_insert(self.conn.dialect.name, f).values(
-            user_id=user_id,
-            root_id=root.id,
-            workspace_id=root.workspace_id,
-            channel_id=root.channel_id,
-            following=None,  # reading a thread is no choice about following it
-            last_read_seq=seq,
-            updated_at=at,
-        )
-        await self.conn.execute(
-            statement.on_conflict_do_update(
-                index_elements=[f.c.user_id, f.c.root_id],
-                set_={"last_read_seq": seq, "updated_at": at},
-            )
-        )
-
-    async def followed(
-        self,
-        user_id: UserId,
-        workspace_id: WorkspaceId,
-        after: tuple[int, int, str] | None,
-        limit: int,
-    ) -> list[FollowedThread]:
-        f, cm = t.thread_follows, t.channel_members
-        replies = t.messages.alias("replies")
-        latest = (
-            select(func.coalesce(func.max(replies.c.seq), 0))
-            .where(replies.c.thread_root_id == f.c.root_id)
-            .scalar_subquery()
-        )
-        # whether anything is unread orders the list: one row looked at per thread; the
-        # counts are taken for the page only
-        has_unread = (
-            exists()
-            .where(
-                replies.c.thread_root_id == f.c.root_id,
-                replies.c.seq > f.c.last_read_seq,
-                replies.c.author_id != user_id,
-                replies.c.deleted_at.is_(None),
-            )
-            .cast(Integer)
-        )
-        listed = (
-            select(
-                f.c.root_id,
-                f.c.last_read_seq,
-                latest.label("latest"),
-                has_unread.label("has_unread"),
-            )
-            .join(cm, and_(cm.c.channel_id == f.c.channel_id, cm.c.user_id == f.c.user_id))
-            .where(
-                f.c.user_id == user_id, f.c.workspace_id == workspace_id, f.c.following.is_(true())
-            )
-            .subquery()
-        )
-        page = select(listed)
-        if after is not None:
-            page = page.where(
-                tuple_(listed.c.has_unread, listed.c.latest, listed.c.root_id)
-                < tuple_(literal(after[0]), literal(after[1]), literal(after[2]))
-            )
-        page = page.order_by(
-            listed.c.has_unread.desc(), listed.c.latest.desc(), listed.c.root_id.desc()
-        ).limit(limit)
-        paged = page.subquery()
-        unread = unread_count(
-            replies,
-            paged,
-            user_id,
-            replies.c.thread_root_id == paged.c.root_id,
-            replies.c.seq > paged.c.last_read_seq,
-        )
-        query = (
-            select(paged, unread.label("unread"), m)
-            .join(m, m.c.id == paged.c.root_id)
-            .order_by(paged.c.has_unread.desc(), paged.c.latest.desc(), paged.c.root_id.desc())
-        )
-        return [
-            FollowedThread(
-                message_of(row), int(row.last_read_seq), int(row.unread), int(row.latest)
-            )
-            for row in await self.conn.execute(query)
-        ]

@@ -1,4 +1,6 @@
-"""The repository of resumable uploads and their parts."""
+"""The store of resumable uploads and their parts. Apart from the store of files because
+files.py with both would be over 500 lines, along the seam of their tables: an upload under way
+is its own row and parts until it becomes a file."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from tertulia.adapters.sql import tables as t
 from tertulia.adapters.sql.leases import Executor
-from tertulia.adapters.sql.repositories import AnyRow
+from tertulia.adapters.sql.stores.rows import AnyRow
 from tertulia.domain.ids import FileId, UploadId, UserId, WorkspaceId
 from tertulia.domain.uploads import Upload, UploadPart
 
@@ -30,7 +32,7 @@ def _upload(row: AnyRow) -> Upload:
     )
 
 
-class SqlUploads:
+class SqlUploadStore:
     def __init__(self, conn: Executor) -> None:
         self._conn = conn
 
