@@ -42,8 +42,9 @@ from tertulia.usecases.accounts import Accounts, AuthPolicy, SessionCache
 from tertulia.usecases.boot import Boot
 from tertulia.usecases.channels import Channels
 from tertulia.usecases.core import NotReady, Tertulia
-from tertulia.usecases.files import FileLimits, Files
-from tertulia.usecases.filework import FileWork
+from tertulia.usecases.files import COLLECT_JOB, IMAGE_JOB, FileLimits, Files
+from tertulia.usecases.filework import SWEEP_SECONDS, FileWork
+from tertulia.usecases.jobs import Handler, Jobs, Periodic
 from tertulia.usecases.limits import DEFAULT_LIMITS, Action, Limit, Limits, limits_from
 from tertulia.usecases.markup import Markup
 from tertulia.usecases.messaging import History, Inbox, Posting, Reactions, Reading, Threads
@@ -52,6 +53,7 @@ from tertulia.usecases.ports.accounts import PasswordHasher
 from tertulia.usecases.ports.files import BlobStore, ImageProcessor, VirusScanner
 from tertulia.usecases.ports.realtime import Broker, PresenceStore
 from tertulia.usecases.realtime import Hub, Live
+from tertulia.usecases.realtime.hub import PRUNE_EVERY
 from tertulia.usecases.search import Reindex, Search
 from tertulia.usecases.uploads import Uploads
 from tertulia.usecases.workspaces import Workspaces
@@ -230,7 +232,7 @@ async def open_tertulia(
         stack.push_async_callback(core.limits.limiter.aclose)
         await core.live.start()
         stack.push_async_callback(core.live.close)
-        working = asyncio.create_task(core.file_work.run(), name="tertulia-files")
+        working = asyncio.create_task(core.jobs.run(), name="tertulia-jobs")
         stack.callback(working.cancel)
         if metrics is not None:
             metrics.attach(core, metric_sources(database))
@@ -399,7 +401,8 @@ async def assemble(
 ) -> Tertulia:
     """Every use case on an open database: the one place where they are wired together.
     `live` (real time) is started by the caller; without one, nothing is published. The
-    file worker (`core.file_work.run()`) is the caller's to run, and `files.images` to close."""
+    job worker (`core.jobs.run()`, see `background_work`) is the caller's to run, and
+    `files.images` to close."""
     live = live or Live(MemoryBroker(), Hub(SqlEventLog(database)), time.monotonic)
     uow = SqlUnitOfWorkFactory(database, clock, on_commit=live.published)
     files = files or FileSetup()
@@ -409,8 +412,9 @@ async def assemble(
         clock=clock,
         blobs=blobs,
         images=files.images or PillowImages(workers=1),
-        on_job=on_job,
     )
+    handlers, periodic = background_work(file_work, live.hub)
+    jobs = Jobs(uow=uow, clock=clock, handlers=handlers, periodic=periodic, on_job=on_job)
 
     async def check_ready() -> dict[str, str]:
         for name, ping in (("database", database.ping), ("broker", live.broker.ping)):
@@ -463,14 +467,30 @@ async def assemble(
                 sniff=sniff_type,
                 policy=files.policy,
                 limits=files.limits,
-                wake=file_work.wake,
+                wake=jobs.wake,
                 scanner=files.scanner,
             )
         ),
         uploads=Uploads(uow=uow, clock=clock, blobs=blobs, files=file_uses),
         file_work=file_work,
+        jobs=jobs,
         blobs=blobs,
         check_ready=check_ready,
+    )
+
+
+def background_work(file_work: FileWork, hub: Hub) -> tuple[list[Handler], list[Periodic]]:
+    """The one table of background work every node runs (`usecases/jobs.py` runs it): the
+    handler of each kind of job on the durable queue, and the periodic steps."""
+    return (
+        [
+            Handler(IMAGE_JOB, file_work.image, on_dead=file_work.image_failed),
+            Handler(COLLECT_JOB, file_work.collect),
+        ],
+        [
+            Periodic("uploads.sweep", SWEEP_SECONDS, file_work.sweep_more),
+            Periodic("events.prune", PRUNE_EVERY, hub.prune),
+        ],
     )
 
 

@@ -30,6 +30,8 @@ app = typer.Typer(
 )
 files_app = typer.Typer(help="Stored files.", no_args_is_help=True)
 app.add_typer(files_app, name="files")
+jobs_app = typer.Typer(help="The queue of background work.", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
 T = TypeVar("T")
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)\S+@")
 
@@ -273,6 +275,50 @@ def files_migrate(
             await database.close()
 
     typer.echo(_run(work()))
+
+
+@jobs_app.command("list")
+def jobs_list() -> None:
+    """How many jobs of each kind wait, and the dead ones (those that failed as often as
+    their kind allows), with why each last failed."""
+    settings = _settings()
+    from tertulia.bootstrap import database_errors, open_tertulia
+
+    async def work() -> None:
+        async with database_errors(settings), open_tertulia(settings) as core:
+            for kind in core.jobs.kinds:
+                typer.echo(f"{kind}: {await core.jobs.pending(kind):,} waiting")
+            dead = await core.jobs.dead()
+            typer.echo(f"dead: {len(dead):,}")
+            for job in dead:
+                when = job.created_at.isoformat(timespec="seconds") if job.created_at else "?"
+                typer.echo(
+                    f"  {job.id}  {job.kind} {job.subject}  enqueued {when}, "
+                    f"{job.attempts} attempts: {job.error}"
+                )
+
+    _run(work())
+
+
+@jobs_app.command("retry")
+def jobs_retry(
+    job_id: Annotated[
+        int | None, typer.Argument(help="The dead job to try again (see `jobs list`).")
+    ] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every dead job.")] = False,
+) -> None:
+    """Try a dead job again (or every dead one, with --all), as if it were new."""
+    if (job_id is None) == (not every):
+        typer.secho("error: give a job id or --all (not both).", err=True, fg="red")
+        raise typer.Exit(2)
+    settings = _settings()
+    from tertulia.bootstrap import database_errors, open_tertulia
+
+    async def work() -> int:
+        async with database_errors(settings), open_tertulia(settings) as core:
+            return await core.jobs.retry(job_id)
+
+    typer.echo(f"{_run(work()):,} jobs queued again.")
 
 
 @app.command("create-user")

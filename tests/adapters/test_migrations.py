@@ -160,7 +160,7 @@ async def test_images_stored_before_they_were_cleaned_are_cleaned_after_it(
 
     setup = FileSetup(blobs=blobs, images=images)
     core = await assemble(empty_database, FastHasher(), lambda: at, AuthPolicy(), files=setup)
-    while await core.file_work.run_once():
+    while await core.jobs.run_once():
         pass
     async with empty_database.reader.connect() as conn:
         found = {

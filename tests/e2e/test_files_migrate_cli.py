@@ -51,7 +51,7 @@ async def _files(url: str, root: Path) -> dict[str, bytes]:
         kept = {}
         for name, data in (("a.pdf", PDF), ("b.png", picture.getvalue())):
             file = await core.files.upload(ana.id, workspace.id, name, _chunks(data))
-            while await core.file_work.run_once():
+            while await core.jobs.run_once():
                 pass
             file = await core.files.get(ana.id, file.id)
             for size in (None, *(t.size for t in file.thumbnails)):

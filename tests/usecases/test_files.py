@@ -5,7 +5,6 @@ deletion and freeing stored bytes."""
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import replace
 
@@ -17,6 +16,7 @@ from tertulia.adapters.clamav import ClamdScanner
 from tertulia.adapters.images import PillowImages
 from tertulia.adapters.sql.database import Database
 from tertulia.adapters.sql.eventlog import SqlEventLog
+from tertulia.bootstrap import background_work
 from tertulia.domain.attachments import FileStatus, StoredFile
 from tertulia.domain.channels import ChannelKind
 from tertulia.domain.errors import (
@@ -32,7 +32,6 @@ from tertulia.domain.ids import ChannelId, FileId, WorkspaceId
 from tertulia.domain.messages import Draft
 from tertulia.domain.users import User
 from tertulia.usecases import files as file_work
-from tertulia.usecases import filework
 from tertulia.usecases.core import Tertulia
 from tertulia.usecases.files import FileLimits
 from tests.clamd import EICAR, EICAR_NAME, STREAM_MAX, Daemon
@@ -73,7 +72,7 @@ async def upload(core: Tertulia, user: User, ws: WorkspaceId, data: bytes, name:
 
 
 async def work_all(core: Tertulia) -> None:
-    while await core.file_work.run_once():
+    while await core.jobs.run_once():
         pass
 
 
@@ -300,7 +299,8 @@ async def test_an_image_that_takes_too_long_is_kept_as_a_plain_download(
     Image.linear_gradient("L").resize((12000, 12000)).save(buffer, "PNG", compress_level=1)
     data = buffer.getvalue()
     slow = PillowImages(workers=1, seconds=0.25, max_pixels=200_000_000)
-    worker = replace(core.file_work, images=slow)
+    handlers, _ = background_work(replace(core.file_work, images=slow), core.live.hub)
+    worker = replace(core.jobs, handlers=handlers)
     try:
         huge = await upload(core, ana, ws, data, "enorme.png")
         small = await upload(core, ana, ws, photo(200, 100), "a.jpg")
@@ -317,12 +317,13 @@ async def test_an_image_that_takes_too_long_is_kept_as_a_plain_download(
 
 
 async def test_a_job_whose_worker_died_is_taken_again(
-    core: Tertulia, ws: WorkspaceId, ana: User, monkeypatch: pytest.MonkeyPatch
+    core: Tertulia, ws: WorkspaceId, ana: User
 ) -> None:
     file = await upload(core, ana, ws, photo(200, 100), "a.jpg")
-    monkeypatch.setattr(filework, "LEASE_SECONDS", -1.0)  # leases run out at once
     async with core.files.uow() as uow:  # a worker takes the job, then dies
-        assert (job := await uow.jobs.claim(_now(), filework.LEASE_SECONDS)) is not None
+        # its lease has run out at once
+        job = await uow.jobs.claim(core.jobs.clock().timestamp(), -1.0, core.jobs.kinds)
+        assert job is not None
         await uow.commit()
     await work_all(core)
     assert (await core.files.get(ana.id, file.id)).status is FileStatus.READY
@@ -330,10 +331,6 @@ async def test_a_job_whose_worker_died_is_taken_again(
         assert await uow.jobs.pending(file_work.IMAGE_JOB) == 0
         assert await uow.jobs.pending(file_work.COLLECT_JOB) == 1  # the upload's bytes, later
     assert job.attempts == 1
-
-
-def _now() -> float:
-    return time.time()
 
 
 async def test_deleting_frees_the_bytes_once_nothing_holds_them(

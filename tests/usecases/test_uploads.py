@@ -22,6 +22,7 @@ from tertulia.usecases import filework
 from tertulia.usecases import uploads as uploads_module
 from tertulia.usecases.core import Tertulia
 from tertulia.usecases.files import FileLimits
+from tertulia.usecases.jobs import Periodic
 from tertulia.usecases.uploads import UPLOAD_TTL, Uploads
 from tests.conftest import Clock
 
@@ -47,7 +48,7 @@ async def chunks(data: bytes) -> AsyncIterator[bytes]:
 
 
 async def work_all(core: Tertulia) -> None:
-    while await core.file_work.run_once():
+    while await core.jobs.run_once():
         pass
 
 
@@ -144,11 +145,13 @@ async def test_sweeping_goes_a_batch_per_transaction(
 async def test_the_worker_sweeps_by_itself(
     core: Tertulia, clock: Clock, ws: WorkspaceId, ana: User
 ) -> None:
-    """The worker every node runs sweeps expired uploads and frees their bytes, unasked."""
+    """The job worker every node runs sweeps expired uploads (a periodic step) and frees their
+    bytes (a job), unasked."""
     upload = await core.uploads.create(ana.id, ws, "acta.txt", len(TEXT))
     await core.uploads.append(ana.id, upload.id, 0, chunks(TEXT[:100]))
     clock.advance(days=1, seconds=1)
-    worker = replace(core.file_work, poll_seconds=0.05, sweep_seconds=0.05)
+    sweeping = Periodic("uploads.sweep", 0.05, core.file_work.sweep_more)
+    worker = replace(core.jobs, poll_seconds=0.05, periodic=[sweeping])
     running = asyncio.create_task(worker.run())
     try:
         for _ in range(400):  # up to 20 s

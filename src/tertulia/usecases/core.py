@@ -10,6 +10,7 @@ from tertulia.usecases.boot import Boot
 from tertulia.usecases.channels import Channels
 from tertulia.usecases.files import Files
 from tertulia.usecases.filework import FileWork
+from tertulia.usecases.jobs import Jobs
 from tertulia.usecases.limits import Limits
 from tertulia.usecases.messaging import History, Inbox, Posting, Reactions, Reading, Threads
 from tertulia.usecases.ports.files import BlobStore
@@ -47,6 +48,7 @@ class Tertulia:
     boot: Boot  # a client's first screen, in one call
     files: Files
     uploads: Uploads  # resumable (tus) uploads, made into files by `files`
-    file_work: FileWork  # run by open_tertulia on every node
+    file_work: FileWork  # the handlers of file jobs
+    jobs: Jobs  # the one worker, run by open_tertulia on every node
     blobs: BlobStore
     check_ready: Callable[[], Awaitable[dict[str, str]]]  # raises if a dependency is down

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -31,7 +30,7 @@ from tertulia.domain.files import FileKind, TypePolicy, decide, safe_filename, t
 from tertulia.domain.ids import ChannelId, FileId, UploadId, UserId, WorkspaceId, new_id
 from tertulia.domain.pdf import ActiveContent
 from tertulia.domain.uploads import Upload
-from tertulia.usecases import pages
+from tertulia.usecases import jobs, pages
 from tertulia.usecases.access import require_channel, require_file, require_membership
 from tertulia.usecases.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from tertulia.usecases.ports.files import (
@@ -83,7 +82,7 @@ async def collect_later(uow: UnitOfWork, keys: Iterable[str], now: datetime) -> 
     """Free these blobs after COLLECT_DELAY, in this transaction's queue, unless something
     holds them by then (the collect job checks under the blob's lock)."""
     for key in keys:
-        await uow.jobs.enqueue(COLLECT_JOB, key, time.time() + COLLECT_DELAY, now)
+        await jobs.enqueue(uow, COLLECT_JOB, key, now, COLLECT_DELAY)
 
 
 async def still_stored(uow: UnitOfWork, blobs: BlobStore, key: str) -> bool:
@@ -260,7 +259,7 @@ class Files:
                 await uow.uploads.save(replace(ending, file_id=file.id))
                 await collect_later(uow, await uow.uploads.drop_parts(ending.id), now)
             if image:
-                await uow.jobs.enqueue(IMAGE_JOB, file.id, time.time(), now)
+                await jobs.enqueue(uow, IMAGE_JOB, file.id, now)
             uow.emit(FileCreated.of(file))
             await uow.commit()
         return file

@@ -1,15 +1,14 @@
-"""The work on files off the request, which every node runs: images made ready (or failed)
-by the image processor, stored bytes freed once nothing holds them, expired resumable
-uploads swept; jobs taken from the durable queue, retried with backoff."""
+"""The work on files off the request: images made ready (or failed) by the image processor,
+stored bytes freed once nothing holds them (the handlers of IMAGE_JOB and COLLECT_JOB), and
+expired resumable uploads swept (a periodic step). The worker that runs them, with retries
+and backoff, is `usecases/jobs.py`; `bootstrap.background_work` lists them."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import tempfile
-import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -18,8 +17,6 @@ from tertulia.domain.events.files import FileFailed, FileReady
 from tertulia.domain.ids import FileId
 from tertulia.domain.jobs import Job
 from tertulia.usecases.files import (
-    COLLECT_JOB,
-    IMAGE_JOB,
     collect_later,
     still_stored,
 )
@@ -35,8 +32,6 @@ from tertulia.usecases.ports.files import (
 
 log = logging.getLogger("tertulia.files")
 
-MAX_ATTEMPTS = 5
-LEASE_SECONDS = 120.0  # a job not done by then is taken again (its worker died)
 SWEEP_SECONDS = 300.0  # how often a worker looks for expired resumable uploads
 SWEEP_BATCH = 100  # expired uploads deleted per transaction
 
@@ -49,46 +44,14 @@ async def _chunks_of(path: Path, size: int = 1024 * 1024) -> AsyncIterator[bytes
 
 @dataclass
 class FileWork:
-    """The worker every node runs: takes due jobs from the durable queue and does them,
-    one at a time per process (image work itself runs in the processor's pool)."""
+    """The handlers of file jobs and the sweep of expired uploads (image work itself runs in
+    the processor's pool)."""
 
     uow: UnitOfWorkFactory
     clock: Clock
     blobs: BlobStore
     images: ImageProcessor
-    poll_seconds: float = 1.0
     scratch: Path | None = None  # where images are unpacked; the system's temp dir if None
-    sweep_seconds: float = SWEEP_SECONDS
-    # told of each job run: its kind, outcome (done, retry, failed) and seconds (metrics)
-    on_job: Callable[[str, str, float], None] | None = None
-
-    def __post_init__(self) -> None:
-        self._wakeup = asyncio.Event()
-
-    def wake(self) -> None:
-        self._wakeup.set()
-
-    async def run(self) -> None:
-        """Until cancelled: sweep expired uploads when it is time, do every due job, then
-        wait to be woken or for the next poll. A sweep that found a full batch goes on
-        after the jobs; one that failed is tried again at the next sweep."""
-        next_sweep = time.monotonic()
-        while True:
-            try:
-                if time.monotonic() >= next_sweep:
-                    next_sweep = time.monotonic() + self.sweep_seconds
-                    if await self.sweep() == SWEEP_BATCH:
-                        next_sweep = time.monotonic()  # more may be waiting
-                while await self.run_once():
-                    pass
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("the file worker failed; retrying")
-            self._wakeup.clear()
-            wait = min(self.poll_seconds, max(0.0, next_sweep - time.monotonic()))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), wait)
 
     async def sweep(self) -> int:
         """Delete one batch of resumable uploads that expired (no part came for UPLOAD_TTL)
@@ -104,41 +67,16 @@ class FileWork:
             log.info("swept %d expired uploads; %d blobs to free", swept, len(keys))
         return swept
 
-    async def run_once(self) -> bool:
-        """Take one due job and do it; False if none was due."""
-        async with self.uow() as uow:
-            job = await uow.jobs.claim(time.time(), LEASE_SECONDS)
-            await uow.commit()
-        if job is None:
-            return False
-        started, outcome = time.monotonic(), "done"
-        try:
-            if job.kind == IMAGE_JOB:
-                await self._image(job)
-            elif job.kind == COLLECT_JOB:
-                await self._collect(job)
-            else:
-                raise ValueError(f"unknown job kind {job.kind!r}")
-        except Exception as exc:
-            log.exception("job %s (%s %s) failed", job.id, job.kind, job.subject)
-            outcome = "failed" if job.attempts >= MAX_ATTEMPTS else "retry"
-            await self._retry(job, exc)
-        if self.on_job is not None:
-            self.on_job(job.kind, outcome, time.monotonic() - started)
-        return True
+    async def sweep_more(self) -> bool:
+        """One sweep, as a periodic step: True when it found a full batch (more may wait)."""
+        return await self.sweep() == SWEEP_BATCH
 
-    async def _retry(self, job: Job, exc: Exception) -> None:
-        async with self.uow() as uow:
-            if job.attempts >= MAX_ATTEMPTS:
-                if job.kind == IMAGE_JOB:
-                    await self._fail(uow, FileId(job.subject), "image.error")
-                await uow.jobs.done(job.id)
-            else:
-                backoff = min(300.0, 2.0**job.attempts)
-                await uow.jobs.retry(job.id, time.time() + backoff, repr(exc))
-            await uow.commit()
+    async def image_failed(self, uow: UnitOfWork, job: Job) -> None:
+        """An image job failed for the last time: the image will never be ready."""
+        await self._fail(uow, FileId(job.subject), "image.error")
 
-    async def _collect(self, job: Job) -> None:
+    async def collect(self, job: Job) -> None:
+        """Free a blob's bytes, unless something holds them by now."""
         async with self.uow() as uow:
             await uow.files.lock_blob(job.subject)
             if not await uow.files.referenced(job.subject):
@@ -173,7 +111,8 @@ class FileWork:
             await collect_later(uow, [file.source_key], now)
         uow.emit(FileFailed.of(failed))
 
-    async def _image(self, job: Job) -> None:
+    async def image(self, job: Job) -> None:
+        """Make an uploaded image ready: optimised, its thumbnails and placeholder made."""
         async with self.uow(read_only=True) as uow:
             file = await uow.files.find(FileId(job.subject))
         if file is None or file.status is not FileStatus.PROCESSING or file.source_key is None:

@@ -9,8 +9,12 @@ from sqlalchemy.pool import QueuePool
 
 from tertulia.adapters.sql.database import Database
 from tertulia.adapters.sql.leases import Raw, utc
+from tertulia.domain.jobs import NEVER
 
-_BACKLOG = Raw.of("SELECT kind, count(*), min(created_at) FROM jobs GROUP BY kind")
+# the dead jobs (see domain/jobs.py) wait for an operator, not for a worker: not a backlog
+_BACKLOG = Raw.of(
+    "SELECT kind, count(*), min(created_at) FROM jobs WHERE run_after < :never GROUP BY kind"
+)
 
 
 def pool_use(database: Database) -> list[tuple[str, int, int]]:
@@ -31,7 +35,7 @@ async def job_backlog(database: Database, now: datetime) -> list[tuple[str, int,
     """(kind, jobs waiting or running, seconds the oldest has been queued) per kind."""
     lease = await database.lease(write=False)
     try:
-        rows = await lease.executor.raw(_BACKLOG, {})
+        rows = await lease.executor.raw(_BACKLOG, {"never": NEVER})
     finally:
         await lease.release()
     found = []

@@ -80,8 +80,6 @@ class Hub:
     async def start(self) -> None:
         self.delivered = await self._log.last_id()
         self._tasks = [asyncio.create_task(self._run(), name="tertulia-hub")]
-        if self._retention is not None:
-            self._tasks.append(asyncio.create_task(self._prune(), name="tertulia-log-pruner"))
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -124,16 +122,15 @@ class Hub:
                 log.exception("the hub failed a step; retrying")
                 await asyncio.sleep(self._poll)
 
-    async def _prune(self) -> None:
-        assert self._retention is not None
-        while True:
-            try:
-                pruned = await self._log.prune(datetime.now(UTC) - self._retention)
-                if pruned:
-                    log.info("pruned %d events older than %s", pruned, self._retention)
-            except Exception:
-                log.exception("could not prune the event log; trying again later")
-            await asyncio.sleep(PRUNE_EVERY)
+    async def prune(self) -> bool:
+        """Forget the events older than the retention (a periodic step of the job worker,
+        every PRUNE_EVERY seconds); never more to do at once."""
+        if self._retention is None:
+            return False
+        pruned = await self._log.prune(datetime.now(UTC) - self._retention)
+        if pruned:
+            log.info("pruned %d events older than %s", pruned, self._retention)
+        return False
 
     async def _step(self) -> None:
         try:
