@@ -16,15 +16,16 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 
+from tertulia.adapters.blobs import open_blobs as blob_store
 from tertulia.adapters.blobs.local import LocalBlobStore
-from tertulia.adapters.blobs.s3 import S3BlobStore, S3Location
-from tertulia.adapters.broker.memory import MemoryBroker, MemoryPresence
-from tertulia.adapters.broker.redis import RedisBroker, RedisPresence, channel_of, frame_key
+from tertulia.adapters.blobs.s3 import S3Location
+from tertulia.adapters.broker import open_broker
+from tertulia.adapters.broker.memory import MemoryBroker
 from tertulia.adapters.clamav import ClamdScanner
 from tertulia.adapters.images import PillowImages
 from tertulia.adapters.passwords import Argon2Hasher, common_passwords
@@ -51,7 +52,6 @@ from tertulia.usecases.messaging import History, Inbox, Posting, Reactions, Read
 from tertulia.usecases.ports import Clock
 from tertulia.usecases.ports.accounts import PasswordHasher
 from tertulia.usecases.ports.files import BlobStore, ImageProcessor, VirusScanner
-from tertulia.usecases.ports.realtime import Broker, PresenceStore
 from tertulia.usecases.realtime import Hub, Live
 from tertulia.usecases.realtime.hub import PRUNE_EVERY
 from tertulia.usecases.search import Reindex, Search
@@ -297,81 +297,52 @@ def file_setup(settings: Settings) -> FileSetup:
 
 
 def s3_location(settings: Settings, url: str) -> S3Location:
-    """s3://[KEY:SECRET@]BUCKET[/PREFIX]?endpoint=URL[&region=REGION]"""
-    parts = urlsplit(url)
-    query = parse_qs(parts.query)
-    endpoint = query.get("endpoint", [""])[0]
-    access = unquote(parts.username or "") or (
-        settings.s3_access_key.get_secret_value() if settings.s3_access_key else ""
-    )
-    secret = unquote(parts.password or "") or (
-        settings.s3_secret_key.get_secret_value() if settings.s3_secret_key else ""
-    )
-    if not parts.hostname or not endpoint.startswith(("http://", "https://")):
-        raise ConfigError(
-            "TERTULIA_BLOBS_URL: use s3://BUCKET/PREFIX?endpoint=https://HOST (and region=)."
-        )
-    if not access or not secret:
-        raise ConfigError("S3 storage needs TERTULIA_S3_ACCESS_KEY and TERTULIA_S3_SECRET_KEY.")
-    prefix = parts.path.strip("/")
-    return S3Location(
-        endpoint=endpoint,
-        bucket=parts.hostname,
-        access_key=access,
-        secret_key=secret,
-        region=query.get("region", ["us-east-1"])[0],
-        prefix=f"{prefix}/" if prefix else "blobs/",
+    """Where an s3:// URL stores bytes, with the keys the settings give."""
+    try:
+        return S3Location.of_url(url, *_s3_keys(settings))
+    except ValueError as exc:
+        keys = " (TERTULIA_S3_ACCESS_KEY and TERTULIA_S3_SECRET_KEY)" if "key" in str(exc) else ""
+        raise ConfigError(f"TERTULIA_BLOBS_URL: {exc}{keys}.") from None
+
+
+def _s3_keys(settings: Settings) -> tuple[str, str]:
+    return (
+        settings.s3_access_key.get_secret_value() if settings.s3_access_key else "",
+        settings.s3_secret_key.get_secret_value() if settings.s3_secret_key else "",
     )
 
 
 def storage_origin(settings: Settings) -> str | None:
-    """The origin an S3 store's presigned URLs point to (path-style: the endpoint's), where
-    downloads and thumbnails redirect; None for local files, which we serve ourselves."""
+    """The origin an S3 store's presigned URLs point to, where downloads and thumbnails
+    redirect; None for local files, which we serve ourselves."""
     url = settings.blobs_url or ""
-    if not url.startswith("s3://"):
-        return None
-    endpoint = urlsplit(s3_location(settings, url).endpoint)
-    return f"{endpoint.scheme}://{endpoint.netloc.rpartition('@')[2]}"
+    return s3_location(settings, url).origin if url.startswith("s3://") else None
 
 
 @asynccontextmanager
 async def open_blobs(settings: Settings) -> AsyncIterator[BlobStore]:
     """The blob store TERTULIA_BLOBS_URL names: a local directory or an S3 bucket."""
     url = settings.blobs_url or f"file://{settings.data_dir / 'files'}"
-    scheme, _, rest = url.partition("://")
-    if scheme == "file" and rest:
-        store = LocalBlobStore(Path(rest))
-        store.root.mkdir(parents=True, exist_ok=True)
-        await asyncio.to_thread(store.sweep)
-        yield store
-    elif scheme == "s3":
-        async with S3BlobStore(s3_location(settings, url)) as remote:
-            yield remote
-    else:
+    if url.startswith("s3://"):
+        s3_location(settings, url)  # what is missing, named after the settings
+    elif not url.startswith("file://") or url == "file://":
         raise ConfigError(f"TERTULIA_BLOBS_URL {url!r}: use file://PATH or s3://BUCKET?endpoint=…")
+    async with blob_store(url, *_s3_keys(settings)) as store:
+        yield store
 
 
 async def open_live(settings: Settings, database: Database) -> Live:
-    """Real time for these settings: the broker chosen by URL, the hub reading the log. On
-    Redis, the channel and the presence keys are the deployment's own (named after the id
-    its database holds, unless TERTULIA_BROKER_CHANNEL says otherwise), and messages are
-    signed with a key only its nodes can derive."""
-    scheme = settings.broker_url.partition("://")[0]
-    broker: Broker
-    presence: PresenceStore
+    """Real time for these settings: the broker chosen by URL, the hub reading the log."""
     log = SqlEventLog(database)
-    if scheme == "memory":
-        broker, presence = MemoryBroker(), MemoryPresence()
-    elif scheme in ("redis", "rediss", "unix"):
-        deployment = await log.identity()
-        channel = settings.broker_channel or channel_of(deployment)
-        key = frame_key(signing_secret(settings), deployment)
-        broker = RedisBroker(settings.broker_url, channel, key)
-        presence = RedisPresence(settings.broker_url, channel)
-    else:
-        raise ConfigError(
-            f"TERTULIA_BROKER_URL {settings.broker_url!r}: use memory:// or redis://host:port/db."
+    try:
+        broker, presence = await open_broker(
+            settings.broker_url,
+            log.identity,
+            lambda: signing_secret(settings),
+            settings.broker_channel,
         )
+    except ValueError as exc:
+        raise ConfigError(f"TERTULIA_BROKER_URL {settings.broker_url!r}: {exc}.") from None
     hub = Hub(
         log,
         replay_max=settings.replay_max_events,

@@ -164,3 +164,40 @@ async def test_the_s3_server_checks_signatures(s3_location: S3Location) -> None:
     assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
     async with S3BlobStore(replace(wrong, secret_key=s3_location.secret_key)) as honest:
         assert await kept(honest) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "found"),
+    [
+        ("s3://files?endpoint=https://s3.example.com", ("files", "blobs/", "k", "s", "us-east-1")),
+        (
+            "s3://ana:clave@files/tertulia/prod?endpoint=http://127.0.0.1:8333&region=eu-west-1",
+            ("files", "tertulia/prod/", "ana", "clave", "eu-west-1"),
+        ),
+    ],
+)
+def test_an_s3_url_names_its_bucket_prefix_keys_and_region(
+    url: str, found: tuple[str, str, str, str, str]
+) -> None:
+    """The keys in the URL win over the ones given; the prefix defaults to blobs/."""
+    where = S3Location.of_url(url, "k", "s")
+    assert (where.bucket, where.prefix, where.access_key, where.secret_key, where.region) == found
+
+
+@pytest.mark.parametrize(
+    ("url", "keys", "said"),
+    [
+        ("s3://files", ("k", "s"), "endpoint"),
+        ("s3://files?endpoint=ftp://s3.example.com", ("k", "s"), "endpoint"),
+        ("s3://?endpoint=https://s3.example.com", ("k", "s"), "endpoint"),
+        ("s3://files?endpoint=https://s3.example.com", ("", ""), "access key"),
+    ],
+)
+def test_an_s3_url_that_cannot_work_says_why(url: str, keys: tuple[str, str], said: str) -> None:
+    with pytest.raises(ValueError, match=said):
+        S3Location.of_url(url, *keys)
+
+
+def test_a_presigned_urls_origin_is_the_endpoints_without_credentials() -> None:
+    where = S3Location.of_url("s3://f?endpoint=https://u:p@s3.example.com:9000/x", "k", "s")
+    assert where.origin == "https://s3.example.com:9000"

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Sequence
 import pytest
 import redis.asyncio as redis
 
+from tertulia.adapters.broker import open_broker
 from tertulia.adapters.broker.memory import MemoryBroker
 from tertulia.adapters.broker.redis import RedisBroker, channel_of, decode, encode, frame_key
 from tertulia.usecases.ports.realtime import Broker, Envelope
@@ -161,3 +162,20 @@ def test_the_wire_form_round_trips() -> None:
     sent = envelopes(3)
     assert decode(encode(sent, KEY), KEY) == sent
     assert decode(encode(sent, KEY), frame_key(SECRET, "another")) is None
+
+
+async def test_a_broker_url_of_another_kind_is_refused_before_anything_opens() -> None:
+    """Neither the deployment's id nor the signing secret is asked for a URL no broker
+    takes; memory:// needs neither."""
+
+    async def deployment() -> str:
+        raise AssertionError("not asked")
+
+    def secret() -> str:
+        raise AssertionError("not asked")
+
+    with pytest.raises(ValueError, match="memory:// or redis://"):
+        await open_broker("amqp://127.0.0.1", deployment, secret)
+    broker, presence = await open_broker("memory://", deployment, secret)
+    assert type(broker).__name__ == "MemoryBroker"
+    assert type(presence).__name__ == "MemoryPresence"

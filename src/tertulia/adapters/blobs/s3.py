@@ -12,6 +12,7 @@ from collections.abc import AsyncIterable, AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from aiobotocore.session import get_session
 from botocore.config import Config
@@ -33,6 +34,35 @@ class S3Location:
     secret_key: str
     region: str = "us-east-1"
     prefix: str = "blobs/"
+
+    @classmethod
+    def of_url(cls, url: str, access_key: str = "", secret_key: str = "") -> S3Location:
+        """s3://[KEY:SECRET@]BUCKET[/PREFIX]?endpoint=URL[&region=REGION]; the keys in the
+        URL win over those given. ValueError says what is missing."""
+        parts = urlsplit(url)
+        query = parse_qs(parts.query)
+        endpoint = query.get("endpoint", [""])[0]
+        access = unquote(parts.username or "") or access_key
+        secret = unquote(parts.password or "") or secret_key
+        if not parts.hostname or not endpoint.startswith(("http://", "https://")):
+            raise ValueError("use s3://BUCKET/PREFIX?endpoint=https://HOST (and region=)")
+        if not access or not secret:
+            raise ValueError("S3 storage needs an access key and a secret key")
+        prefix = parts.path.strip("/")
+        return cls(
+            endpoint=endpoint,
+            bucket=parts.hostname,
+            access_key=access,
+            secret_key=secret,
+            region=query.get("region", ["us-east-1"])[0],
+            prefix=f"{prefix}/" if prefix else "blobs/",
+        )
+
+    @property
+    def origin(self) -> str:
+        """Where its presigned URLs point (path-style: the endpoint's scheme and host)."""
+        endpoint = urlsplit(self.endpoint)
+        return f"{endpoint.scheme}://{endpoint.netloc.rpartition('@')[2]}"
 
 
 class S3BlobStore:
