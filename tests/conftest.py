@@ -25,8 +25,9 @@ from tertulia.adapters.images import PillowImages
 from tertulia.adapters.sql import migrate
 from tertulia.adapters.sql.database import Database, open_database
 from tertulia.adapters.sql.tables import metadata
-from tertulia.bootstrap import FileSetup, assemble, create_app
+from tertulia.bootstrap import assemble, create_app
 from tertulia.config import Settings
+from tertulia.setup import FileSetup
 from tertulia.usecases.accounts import AuthPolicy
 from tertulia.usecases.core import Tertulia
 from tests import problems, services

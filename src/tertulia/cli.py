@@ -66,8 +66,8 @@ def fail(exc: BaseException) -> NoReturn:
 def _said(exc: BaseException) -> str:
     if isinstance(exc, SettingsInvalid):  # before loading the server's modules, as it may
         return str(exc)
-    from tertulia.bootstrap import ConfigError
     from tertulia.domain.errors import DomainError, Invalid
+    from tertulia.setup import ConfigError
     from tertulia.usecases.filemove import CopyMismatch
 
     if isinstance(exc, Invalid):
@@ -95,7 +95,7 @@ def _run(work: Coroutine[Any, Any, T]) -> T:
 def _check_port(host: str, port: int) -> None:
     """Bind the address as the server will, and let it go: a busy port is said here, before
     anything starts. Raises ConfigError."""
-    from tertulia.bootstrap import ConfigError
+    from tertulia.setup import ConfigError
 
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
@@ -139,7 +139,7 @@ def serve(
     settings = _settings()
     import uvicorn
 
-    from tertulia.bootstrap import check_database, check_settings
+    from tertulia.setup import check_database, check_settings
     from tertulia.web.heartbeat import HeartbeatProtocol
     from tertulia.web.wire import ProblemHttpProtocol
 
@@ -189,7 +189,7 @@ def migrate() -> None:
     settings = _settings()
     from tertulia.adapters.sql import migrate as migrations
     from tertulia.adapters.sql.database import open_database
-    from tertulia.bootstrap import database_errors
+    from tertulia.setup import database_errors
 
     async def work() -> str:
         async with database_errors(settings):
@@ -214,7 +214,8 @@ def reindex(
 
     Runs while the server serves; interrupted, it resumes where it stopped the next time."""
     settings = _settings()
-    from tertulia.bootstrap import database_errors, open_tertulia
+    from tertulia.bootstrap import open_tertulia
+    from tertulia.setup import database_errors
 
     async def work() -> str:
         async with database_errors(settings), open_tertulia(settings) as core:
@@ -248,7 +249,7 @@ def files_migrate(
     settings = _settings()
     from tertulia.adapters.sql.database import open_database
     from tertulia.adapters.sql.uow import SqlUnitOfWorkFactory
-    from tertulia.bootstrap import check_schema, database_errors, open_blobs
+    from tertulia.setup import check_schema, database_errors, open_blobs
     from tertulia.usecases.filemove import FileMove
 
     async def work() -> str:
@@ -282,7 +283,8 @@ def jobs_list() -> None:
     """How many jobs of each kind wait, and the dead ones (those that failed as often as
     their kind allows), with why each last failed."""
     settings = _settings()
-    from tertulia.bootstrap import database_errors, open_tertulia
+    from tertulia.bootstrap import open_tertulia
+    from tertulia.setup import database_errors
 
     async def work() -> None:
         async with database_errors(settings), open_tertulia(settings) as core:
@@ -312,7 +314,8 @@ def jobs_retry(
         typer.secho("error: give a job id or --all (not both).", err=True, fg="red")
         raise typer.Exit(2)
     settings = _settings()
-    from tertulia.bootstrap import database_errors, open_tertulia
+    from tertulia.bootstrap import open_tertulia
+    from tertulia.setup import database_errors
 
     async def work() -> int:
         async with database_errors(settings), open_tertulia(settings) as core:
@@ -341,7 +344,8 @@ def create_user(
         typer.secho("error: email: this is not a valid email address.", err=True, fg="red")
         raise typer.Exit(1) from None
     settings = _settings()
-    from tertulia.bootstrap import database_errors, open_tertulia
+    from tertulia.bootstrap import open_tertulia
+    from tertulia.setup import database_errors
     from tertulia.usecases.accounts import Registration
 
     if password is None:
@@ -366,7 +370,8 @@ def create_workspace(
     """Create a workspace owned by an existing user."""
 
     settings = _settings()
-    from tertulia.bootstrap import database_errors, open_tertulia
+    from tertulia.bootstrap import open_tertulia
+    from tertulia.setup import database_errors
 
     async def work() -> str:
         async with database_errors(settings), open_tertulia(settings) as core:

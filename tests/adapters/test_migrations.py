@@ -17,7 +17,8 @@ from tertulia.adapters.images import PillowImages
 from tertulia.adapters.sql import migrate
 from tertulia.adapters.sql.database import Database, open_database
 from tertulia.adapters.sql.tables import metadata
-from tertulia.bootstrap import FileSetup, assemble
+from tertulia.bootstrap import assemble, now
+from tertulia.setup import FileSetup
 from tertulia.usecases.accounts import AuthPolicy
 from tertulia.usecases.searchtext import name_key
 from tests import services
@@ -159,7 +160,8 @@ async def test_images_stored_before_they_were_cleaned_are_cleaned_after_it(
     assert waiting == {"photo", "drawing", "failed"}
 
     setup = FileSetup(blobs=blobs, images=images)
-    core = await assemble(empty_database, FastHasher(), lambda: at, AuthPolicy(), files=setup)
+    # the migration queued the work at the time it ran: the worker runs on the same clock
+    core = await assemble(empty_database, FastHasher(), now, AuthPolicy(), files=setup)
     while await core.jobs.run_once():
         pass
     async with empty_database.reader.connect() as conn:

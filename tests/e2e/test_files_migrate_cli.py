@@ -19,7 +19,8 @@ from tertulia.adapters.blobs.local import LocalBlobStore
 from tertulia.adapters.blobs.s3 import S3BlobStore, S3Location
 from tertulia.adapters.images import PillowImages
 from tertulia.adapters.sql.database import open_database
-from tertulia.bootstrap import FileSetup, assemble
+from tertulia.bootstrap import assemble
+from tertulia.setup import FileSetup
 from tertulia.usecases.accounts import AuthPolicy, Registration
 from tests.conftest import Clock
 from tests.e2e.server import TERTULIA, environment

@@ -13,7 +13,7 @@ import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 
-from tertulia.bootstrap import storage_origin
+from tertulia.setup import storage_origin
 from tertulia.web import client
 from tertulia.web.app import WebConfig, build_app
 from tests.conftest import serve, settings_for

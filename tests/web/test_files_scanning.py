@@ -10,7 +10,7 @@ import pytest
 from httpx import AsyncClient, Response
 
 from tertulia.adapters.clamav import ClamdScanner
-from tertulia.bootstrap import ConfigError, file_setup
+from tertulia.setup import ConfigError, file_setup
 from tests.clamd import EICAR, EICAR_NAME, STREAM_MAX, Daemon
 from tests.conftest import serve, settings_for
 from tests.e2e.server import free_port

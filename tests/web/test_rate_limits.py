@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from httpx import AsyncClient, Response
 
-from tertulia.bootstrap import ConfigError, rate_limits_of
+from tertulia.setup import ConfigError, rate_limits_of
 from tests.conftest import serve, settings_for
 from tests.web.api import Account, channel, join, ok, problem, signup, workspace
 
