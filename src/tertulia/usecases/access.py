@@ -80,8 +80,9 @@ async def require_message(
 async def require_file(
     uow: UnitOfWork, viewer: UserId, file_id: FileId, lock: bool = False
 ) -> StoredFile:
-    """The file, if the viewer may see it: its uploader, and once it is attached to a
-    message, whoever may read its channel; NotFound for anyone else."""
+    """The file, if the viewer may see it: its uploader while they are in its workspace, and
+    once it is attached to a message, whoever may read its channel; NotFound for anyone else
+    (someone who left the workspace included, for the files they uploaded there)."""
     file = await uow.files.find(file_id, lock=lock)
     readable = False
     if file is not None and file.channel_id is not None:
@@ -91,6 +92,13 @@ async def require_file(
             and access.membership is not None
             and channels.can_see(access.channel, access.membership, access.is_member)
         )
+    if (
+        file is not None
+        and not readable
+        and file.uploader_id == viewer
+        and await uow.members.find(file.workspace_id, viewer) is None
+    ):
+        file = None  # they left: their uploads stay with the workspace
     return attachments.check_readable(file, viewer, readable)
 
 
