@@ -27,7 +27,7 @@ class Page(Generic[T]):
 
 def page_of(rows: list[T], limit: int, key: Callable[[T], tuple[str, ...]]) -> Page[T]:
     """The first `limit` rows; a cursor to the next page if a row beyond them was fetched
-    (repositories are asked for limit + 1 rows)."""
+    (stores are asked for limit + 1 rows)."""
     items = rows[:limit]
     return Page(items, encode(*key(items[-1])) if len(rows) > limit else None)
 

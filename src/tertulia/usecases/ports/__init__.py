@@ -34,7 +34,7 @@ Clock = Callable[[], datetime]
 
 
 class UnitOfWork(Protocol):
-    """One transaction: repositories, the events to append, and commit. Rolls back unless
+    """One transaction: its stores, the events to append, and commit. Rolls back unless
     committed. Events are appended to the log at commit, with ids in commit order."""
 
     @property
