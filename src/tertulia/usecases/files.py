@@ -1,7 +1,6 @@
-"""Files: uploads (typed by their content, bounded by size and quotas), who may read them,
-what a download serves, and their deletion (who may read one: `access.require_file`);
-filework.py does the work on them off the
-request (images, freeing stored bytes).
+"""Files: uploads (typed by their content, bounded by size and quotas), what a download
+serves, and their deletion (who may read one is `access.require_file`'s to say); filework.py
+does the work on them off the request (images, freeing stored bytes).
 
 Stored bytes are content-addressed and shared: a blob is freed only when no live file holds
 it, by a `collect` job that checks and deletes under the blob's lock, so an upload of the same
