@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from tertulia.domain.channels import Channel, ChannelKind
 from tertulia.domain.ids import ChannelId, UserId, WorkspaceId
+from tertulia.domain.messages import Message
 
 Data = Mapping[str, Any]
 
@@ -64,6 +65,17 @@ class Kind(Event):
     ) -> Event:
         """The event of this kind (for the `of` builders)."""
         return cls(cls.TYPE, data, audience, workspace_id=workspace_id, channel_id=channel_id)
+
+    @classmethod
+    def about(cls, data: Any, message: Message, audience: tuple[str, ...] | None = None) -> Event:
+        """The event of this kind about a message (or thread root): in its workspace and
+        channel, for the channel's members unless another `audience` is given."""
+        return cls.make(
+            data,
+            (channel_members(message.channel_id),) if audience is None else audience,
+            workspace_id=message.workspace_id,
+            channel_id=message.channel_id,
+        )
 
     @staticmethod
     def concerned(data: Data) -> set[UserId]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from tertulia.domain.events import data
-from tertulia.domain.events.base import Event, Kind, channel_members, person
+from tertulia.domain.events.base import Event, Kind, person
 from tertulia.domain.ids import MessageId, UserId
 from tertulia.domain.messages import Message
 
@@ -23,12 +23,7 @@ class _MessageShown(Kind):
 
     @classmethod
     def of(cls, message: Message, files: Sequence[data.FileData] = ()) -> Event:
-        return cls.make(
-            data.message_data(message, files),
-            (channel_members(message.channel_id),),
-            workspace_id=message.workspace_id,
-            channel_id=message.channel_id,
-        )
+        return cls.about(data.message_data(message, files), message)
 
 
 class MessageCreated(_MessageShown):
@@ -59,12 +54,7 @@ class MessageDeleted(Kind):
             "deleted_at": deleted_at,
             "by": by,
         }
-        return cls.make(
-            body,
-            (channel_members(message.channel_id),),
-            workspace_id=message.workspace_id,
-            channel_id=message.channel_id,
-        )
+        return cls.about(body, message)
 
 
 class MessagePinned(_MessageShown):
@@ -92,12 +82,7 @@ class _ReactionChange(Kind):
             "emoji": emoji,
             "user_id": user,
         }
-        return cls.make(
-            body,
-            (channel_members(message.channel_id),),
-            workspace_id=message.workspace_id,
-            channel_id=message.channel_id,
-        )
+        return cls.about(body, message)
 
 
 class ReactionAdded(_ReactionChange):
@@ -127,12 +112,7 @@ class ThreadUpdated(Kind):
             "channel_id": root.channel_id,
             **data.thread_data(root),
         }
-        return cls.make(
-            body,
-            (channel_members(root.channel_id),),
-            workspace_id=root.workspace_id,
-            channel_id=root.channel_id,
-        )
+        return cls.about(body, root)
 
 
 class _ThreadFollowing(Kind):
@@ -143,9 +123,7 @@ class _ThreadFollowing(Kind):
     @classmethod
     def of(cls, root: Message, user: UserId) -> Event:
         body: data.ThreadRef = {"root_id": root.id, "channel_id": root.channel_id}
-        return cls.make(
-            body, (person(user),), workspace_id=root.workspace_id, channel_id=root.channel_id
-        )
+        return cls.about(body, root, (person(user),))
 
 
 class ThreadFollowed(_ThreadFollowing):
@@ -174,9 +152,7 @@ class ThreadRead(Kind):
             "root_id": root.id,
             "last_read_seq": last_read_seq,
         }
-        return cls.make(
-            body, (person(user),), workspace_id=root.workspace_id, channel_id=root.channel_id
-        )
+        return cls.about(body, root, (person(user),))
 
 
 class NotificationCreated(Kind):
@@ -195,12 +171,7 @@ class NotificationCreated(Kind):
             "author_id": message.author_id,
             "kind": kind,
         }
-        return cls.make(
-            body,
-            tuple(person(user) for user in users),
-            workspace_id=message.workspace_id,
-            channel_id=message.channel_id,
-        )
+        return cls.about(body, message, tuple(person(user) for user in users))
 
 
 class NotificationRead(Kind):
@@ -232,9 +203,4 @@ class NotificationRemoved(Kind):
             "message_id": message.id,
             "channel_id": message.channel_id,
         }
-        return cls.make(
-            body,
-            tuple(person(user) for user in users),
-            workspace_id=message.workspace_id,
-            channel_id=message.channel_id,
-        )
+        return cls.about(body, message, tuple(person(user) for user in users))
