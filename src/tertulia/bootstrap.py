@@ -63,7 +63,7 @@ from tertulia.usecases.uploads import Uploads
 from tertulia.usecases.workspaces import Workspaces
 from tertulia.web.app import WebConfig, build_app
 from tertulia.web.auth import AccessTokens
-from tertulia.web.files import UrlSigner
+from tertulia.web.downloads import UrlSigner
 from tertulia.web.live import LiveSettings
 from tertulia.web.logs import JsonFormatter
 from tertulia.web.metrics import Backlog, Metrics, PoolUse, Sources

@@ -9,19 +9,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tertulia.domain.filenames import MAX_NAME_BYTES, extension_of, safe_filename, thumbnail_name
 from tertulia.domain.files import (
     DEFAULT_DENIED,
-    MAX_NAME_BYTES,
     FileKind,
     TypePolicy,
     Verdict,
     canonical_type,
     decide,
     download_name,
-    extension_of,
     parse_type_policy,
-    safe_filename,
-    thumbnail_name,
 )
 
 

@@ -26,7 +26,8 @@ from tertulia.domain.errors import (
     Unsupported,
 )
 from tertulia.domain.events.files import FileCreated, FileDeleted
-from tertulia.domain.files import FileKind, TypePolicy, decide, safe_filename, thumbnail_name
+from tertulia.domain.filenames import safe_filename, thumbnail_name
+from tertulia.domain.files import FileKind, TypePolicy, decide
 from tertulia.domain.ids import ChannelId, FileId, UploadId, UserId, WorkspaceId, new_id
 from tertulia.domain.pdf import ActiveContent
 from tertulia.domain.uploads import Upload

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from tertulia.domain.errors import Conflict, DomainError, Invalid, NotFound, TooLarge
-from tertulia.domain.files import safe_filename
+from tertulia.domain.filenames import safe_filename
 from tertulia.domain.ids import UploadId, UserId, WorkspaceId, new_id
 from tertulia.domain.uploads import Upload, UploadPart
 from tertulia.usecases.files import Files, collect_later, still_stored
