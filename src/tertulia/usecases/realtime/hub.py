@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import orjson
 
 from tertulia.domain.events.accounts import SessionRevoked
-from tertulia.domain.events.catalogue import kind_of
+from tertulia.domain.events.catalogue import BY_TYPE
 from tertulia.domain.ids import SessionId, UserId
 from tertulia.usecases.ports.realtime import Envelope, EventLog
 from tertulia.usecases.realtime.envelopes import sees, watchers
@@ -198,7 +198,7 @@ class Hub:
             await self._fill(None)
 
     async def _dispatch(self, item: Envelope) -> None:
-        kind = kind_of(item.type)
+        kind = BY_TYPE.get(item.type)  # once per event and node, not per recipient
         if kind is not None and kind.CHANGES_SCOPES:
             people = kind.concerned(orjson.loads(item.frame).get("data") or {})
             await self._rescope(people)
