@@ -222,16 +222,13 @@ class Channels:
         belongs to. Returns the channel and whether anything changed."""
         now = self.clock()
         async with self.uow() as uow:
-            channel = await uow.channels.find(channel_id, lock=True)  # not while it is archived
-            acting = await uow.members.find(channel.workspace_id, actor) if channel else None
-            if channel is None or acting is None:
-                raise NotFound("No such channel.", "channel.not_found")
-            is_member = await uow.channel_members.is_member(channel_id, actor)
+            # the lock: no member comes in while the channel is being archived
+            seen = await require_visible(uow, channel_id, actor, lock=True)
+            channel, acting, is_member = seen.channel, seen.actor, seen.is_member
             joining = user_id == actor
             if joining and is_member:
                 return await self._row(uow, Seen(channel, acting, True)), False
             if not joining:
-                channels.require_visible(channel, acting, is_member)
                 workspaces.require_full_member(acting, "add people to channels")
             target = await uow.members.find(channel.workspace_id, user_id)
             if target is None:
