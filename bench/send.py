@@ -1,6 +1,6 @@
 """Sustained posting: messages/s acknowledged after commit, with 50 authenticated clients.
 
-    .venv/bin/python bench/send.py [--backend sqlite|postgres|both] [--seconds 20]
+    .venv/bin/python bench/send.py [--backend sqlite|postgres|both] [--seconds 20] [--profile]
 
 The server runs pinned to core 0 and this load generator to core 1 (unless --no-pin). The
 same run measures the ceiling: a bare FastAPI endpoint that validates a body and answers
@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
+import stages
 from loadgen import Tally, request_bytes, run
 from processes import cpu_seconds, free_port, pinned, serving
 
@@ -162,7 +164,10 @@ def measure_backend(backend: str, args: argparse.Namespace, workdir: Path) -> di
         )
         port = free_port()
         env["TERTULIA_PORT"] = str(port)
-        command = [*pinned(args.server_core), sys.executable, "-m", "tertulia", "serve"]
+        server = ["-m", "tertulia", "serve"]
+        if args.profile:
+            server = [str(ROOT / "bench" / "profiled.py"), str(workdir / f"{backend}.prof")]
+        command = [*pinned(args.server_core), sys.executable, *server]
         with serving(command, env, port, workdir / f"{backend}.log") as pid:
             base = f"http://127.0.0.1:{port}"
             channel, tokens = prepare(base, args.clients)
@@ -175,6 +180,13 @@ def measure_backend(backend: str, args: argparse.Namespace, workdir: Path) -> di
         result["persisted_during_run"] = stored  # includes the warm-up's messages
         # the server's CPU per message: what the hot path costs, however busy the machine is
         result["server_cpu_us_per_message"] = round(cpu / max(1, stored) * 1e6)
+        if args.profile:  # written by the server as it stopped; kept for a closer look
+            kept = ROOT / "bench" / "results" / f"send-{backend}.prof"
+            kept.parent.mkdir(exist_ok=True)
+            shutil.copyfile(workdir / f"{backend}.prof", kept)
+            result["profile"] = stages.breakdown(str(kept))
+            stages.show(result["profile"])
+            print(f"profile kept in {kept.relative_to(ROOT)} (python -m pstats)")
         return result
 
 
@@ -208,6 +220,12 @@ def main() -> None:
     parser.add_argument("--pool", type=int, default=20, help="database pool per process")
     parser.add_argument("--log-level", default="info", help="the server's (info logs each request)")
     parser.add_argument("--no-pin", action="store_true", help="do not pin to cores 0 and 1")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="run the server under cProfile and say where its time went (slower: compare "
+        "shares, not rates)",
+    )
     parser.add_argument(
         "--limits",
         choices=["counted", "off"],
