@@ -51,11 +51,27 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def stage_of(filename: str) -> str:
+# C functions (cProfile names them "~"), by what their name holds
+BUILTINS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("SQL driver and SQLAlchemy", ("sqlite3.", "asyncpg")),
+    ("Markdown and sanitising", ("builtins.Cleaner",)),
+    ("validation (Pydantic)", ("pydantic_core",)),
+    ("JSON", ("orjson",)),
+    ("event loop", ("select.epoll", "_asyncio", "socket", "uvloop")),
+    ("start-up (imports)", ("builtins.compile", "marshal.loads", "builtins.exec", "_imp.")),
+)
+
+
+def stage_of(filename: str, name: str = "") -> str:
+    if filename == "~":
+        for stage, marks in BUILTINS:
+            if any(mark in name for mark in marks):
+                return stage
+        return "other C functions"
     for stage, marks in STAGES:
         if any(mark in filename for mark in marks):
             return stage
-    return "other" if not filename.startswith("~") else "builtins"
+    return "other"
 
 
 def breakdown(path: str, top: int = 25) -> dict[str, Any]:
@@ -65,7 +81,7 @@ def breakdown(path: str, top: int = 25) -> dict[str, Any]:
     per_stage: dict[str, float] = defaultdict(float)
     functions = []
     for (filename, line, name), (_, calls, tottime, cumtime, _) in raw.items():
-        per_stage[stage_of(filename)] += tottime
+        per_stage[stage_of(filename, name)] += tottime
         functions.append(
             (tottime, cumtime, calls, f"{filename.rsplit('site-packages/', 1)[-1]}:{line}({name})")
         )
