@@ -86,11 +86,21 @@ async def online(
     return [user for user in members if found.get(user) == ONLINE]
 
 
+def named(kinds: dict[UserId, str]) -> list[UserId]:
+    """Of the people a message notifies, those it names (not @channel, not @here)."""
+    return [user for user, kind in kinds.items() if kind == "mention"]
+
+
 async def notify(
-    uow: UnitOfWork, message: Message, kinds: dict[UserId, str], now: datetime
+    uow: UnitOfWork,
+    message: Message,
+    kinds: dict[UserId, str],
+    now: datetime,
+    followed: bool = False,
 ) -> None:
     """Notify these people (once per message: the caller leaves out whoever already
-    was); people mentioned by name also follow the thread the message is in."""
+    was); people mentioned by name also follow the thread the message is in, unless the
+    caller saw to it (`followed`: a new reply, whose root it holds)."""
     if not kinds:
         return
     await uow.notifications.add(
@@ -107,10 +117,9 @@ async def notify(
             for user, kind in kinds.items()
         ]
     )
-    if message.thread_root_id is not None:
+    if message.thread_root_id is not None and not followed:
         root = await uow.messages.find(message.thread_root_id)
         if root is not None:
-            named = [user for user, kind in kinds.items() if kind == "mention"]
-            await uow.threads.follow_by_activity(named, root, now)
+            await uow.threads.follow_by_activity(named(kinds), root, now)
     for kind in sorted(set(kinds.values())):
         uow.emit(NotificationCreated.of(message, kind, [u for u, k in kinds.items() if k == kind]))

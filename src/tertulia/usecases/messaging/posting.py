@@ -147,22 +147,18 @@ class Posting:
                 MessageCreated.of(message, [attachments.file_data(f) for f in shared]),
                 position=message.id,
             )
-            if root is not None:
-                await record_reply(uow, root, message)
-            await mentions.notify(
+            kinds = await mentions.recipients(
                 uow,
                 message,
-                await mentions.recipients(
-                    uow,
-                    message,
-                    mentioned,
-                    parsed.mentions.everyone,
-                    await mentions.online(uow, self.presence, channel.id)
-                    if parsed.mentions.here
-                    else (),
-                ),
-                self.clock(),
+                mentioned,
+                parsed.mentions.everyone,
+                await mentions.online(uow, self.presence, channel.id)
+                if parsed.mentions.here
+                else (),
             )
+            if root is not None:  # the people it names follow the thread with the others
+                await record_reply(uow, root, message, mentions.named(kinds))
+            await mentions.notify(uow, message, kinds, self.clock(), followed=root is not None)
             await uow.commit()
         placed = replace(message, seq=uow.committed_events[0].id)
         return Posted(View(placed, [], shared), not_notified)

@@ -3,6 +3,7 @@ participants), and who follows a thread (by hand, or by taking part or being nam
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from tertulia.domain import messages
@@ -17,9 +18,11 @@ from tertulia.usecases.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from tertulia.usecases.ports.messages import FollowedThread
 
 
-async def record_reply(uow: UnitOfWork, root: Message, reply: Message) -> None:
-    """The root's summary grows; the replier, the root's author and the people the root
-    mentioned follow the thread."""
+async def record_reply(
+    uow: UnitOfWork, root: Message, reply: Message, named: Sequence[UserId] = ()
+) -> None:
+    """The root's summary grows; the replier, the root's author, the people the root
+    mentioned and those the reply names follow the thread."""
     grown = replace(
         root,
         reply_count=root.reply_count + 1,
@@ -28,7 +31,7 @@ async def record_reply(uow: UnitOfWork, root: Message, reply: Message) -> None:
     )
     await uow.messages.save(grown)
     await uow.threads.follow_by_activity(
-        [reply.author_id, root.author_id, *root.mentioned], root, reply.created_at
+        [reply.author_id, root.author_id, *root.mentioned, *named], root, reply.created_at
     )
     uow.emit(ThreadUpdated.of(grown))
 
