@@ -67,6 +67,11 @@ class Kind(Event):
         return cls(cls.TYPE, data, audience, workspace_id=workspace_id, channel_id=channel_id)
 
     @classmethod
+    def on(cls, data: Any, channel: Channel, audience: tuple[str, ...]) -> Event:
+        """The event of this kind in a channel (and its workspace), for `audience`."""
+        return cls.make(data, audience, workspace_id=channel.workspace_id, channel_id=channel.id)
+
+    @classmethod
     def about(cls, data: Any, message: Message, audience: tuple[str, ...] | None = None) -> Event:
         """The event of this kind about a message (or thread root): in its workspace and
         channel, for the channel's members unless another `audience` is given."""

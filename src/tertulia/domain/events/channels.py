@@ -24,23 +24,13 @@ class ChannelCreated(Kind):
 
     @classmethod
     def of(cls, channel: Channel) -> Event:
-        return cls.make(
-            data.channel_data(channel),
-            channel_audience(channel),
-            workspace_id=channel.workspace_id,
-            channel_id=channel.id,
-        )
+        return cls.on(data.channel_data(channel), channel, channel_audience(channel))
 
     @classmethod
     def direct(cls, channel: Channel, people: Sequence[UserId]) -> Event:
         """A DM or group DM: news for its people alone, who ride in the data."""
         body: data.ChannelData = {**data.channel_data(channel), "user_ids": list(people)}
-        return cls.make(
-            body,
-            tuple(person(p) for p in people),
-            workspace_id=channel.workspace_id,
-            channel_id=channel.id,
-        )
+        return cls.on(body, channel, tuple(person(p) for p in people))
 
 
 class _ChannelChange(Kind):
@@ -51,12 +41,7 @@ class _ChannelChange(Kind):
     @classmethod
     def of(cls, channel: Channel, by: UserId) -> Event:
         body: data.ChannelChanged = {**data.channel_data(channel), "by": by}
-        return cls.make(
-            body,
-            channel_audience(channel),
-            workspace_id=channel.workspace_id,
-            channel_id=channel.id,
-        )
+        return cls.on(body, channel, channel_audience(channel))
 
 
 class ChannelUpdated(_ChannelChange):
@@ -96,12 +81,7 @@ class ChannelMemberJoined(Kind):
             "user_id": user_id,
             "by": by,
         }
-        return cls.make(
-            body,
-            channel_audience(channel, user_id),
-            workspace_id=channel.workspace_id,
-            channel_id=channel.id,
-        )
+        return cls.on(body, channel, channel_audience(channel, user_id))
 
 
 class ChannelMemberLeft(Kind):
@@ -120,12 +100,7 @@ class ChannelMemberLeft(Kind):
         """Someone left (or was removed from) a channel; they hear of it although no longer
         in it."""
         body: data.ChannelMemberLeft = {"channel_id": channel.id, "user_id": user_id, "by": by}
-        return cls.make(
-            body,
-            channel_audience(channel, user_id),
-            workspace_id=channel.workspace_id,
-            channel_id=channel.id,
-        )
+        return cls.on(body, channel, channel_audience(channel, user_id))
 
 
 class _Yours(Kind):
@@ -138,9 +113,7 @@ class _Yours(Kind):
     @classmethod
     def of(cls, channel: Channel, user: UserId) -> Event:
         body: data.ChannelRef = {"channel_id": channel.id}
-        return cls.make(
-            body, (person(user),), workspace_id=channel.workspace_id, channel_id=channel.id
-        )
+        return cls.on(body, channel, (person(user),))
 
 
 class ChannelMuted(_Yours):
@@ -165,6 +138,4 @@ class ChannelRead(Kind):
     @classmethod
     def of(cls, channel: Channel, user: UserId, last_read_seq: int) -> Event:
         body: data.ChannelRead = {"channel_id": channel.id, "last_read_seq": last_read_seq}
-        return cls.make(
-            body, (person(user),), workspace_id=channel.workspace_id, channel_id=channel.id
-        )
+        return cls.on(body, channel, (person(user),))
