@@ -22,6 +22,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from tertulia.adapters.blobs.local import LocalBlobStore
+from tertulia.adapters.broker import open_broker
 from tertulia.adapters.broker.memory import MemoryBroker
 from tertulia.adapters.images import PillowImages
 from tertulia.adapters.passwords import Argon2Hasher, common_passwords
@@ -34,11 +35,11 @@ from tertulia.adapters.sql.uow import SqlUnitOfWorkFactory
 from tertulia.config import Settings
 from tertulia.domain.messages import DEFAULT_MAX_LENGTH
 from tertulia.setup import (
+    ConfigError,
     FileSetup,
     check_schema,
     file_setup,
     open_blobs,
-    open_live,
     policy_of,
     rate_limits_of,
     signing_secret,
@@ -152,6 +153,33 @@ def metric_sources(database: Database) -> Sources:
     )
 
 
+async def open_live(settings: Settings, database: Database) -> Live:
+    """Real time for these settings: the broker chosen by URL, the hub reading the log."""
+    log = SqlEventLog(database)
+    try:
+        broker, presence = await open_broker(
+            settings.broker_url,
+            log.identity,
+            lambda: signing_secret(settings),
+            settings.broker_channel,
+        )
+    except ValueError as exc:
+        raise ConfigError(f"TERTULIA_BROKER_URL {settings.broker_url!r}: {exc}.") from None
+    hub = Hub(
+        log,
+        replay_max=settings.replay_max_events,
+        retention=timedelta(hours=settings.event_retention_hours),
+    )
+    return Live(
+        broker,
+        hub,
+        time.monotonic,
+        presence,
+        offline_after=settings.offline_after_seconds,
+        sockets_per_person=settings.ws_sockets_per_person,
+    )
+
+
 async def assemble(
     database: Database,
     hasher: PasswordHasher,
@@ -249,8 +277,8 @@ def background_work(file_work: FileWork, hub: Hub) -> tuple[list[Handler], list[
     handler of each kind of job on the durable queue, and the periodic steps."""
     return (
         [
-            Handler(IMAGE_JOB, file_work.image, on_dead=file_work.image_failed),
-            Handler(COLLECT_JOB, file_work.collect),
+            Handler(IMAGE_JOB, file_work.image, on_dead=file_work.image_failed, finishes=True),
+            Handler(COLLECT_JOB, file_work.collect, finishes=True),
         ],
         [
             Periodic("uploads.sweep", SWEEP_SECONDS, file_work.sweep_more),

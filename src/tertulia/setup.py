@@ -1,14 +1,14 @@
 """From settings to what the adapters take, checked: the JWT secret, the sign-in policy, rate
-limits, file types and limits, where bytes are stored (file:// or s3://), the broker (memory://
-or redis://) and the database's schema. Every refusal is a ConfigError that names the
-setting to change; `check_settings` runs them all without connecting to anything."""
+limits, file types and limits, where bytes are stored (file:// or s3://) and the database's
+schema (the broker's URL is read by bootstrap's `open_live`, which builds real time). Every
+refusal is a ConfigError that names the setting to change; `check_settings` runs them all
+without connecting to anything."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import secrets
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -20,19 +20,16 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tertulia.adapters.blobs import open_blobs as blob_store
 from tertulia.adapters.blobs.s3 import S3Location
-from tertulia.adapters.broker import open_broker
 from tertulia.adapters.clamav import ClamdScanner
 from tertulia.adapters.sniff import check_libmagic
 from tertulia.adapters.sql import migrate
 from tertulia.adapters.sql.database import Database, open_database
-from tertulia.adapters.sql.eventlog import SqlEventLog
 from tertulia.config import Settings, without_password
 from tertulia.domain.files import TypePolicy, parse_type_policy
 from tertulia.usecases.accounts import AuthPolicy
 from tertulia.usecases.files import FileLimits
 from tertulia.usecases.limits import Action, Limit, limits_from
 from tertulia.usecases.ports.files import BlobStore, ImageProcessor, VirusScanner
-from tertulia.usecases.realtime import Hub, Live
 
 
 class ConfigError(RuntimeError):
@@ -216,30 +213,3 @@ async def open_blobs(settings: Settings) -> AsyncIterator[BlobStore]:
         raise ConfigError(f"TERTULIA_BLOBS_URL {url!r}: use file://PATH or s3://BUCKET?endpoint=…")
     async with blob_store(url, *_s3_keys(settings)) as store:
         yield store
-
-
-async def open_live(settings: Settings, database: Database) -> Live:
-    """Real time for these settings: the broker chosen by URL, the hub reading the log."""
-    log = SqlEventLog(database)
-    try:
-        broker, presence = await open_broker(
-            settings.broker_url,
-            log.identity,
-            lambda: signing_secret(settings),
-            settings.broker_channel,
-        )
-    except ValueError as exc:
-        raise ConfigError(f"TERTULIA_BROKER_URL {settings.broker_url!r}: {exc}.") from None
-    hub = Hub(
-        log,
-        replay_max=settings.replay_max_events,
-        retention=timedelta(hours=settings.event_retention_hours),
-    )
-    return Live(
-        broker,
-        hub,
-        time.monotonic,
-        presence,
-        offline_after=settings.offline_after_seconds,
-        sockets_per_person=settings.ws_sockets_per_person,
-    )

@@ -6,9 +6,9 @@ Background work comes in two forms, both listed in one table (`bootstrap.backgro
   a lease, and done by the handler of its kind. A handler that raises is tried again later,
   with backoff (2, 4, 8… seconds, at most five minutes); after its handler's `max_attempts`
   the job is dead: its `on_dead` runs (e.g. an image is marked failed), and it stays, with
-  its last error, until an operator revives it (`tertulia jobs retry`). A handler finishes
-  its job by calling `uow.jobs.done(job.id)` in the transaction that records its effect, so
-  the two commit together; the worker makes sure of it otherwise.
+  its last error, until an operator revives it (`tertulia jobs retry`). The worker marks a
+  job done once its handler returns; a handler whose effect must commit with that (`finishes`)
+  calls `uow.jobs.done(job.id)` in the transaction that records it.
 - a **periodic step** runs every so many seconds on every node (a sweep, a prune); it says
   whether more is waiting, to run again at once. Steps must be safe on many nodes at once.
 
@@ -48,6 +48,8 @@ class Handler:
     # the job failed for the last time: what that means for its subject, in the
     # transaction that buries it (an image that will never be ready is marked failed)
     on_dead: Callable[[UnitOfWork, Job], Awaitable[None]] | None = None
+    # True: `run` marks the job done itself, in the transaction of its effect
+    finishes: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,9 +149,10 @@ class Jobs:
             outcome = "failed" if job.attempts >= handler.max_attempts else "retry"
             await self._failed(handler, job, exc)
         else:
-            async with self.uow() as uow:  # a handler that did not say it was done
-                await uow.jobs.done(job.id)
-                await uow.commit()
+            if not handler.finishes:
+                async with self.uow() as uow:
+                    await uow.jobs.done(job.id)
+                    await uow.commit()
         if self.on_job is not None:
             self.on_job(job.kind, outcome, time.monotonic() - started)
         return True
